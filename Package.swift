@@ -1,0 +1,123 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "gridwork",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gridwork", targets: ["gridwork"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // zlib, for gzip response bodies.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // epoll and eventfd, which the Glibc module does not export. Headers only.
+        .systemLibrary(name: "CLinux"),
+        // Bytes <-> HTTP/1.1 messages. No sockets, no threads.
+        .target(
+            name: "HTTP1",
+            dependencies: [
+                "CZlib",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Sockets, event loops, connections, timeouts.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "HTTP1",
+                "CLinux",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The domain: records, store, aggregates, journal, seed.
+        .target(
+            name: "GridworkStore",
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP meaning of the domain: routes, handlers, problem+json.
+        .target(
+            name: "GridworkAPI",
+            dependencies: [
+                "HTTP1",
+                "GridworkStore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "gridwork",
+            dependencies: [
+                "HTTP1",
+                "HTTPServer",
+                "GridworkStore",
+                "GridworkAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HTTP1Tests",
+            dependencies: [
+                "HTTP1",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: [
+                "HTTPServer",
+                "HTTP1",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GridworkStoreTests",
+            dependencies: ["GridworkStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GridworkAPITests",
+            dependencies: [
+                "GridworkAPI",
+                "HTTP1",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "HTTPServer",
+                "HTTP1",
+                "GridworkAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,95 @@
+public import HTTP1
+public import HTTPTypes
+
+/// A client-visible error: a status and an RFC 9457 problem body. Anything thrown that is not
+/// an `APIError` becomes a 500 with a log line naming the request id.
+public struct APIError: Error, Sendable {
+    /// The response status.
+    public var status: HTTPResponse.Status
+    /// A URI reference naming the problem type.
+    public var type: String
+    /// A human-readable explanation specific to this occurrence.
+    public var detail: String
+    /// Per-field messages, for validation failures.
+    public var errors: [FieldError]
+    /// Extra header fields (`Allow` on a 405).
+    public var headerFields: HTTPFields
+
+    /// One invalid field.
+    public struct FieldError: Sendable, Equatable {
+        /// A JSON pointer or parameter name.
+        public var field: String
+        /// What is wrong with it.
+        public var message: String
+
+        /// Creates a field error.
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    /// Creates an error.
+    public init(
+        _ status: HTTPResponse.Status,
+        type: String = "about:blank",
+        detail: String,
+        errors: [FieldError] = [],
+        headerFields: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.type = type
+        self.detail = detail
+        self.errors = errors
+        self.headerFields = headerFields
+    }
+
+    /// 400.
+    public static func badRequest(_ detail: String) -> APIError {
+        APIError(.badRequest, detail: detail)
+    }
+
+    /// 404.
+    public static func notFound(_ detail: String) -> APIError {
+        APIError(.notFound, detail: detail)
+    }
+
+    /// 405 with `Allow`.
+    public static func methodNotAllowed(method: HTTPRequest.Method, allow: String) -> APIError {
+        APIError(
+            .methodNotAllowed,
+            detail: "\(method.rawValue) is not allowed here; allowed: \(allow).",
+            headerFields: [.allow: allow]
+        )
+    }
+
+    /// The problem+json response.
+    public var response: Response {
+        var body: [UInt8] = []
+        body.reserveCapacity(128 + detail.utf8.count)
+        body.append(contentsOf: #"{"type":"#.utf8)
+        JSONString.append(type, to: &body)
+        body.append(contentsOf: #","title":"#.utf8)
+        JSONString.append(status.reasonPhrase, to: &body)
+        body.append(contentsOf: #","status":"#.utf8)
+        body.append(contentsOf: String(status.code).utf8)
+        body.append(contentsOf: #","detail":"#.utf8)
+        JSONString.append(detail, to: &body)
+        if !errors.isEmpty {
+            body.append(contentsOf: #","errors":["#.utf8)
+            for (index, error) in errors.enumerated() {
+                if index > 0 { body.append(UInt8(ascii: ",")) }
+                body.append(contentsOf: #"{"field":"#.utf8)
+                JSONString.append(error.field, to: &body)
+                body.append(contentsOf: #","message":"#.utf8)
+                JSONString.append(error.message, to: &body)
+                body.append(UInt8(ascii: "}"))
+            }
+            body.append(UInt8(ascii: "]"))
+        }
+        body.append(UInt8(ascii: "}"))
+        var fields = headerFields
+        fields[.contentType] = MediaType.problemJSON
+        return Response(status: status, headerFields: fields, body: body)
+    }
+}

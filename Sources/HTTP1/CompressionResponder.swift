@@ -1,0 +1,77 @@
+public import HTTPTypes
+
+/// Wraps a responder and gzips compressible bodies the client accepts, adding
+/// `Vary: Accept-Encoding` (RFC 9110 §12.5.5). Responses that already carry a
+/// `Content-Encoding` pass through untouched.
+public struct CompressionResponder<Wrapped: Responder>: Responder {
+    /// The responder whose responses are compressed.
+    public let wrapped: Wrapped
+    /// Bodies at least this long are compressed when the client allows it.
+    public let minimumBytes: Int
+    /// zlib level, 1 (fast) … 9 (small).
+    public let level: Int32
+
+    /// Wraps `wrapped`.
+    public init(_ wrapped: Wrapped, minimumBytes: Int = 1024, level: Int32 = 5) {
+        self.wrapped = wrapped
+        self.minimumBytes = minimumBytes
+        self.level = level
+    }
+
+    /// Answers with the wrapped responder's response, compressed when negotiated.
+    public func respond(to request: Request) -> Response {
+        var response = wrapped.respond(to: request)
+        guard !response.body.isEmpty, ResponseSerializer.mayHaveBody(response.status),
+            response.headerFields[.contentEncoding] == nil,
+            Self.isCompressible(response.headerFields[.contentType])
+        else { return response }
+        response.headerFields.addVary("Accept-Encoding")
+        let coding = ContentCoding.negotiate(
+            acceptEncoding: request.headerFields[values: .acceptEncoding].joinedOrNil(),
+            preferCompression: response.body.count >= minimumBytes
+        )
+        switch coding {
+        case .identity:
+            return response
+        case .gzip:
+            response.body = Gzip.compress(response.body, level: level)
+            response.headerFields[.contentEncoding] = "gzip"
+            // The compressed bytes are a different representation: a strong validator of the
+            // identity bytes becomes weak (RFC 9110 §8.8.1).
+            if let etag = response.headerFields[.eTag], !etag.hasPrefix("W/") {
+                response.headerFields[.eTag] = "W/" + etag
+            }
+            return response
+        case .notAcceptable:
+            var problem = Response.problem(
+                .notAcceptable,
+                detail: "Accept-Encoding refuses identity and gzip, the only codings available."
+            )
+            problem.headerFields.addVary("Accept-Encoding")
+            return problem
+        }
+    }
+
+    /// Text-like media types compress well; images and already-compressed types do not.
+    static func isCompressible(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let type = contentType.prefix { $0 != ";" }.lowercased()
+        return type.hasPrefix("text/") || type.hasSuffix("json") || type.hasSuffix("+xml")
+            || type == "application/javascript" || type == "image/svg+xml" || type == "application/xml"
+    }
+}
+
+extension HTTPFields {
+    /// Adds `token` to `Vary` unless it is already listed.
+    public mutating func addVary(_ token: String) {
+        let existing = self[values: .vary]
+        let listed = existing.flatMap { $0.split(separator: ",") }.contains {
+            $0.trimmingCharacters(in: " \t").lowercased() == token.lowercased()
+        }
+        if !listed { append(HTTPField(name: .vary, value: token)) }
+    }
+}
+
+extension [String] {
+    func joinedOrNil() -> String? { isEmpty ? nil : joined(separator: ",") }
+}

@@ -1,0 +1,51 @@
+/// Proactive negotiation of the response content coding from `Accept-Encoding` (RFC 9110 §12.5.3).
+public enum ContentCoding: Sendable, Equatable {
+    /// Send the body as it is.
+    case identity
+    /// Send the body gzip-compressed.
+    case gzip
+    /// The client refused every coding the server can produce (406).
+    case notAcceptable
+
+    /// Chooses a coding. `preferCompression` is true when the body is large enough to be worth
+    /// compressing; a smaller body is still compressed when the client refuses `identity`.
+    public static func negotiate(acceptEncoding: String?, preferCompression: Bool) -> ContentCoding {
+        guard let acceptEncoding else { return .identity }
+        var gzipQ: Double?
+        var identityQ: Double?
+        var wildcardQ: Double?
+        for element in acceptEncoding.split(separator: ",") {
+            let parts = element.split(separator: ";")
+            guard let name = parts.first?.trimmingCharacters(in: " \t").lowercased(), !name.isEmpty else {
+                continue
+            }
+            var q = 1.0
+            for parameter in parts.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1)
+                if pair.count == 2, pair[0].trimmingCharacters(in: " \t").lowercased() == "q" {
+                    q = Double(pair[1].trimmingCharacters(in: " \t")).map { min(max($0, 0), 1) } ?? 0
+                }
+            }
+            switch name {
+            case "gzip", "x-gzip": gzipQ = max(gzipQ ?? 0, q)
+            case "identity": identityQ = q
+            case "*": wildcardQ = q
+            default: continue
+            }
+        }
+        let gzip = gzipQ ?? wildcardQ ?? 0
+        let identity = identityQ ?? (wildcardQ == 0 ? 0 : 1)
+        if gzip > 0 && (preferCompression || identity == 0) && gzip >= identity { return .gzip }
+        if identity > 0 { return .identity }
+        return gzip > 0 ? .gzip : .notAcceptable
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> Substring {
+        var result = self
+        while let first = result.first, set.contains(first) { result = result.dropFirst() }
+        while let last = result.last, set.contains(last) { result = result.dropLast() }
+        return result
+    }
+}

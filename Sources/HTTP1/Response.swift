@@ -1,0 +1,47 @@
+public import HTTPTypes
+
+/// A response a `Responder` produces: status, header fields and a body.
+///
+/// The server adds the framing (`Content-Length`), `Date`, `Server`, `Connection` and
+/// `X-Request-ID`; a responder sets only what its content needs.
+public struct Response: Sendable {
+    /// The status; build it from the named constants, never from client input.
+    public var status: HTTPResponse.Status
+    /// The header fields the responder chose.
+    public var headerFields: HTTPFields
+    /// The body bytes. For a `HEAD` request the server sends the length and drops the bytes.
+    public var body: [UInt8]
+
+    /// Creates a response.
+    public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {
+        self.status = status
+        self.headerFields = headerFields
+        self.body = body
+    }
+}
+
+extension Response {
+    /// A JSON response from already-encoded UTF-8 bytes.
+    public static func json(_ body: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headerFields: [.contentType: MediaType.json], body: body)
+    }
+
+    /// An RFC 9457 problem response with a generic type.
+    public static func problem(
+        _ status: HTTPResponse.Status,
+        detail: String,
+        headerFields: HTTPFields = [:]
+    ) -> Response {
+        var fields = headerFields
+        fields[.contentType] = MediaType.problemJSON
+        return Response(status: status, headerFields: fields, body: ProblemBody.encode(status: status, detail: detail))
+    }
+}
+
+/// The media types the server itself speaks.
+public enum MediaType {
+    /// `application/json; charset=utf-8`.
+    public static let json = "application/json; charset=utf-8"
+    /// `application/problem+json` (RFC 9457).
+    public static let problemJSON = "application/problem+json"
+}

@@ -1,0 +1,114 @@
+public import HTTPTypes
+
+/// Writes response heads and bodies as HTTP/1.1 bytes (RFC 9112 §4, §6).
+public enum ResponseSerializer {
+    /// What the server adds to every response head.
+    public struct Framing: Sendable {
+        /// The `Date` value (RFC 9110 §6.6.1), formatted once a second by the caller.
+        public var date: [UInt8]
+        /// Whether the connection stays open; decides the `Connection` field.
+        public var keepAlive: Bool
+        /// The request's version: an HTTP/1.0 client must be told `keep-alive` explicitly.
+        public var requestVersion: HTTPVersion
+        /// For HEAD: send the length of the body, but not the body.
+        public var omitBody: Bool
+
+        /// Creates framing options.
+        public init(date: [UInt8], keepAlive: Bool, requestVersion: HTTPVersion, omitBody: Bool) {
+            self.date = date
+            self.keepAlive = keepAlive
+            self.requestVersion = requestVersion
+            self.omitBody = omitBody
+        }
+    }
+
+    static let serverField: [UInt8] = Array("\r\nServer: gridwork".utf8)
+
+    /// Appends the complete response (head and, unless omitted, body) to `out`.
+    ///
+    /// The responder's own `Content-Length`, `Transfer-Encoding`, `Connection` and `Date` fields
+    /// are replaced: framing belongs to the server.
+    public static func write(_ response: Response, framing: Framing, into out: inout [UInt8]) {
+        writeHead(response, framing: framing, contentLength: response.body.count, into: &out)
+        if !framing.omitBody && !response.body.isEmpty && mayHaveBody(response.status) {
+            out.append(contentsOf: response.body)
+        }
+    }
+
+    /// Appends the status line and fields, ending with the empty line.
+    /// With `contentLength` nil the head announces `Transfer-Encoding: chunked`.
+    public static func writeHead(
+        _ response: Response,
+        framing: Framing,
+        contentLength: Int?,
+        into out: inout [UInt8]
+    ) {
+        out.append(contentsOf: statusLine(response.status))
+        out.append(contentsOf: "\r\nDate: ".utf8)
+        out.append(contentsOf: framing.date)
+        out.append(contentsOf: serverField)
+        for field in response.headerFields {
+            switch field.name {
+            case .contentLength, .transferEncoding, .connection, .date, .server: continue
+            default: break
+            }
+            out.append(contentsOf: [0x0D, 0x0A])
+            out.append(contentsOf: field.name.rawName.utf8)
+            out.append(contentsOf: [UInt8(ascii: ":"), 0x20])
+            field.withUnsafeBytesOfValue { out.append(contentsOf: $0) }
+        }
+        if mayHaveBody(response.status) {
+            if let contentLength {
+                out.append(contentsOf: "\r\nContent-Length: ".utf8)
+                appendDecimal(contentLength, to: &out)
+            } else {
+                out.append(contentsOf: "\r\nTransfer-Encoding: chunked".utf8)
+            }
+        }
+        if !framing.keepAlive {
+            out.append(contentsOf: "\r\nConnection: close".utf8)
+        } else if framing.requestVersion == .http1_0 {
+            out.append(contentsOf: "\r\nConnection: keep-alive".utf8)
+        }
+        out.append(contentsOf: [0x0D, 0x0A, 0x0D, 0x0A])
+    }
+
+    /// Appends one chunk of a chunked body (RFC 9112 §7.1); an empty chunk is skipped, since
+    /// a zero-length chunk would end the body.
+    public static func writeChunk(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        out.append(contentsOf: String(bytes.count, radix: 16).utf8)
+        out.append(contentsOf: [0x0D, 0x0A])
+        out.append(contentsOf: bytes)
+        out.append(contentsOf: [0x0D, 0x0A])
+    }
+
+    /// Appends the last chunk and the empty trailer section.
+    public static func writeLastChunk(into out: inout [UInt8]) {
+        out.append(contentsOf: "0\r\n\r\n".utf8)
+    }
+
+    /// 1xx, 204 and 304 responses never carry content (RFC 9110 §6.4.1).
+    public static func mayHaveBody(_ status: HTTPResponse.Status) -> Bool {
+        !(status.code < 200 || status.code == 204 || status.code == 304)
+    }
+
+    /// `HTTP/1.1 200 OK`, precomputed for the statuses the server uses.
+    static func statusLine(_ status: HTTPResponse.Status) -> [UInt8] {
+        if status.code >= 100 && status.code < 600, let line = statusLines[status.code - 100] {
+            return line
+        }
+        return Array("HTTP/1.1 \(status.code) \(status.reasonPhrase)".utf8)
+    }
+
+    static let statusLines: [[UInt8]?] = (100..<600).map { code in
+        let status = HTTPResponse.Status(code: code)
+        guard status.reasonPhrase != "" else { return nil }
+        return Array("HTTP/1.1 \(code) \(status.reasonPhrase)".utf8)
+    }
+
+    @inline(__always)
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        out.append(contentsOf: String(value).utf8)
+    }
+}

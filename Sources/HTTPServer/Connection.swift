@@ -1,0 +1,245 @@
+import HTTP1
+import HTTPTypes
+import Logging
+
+/// One client connection: reads bytes into the parser, answers each request in order, writes
+/// with back-pressure, and follows its `ConnectionStateMachine` for keep-alive, timeouts and close.
+///
+/// Concurrency: confined to its event loop's thread; never shared.
+final class Connection {
+    let fd: Int32
+    let peer: String
+    private unowned let loop: EventLoop
+    private var parser: RequestParser
+    private var machine: ConnectionStateMachine
+    private var output = OutputBuffer()
+    private var registered: Poller.Interest = .read
+    private var lingerDiscarded = 0
+    private(set) var isClosed = false
+
+    static let continueLine: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    static let maxLingerDiscard = 1024 * 1024
+
+    init(fd: Int32, peer: String, loop: EventLoop) {
+        self.fd = fd
+        self.peer = peer
+        self.loop = loop
+        self.parser = RequestParser(limits: loop.context.limits)
+        self.machine = ConnectionStateMachine(limits: loop.context.limits, now: loop.now)
+    }
+
+    // MARK: Events from the loop
+
+    func readable() {
+        guard !isClosed else { return }
+        if machine.phase == .lingering {
+            discardLingeringInput()
+            return
+        }
+        guard machine.wantsInput else {
+            updateInterest()
+            return
+        }
+        switch Socket.read(fd, into: loop.readBuffer) {
+        case .bytes(let count):
+            loop.context.bytesReceived(count)
+            parser.feed(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
+            processInput()
+        case .endOfFile:
+            peerClosed()
+        case .wouldBlock:
+            return
+        case .failed:
+            perform(machine.failed())
+        }
+    }
+
+    func writable() {
+        guard !isClosed else { return }
+        flush()
+        if !isClosed && output.count < loop.context.limits.writeHighWaterBytes && parser.bufferedByteCount > 0 {
+            // Back-pressure is released: answer the pipelined requests that waited.
+            processInput()
+        }
+    }
+
+    func hangup() {
+        guard !isClosed else { return }
+        perform(machine.failed())
+    }
+
+    func tick() {
+        guard !isClosed else { return }
+        let action = machine.tick(now: loop.now)
+        if action == .timeoutAndClose {
+            let phase = parser.phase == .body ? "body" : "head"
+            let error = HTTPParseError(.requestTimeout, "The request \(phase) did not arrive in time.")
+            writeError(error)
+            flush()
+        } else {
+            perform(action)
+        }
+    }
+
+    func beginDrain() {
+        guard !isClosed else { return }
+        perform(machine.beginDrain())
+    }
+
+    // MARK: Requests
+
+    private func processInput() {
+        let highWater = loop.context.limits.writeHighWaterBytes
+        while !machine.closeAfterFlush && output.count < highWater {
+            let event: RequestParser.Event
+            do {
+                event = try parser.next()
+            } catch {
+                writeError(error)
+                break
+            }
+            switch event {
+            case .needMoreData:
+                break
+            case .continueExpected:
+                output.append { $0.append(contentsOf: Self.continueLine) }
+                continue
+            case .request(let request):
+                handle(request)
+                continue
+            }
+            break
+        }
+        machine.parserAdvanced(to: parser.phase, now: loop.now)
+        flush()
+    }
+
+    private func handle(_ incoming: Request) {
+        var request = incoming
+        let started = MonotonicInstant.now()
+        request.id = RequestIDGenerator.clientSupplied(request.headerFields[.requestID]) ?? loop.nextRequestID()
+        var response = loop.context.responder.respond(to: request)
+        let responderKeepAlive = !(response.headerFields[.connection]?.lowercased().contains("close") ?? false)
+        let keepAlive = machine.requestCompleted(
+            clientKeepAlive: request.keepAlive,
+            responderKeepAlive: responderKeepAlive
+        )
+        response.headerFields[.requestID] = request.id
+        let framing = ResponseSerializer.Framing(
+            date: loop.date,
+            keepAlive: keepAlive,
+            requestVersion: request.version,
+            omitBody: request.method == .head
+        )
+        let before = output.count
+        enqueue(response, framing: framing)
+        loop.context.logAccess(
+            method: request.method.rawValue,
+            target: request.head.path ?? request.path,
+            status: response.status.code,
+            bytes: output.count - before,
+            started: started,
+            requestID: request.id,
+            peer: peer
+        )
+    }
+
+    private func enqueue(_ response: Response, framing: ResponseSerializer.Framing) {
+        if response.body.count >= 64 * 1024 && !framing.omitBody && ResponseSerializer.mayHaveBody(response.status) {
+            output.append {
+                ResponseSerializer.writeHead(response, framing: framing, contentLength: response.body.count, into: &$0)
+            }
+            output.appendShared(response.body)
+        } else {
+            output.append { ResponseSerializer.write(response, framing: framing, into: &$0) }
+        }
+    }
+
+    /// Answers a request that could not be parsed (or timed out), once, then closes.
+    private func writeError(_ error: HTTPParseError) {
+        machine.protocolError()
+        let requestID = loop.nextRequestID()
+        var response = Response.problem(error.status, detail: error.detail)
+        response.headerFields[.requestID] = requestID
+        let framing = ResponseSerializer.Framing(
+            date: loop.date,
+            keepAlive: false,
+            requestVersion: .http1_1,
+            omitBody: false
+        )
+        let before = output.count
+        enqueue(response, framing: framing)
+        loop.context.logAccess(
+            method: "-",
+            target: "-",
+            status: error.status.code,
+            bytes: output.count - before,
+            started: loop.now,
+            requestID: requestID,
+            peer: peer
+        )
+    }
+
+    // MARK: Socket
+
+    private func flush() {
+        guard !isClosed else { return }
+        let queued = output.count
+        let (progress, failure) = output.send(to: fd)
+        loop.context.bytesSent(queued - output.count)
+        if failure != nil {
+            perform(machine.failed())
+            return
+        }
+        perform(machine.wrote(progress: progress, remaining: !output.isEmpty, now: loop.now))
+        updateInterest()
+    }
+
+    private func peerClosed() {
+        perform(machine.peerClosedInput(partialRequest: parser.phase != .idle))
+        updateInterest()
+    }
+
+    private func discardLingeringInput() {
+        switch Socket.read(fd, into: loop.readBuffer) {
+        case .bytes(let count):
+            lingerDiscarded += count
+            if lingerDiscarded > Self.maxLingerDiscard { perform(machine.failed()) }
+        case .wouldBlock:
+            return
+        case .endOfFile, .failed:
+            perform(machine.failed())
+        }
+    }
+
+    private func perform(_ action: ConnectionStateMachine.Action) {
+        switch action {
+        case .none:
+            return
+        case .timeoutAndClose:
+            // Only `tick` produces this, and it handles it.
+            return
+        case .shutdownWriteAndLinger:
+            Socket.shutdownWrite(fd)
+            updateInterest()
+        case .close:
+            guard !isClosed else { return }
+            isClosed = true
+            loop.connectionClosed(self)
+        }
+    }
+
+    private func updateInterest() {
+        guard !isClosed else { return }
+        var wanted: Poller.Interest = []
+        if machine.wantsInput && output.count < loop.context.limits.writeHighWaterBytes { wanted.insert(.read) }
+        if !output.isEmpty { wanted.insert(.write) }
+        if wanted != registered {
+            loop.poller.modify(fd, interest: wanted)
+            registered = wanted
+        }
+    }
+}
+
+@available(*, unavailable)
+extension Connection: Sendable {}

@@ -1,0 +1,174 @@
+package import HTTP1
+
+/// The lifecycle of one connection as a value: it is told what happened and returns what to do.
+/// It owns the decisions (keep-alive, timeouts, draining, lingering close); `Connection` owns
+/// the socket and performs them. Tested without I/O.
+package struct ConnectionStateMachine: Sendable {
+    /// Where the connection is.
+    package enum Phase: Sendable, Equatable {
+        /// Waiting for the first byte of a request.
+        case idle
+        /// Receiving a request head.
+        case head
+        /// Receiving a request body.
+        case body
+        /// Response sent with `Connection: close`; the write side is shut, unread input is discarded.
+        case lingering
+        /// Done.
+        case closed
+    }
+
+    /// What the connection must do.
+    package enum Action: Sendable, Equatable {
+        /// Nothing.
+        case none
+        /// Answer `408 Request Timeout`, then close.
+        case timeoutAndClose
+        /// Shut the write side and discard input until the peer closes or the linger time ends.
+        case shutdownWriteAndLinger
+        /// Close the socket now.
+        case close
+    }
+
+    package let limits: Limits
+    /// How long a closing connection keeps reading (and discarding) after its last response.
+    package let lingerTimeout: Duration
+    package private(set) var phase: Phase = .idle
+    package private(set) var phaseStarted: MonotonicInstant
+    package private(set) var closeAfterFlush = false
+    package private(set) var draining = false
+    package private(set) var outputPending = false
+    package private(set) var inputEnded = false
+    private var lastWriteProgress: MonotonicInstant
+
+    /// A new connection, accepted at `now`.
+    package init(limits: Limits, lingerTimeout: Duration = .seconds(2), now: MonotonicInstant) {
+        self.limits = limits
+        self.lingerTimeout = lingerTimeout
+        self.phaseStarted = now
+        self.lastWriteProgress = now
+    }
+
+    /// Whether the connection should read from the socket now.
+    package var wantsInput: Bool {
+        switch phase {
+        case .lingering: return !inputEnded
+        case .closed: return false
+        default: return !inputEnded && !closeAfterFlush
+        }
+    }
+
+    /// The parser moved to `parserPhase` (or stayed there). A phase's timer starts when it is entered,
+    /// so trickling bytes cannot extend it.
+    package mutating func parserAdvanced(to parserPhase: RequestParser.Phase, now: MonotonicInstant) {
+        guard phase != .lingering && phase != .closed else { return }
+        let next: Phase
+        switch parserPhase {
+        case .idle: next = .idle
+        case .head: next = .head
+        case .body: next = .body
+        }
+        if next != phase {
+            phase = next
+            phaseStarted = now
+        }
+    }
+
+    /// A request was answered. Returns whether the connection stays open after this response.
+    package mutating func requestCompleted(clientKeepAlive: Bool, responderKeepAlive: Bool = true) -> Bool {
+        let keepAlive = clientKeepAlive && responderKeepAlive && !draining && !closeAfterFlush && !inputEnded
+        if !keepAlive { closeAfterFlush = true }
+        return keepAlive
+    }
+
+    /// The request could not be parsed: its error response is the last.
+    package mutating func protocolError() {
+        closeAfterFlush = true
+    }
+
+    /// A write attempt finished with `remaining` bytes still queued.
+    package mutating func wrote(progress: Bool, remaining: Bool, now: MonotonicInstant) -> Action {
+        if progress || !outputPending { lastWriteProgress = now }
+        outputPending = remaining
+        guard !remaining, closeAfterFlush, phase != .lingering, phase != .closed else { return .none }
+        if inputEnded {
+            phase = .closed
+            return .close
+        }
+        phase = .lingering
+        phaseStarted = now
+        return .shutdownWriteAndLinger
+    }
+
+    /// The peer closed its sending side. Complete requests already parsed have been answered.
+    package mutating func peerClosedInput(partialRequest: Bool) -> Action {
+        inputEnded = true
+        if phase == .lingering || !outputPending || partialRequest {
+            phase = .closed
+            return .close
+        }
+        closeAfterFlush = true
+        return .none
+    }
+
+    /// The peer reset the connection or a socket call failed.
+    package mutating func failed() -> Action {
+        phase = .closed
+        return .close
+    }
+
+    /// The server is shutting down: close when idle, otherwise after the current response.
+    package mutating func beginDrain() -> Action {
+        draining = true
+        if phase == .idle && !outputPending {
+            phase = .closed
+            return .close
+        }
+        return .none
+    }
+
+    /// Periodic check of the deadlines.
+    package mutating func tick(now: MonotonicInstant) -> Action {
+        switch phase {
+        case .closed:
+            return .none
+        case .lingering:
+            if now.hasPassed(lingerTimeout, since: phaseStarted) {
+                phase = .closed
+                return .close
+            }
+            return .none
+        default:
+            break
+        }
+        if outputPending {
+            // A client that does not read is bounded by the write timeout alone.
+            if now.hasPassed(limits.writeTimeout, since: lastWriteProgress) {
+                phase = .closed
+                return .close
+            }
+            return .none
+        }
+        if closeAfterFlush { return .none }
+        switch phase {
+        case .idle:
+            if draining || now.hasPassed(limits.idleTimeout, since: phaseStarted) {
+                phase = .closed
+                return .close
+            }
+        case .head:
+            if now.hasPassed(limits.headerTimeout, since: phaseStarted) {
+                closeAfterFlush = true
+                return .timeoutAndClose
+            }
+        case .body:
+            if now.hasPassed(limits.bodyTimeout, since: phaseStarted) {
+                closeAfterFlush = true
+                return .timeoutAndClose
+            }
+        case .lingering, .closed:
+            break
+        }
+        return .none
+    }
+}

@@ -1,0 +1,232 @@
+import CLinux
+import Glibc
+import HTTP1
+import HTTPTypes
+import Logging
+import Synchronization
+
+/// One thread, one epoll instance, many connections. Connections never move between loops,
+/// so their state needs no locks.
+///
+/// Concurrency: `@unchecked Sendable` because everything but `tasks` (a `Mutex`) and the
+/// immutable descriptors is touched only on the loop's own thread, inside `run()`. Other
+/// threads reach the loop only through `execute(_:)`.
+final class EventLoop: @unchecked Sendable {
+    let index: Int
+    let context: ServerContext
+    let poller: Poller
+    /// Scratch space every read of this loop lands in before it is fed to a parser.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    private(set) var now: MonotonicInstant
+    private(set) var date: [UInt8] = []
+    private var dateSecond = -1
+    private var requestIDs = RequestIDGenerator()
+    private let tasks = Mutex<[@Sendable () -> Void]>([])
+    private var connections: [Connection?] = []
+    private var connectionCount = 0
+    private var listenerFD: Int32 = -1
+    /// Held open so an EMFILE storm can still accept-and-close instead of spinning.
+    private var spareFD: Int32 = -1
+    private var draining = false
+    private var drainDeadline: MonotonicInstant?
+    private var drainTimeout: Duration = .seconds(10)
+    private var stopped = false
+    private var nextTick: MonotonicInstant
+    private let tickInterval: Duration
+    private var onExit: (@Sendable () -> Void)?
+
+    init(index: Int, context: ServerContext) throws(SocketError) {
+        self.index = index
+        self.context = context
+        self.poller = try Poller()
+        self.readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+        let now = MonotonicInstant.now()
+        self.now = now
+        let shortest = min(context.limits.headerTimeout, context.limits.idleTimeout, context.limits.bodyTimeout)
+        self.tickInterval = max(.milliseconds(10), min(.milliseconds(250), shortest / 4))
+        self.nextTick = now + tickInterval
+        self.spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        refreshDate()
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        if spareFD >= 0 { Glibc.close(spareFD) }
+    }
+
+    /// Runs `task` on the loop's thread. Safe from any thread.
+    func execute(_ task: @escaping @Sendable () -> Void) {
+        tasks.withLock { $0.append(task) }
+        Poller.wake(poller.wakeFD)
+    }
+
+    /// The loop's thread body; returns after `stop` or a completed drain.
+    func run(listenerFD: Int32, onExit: @escaping @Sendable () -> Void) {
+        self.onExit = onExit
+        self.listenerFD = listenerFD
+        do {
+            try poller.add(listenerFD, interest: [.accept, .exclusive])
+        } catch {
+            context.logger.error("event_loop.listen_failed", metadata: ["error": "\(error)"])
+            return
+        }
+        while !stopped {
+            let wait = max(1, Int32((nextTick.nanoseconds &- min(now.nanoseconds, nextTick.nanoseconds)) / 1_000_000))
+            let ready = poller.wait(timeoutMilliseconds: wait)
+            now = .now()
+            refreshDate()
+            for position in 0..<ready {
+                dispatch(poller.event(at: position))
+            }
+            if now >= nextTick {
+                nextTick = now + tickInterval
+                sweep()
+            }
+        }
+        for case let connection? in connections where !connection.isClosed {
+            closeSocket(of: connection)
+        }
+        onExit()
+    }
+
+    private func dispatch(_ event: Poller.Event) {
+        if event.fd == poller.wakeFD {
+            poller.drainWake()
+            let pending = tasks.withLock { queued in
+                let taken = queued
+                queued.removeAll()
+                return taken
+            }
+            for task in pending { task() }
+            return
+        }
+        if event.fd == listenerFD {
+            acceptConnections()
+            return
+        }
+        guard Int(event.fd) < connections.count, let connection = connections[Int(event.fd)] else { return }
+        if event.hangup && !event.readable {
+            connection.hangup()
+            return
+        }
+        if event.writable { connection.writable() }
+        if event.readable { connection.readable() }
+    }
+
+    private func acceptConnections() {
+        for _ in 0..<64 {
+            let accepted: (fd: Int32, peer: String)?
+            do {
+                accepted = try Socket.accept(listenerFD)
+            } catch {
+                if error.code == EMFILE || error.code == ENFILE {
+                    shedWithSpareDescriptor()
+                } else {
+                    context.logger.warning("accept.failed", metadata: ["error": "\(error)"])
+                }
+                return
+            }
+            guard let (fd, peer) = accepted else { return }
+            let open = context.openConnections.add(1, ordering: .relaxed).newValue
+            guard open <= context.limits.maxConnections else {
+                context.openConnections.subtract(1, ordering: .relaxed)
+                refuse(fd)
+                continue
+            }
+            let connection = Connection(fd: fd, peer: peer, loop: self)
+            do {
+                try poller.add(fd, interest: .read)
+            } catch {
+                context.openConnections.subtract(1, ordering: .relaxed)
+                Socket.close(fd)
+                continue
+            }
+            if connections.count <= Int(fd) {
+                connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count))
+            }
+            connections[Int(fd)] = connection
+            connectionCount += 1
+            if draining { connection.beginDrain() }
+        }
+    }
+
+    /// Past the connection cap: a best-effort 503 and an immediate close.
+    private func refuse(_ fd: Int32) {
+        Self.refusal.withUnsafeBytes { _ = Socket.send(fd, $0) }
+        Socket.close(fd)
+        context.logger.warning("connection.refused", metadata: ["reason": "max_connections"])
+    }
+
+    private func shedWithSpareDescriptor() {
+        guard spareFD >= 0 else { return }
+        Glibc.close(spareFD)
+        if let (fd, _) = try? Socket.accept(listenerFD) { refuse(fd) }
+        spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        context.logger.error("accept.descriptors_exhausted")
+    }
+
+    static let refusal: [UInt8] = {
+        let body = ProblemBody.encode(status: .serviceUnavailable, detail: "The server is at its connection limit.")
+        return Array(
+            ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
+                + "Content-Length: \(body.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").utf8
+        ) + body
+    }()
+
+    private func sweep() {
+        for case let connection? in connections {
+            connection.tick()
+        }
+        if draining {
+            if connectionCount == 0 {
+                stopped = true
+            } else if let drainDeadline, now >= drainDeadline {
+                context.logger.warning("shutdown.drain_timeout", metadata: ["connections": "\(connectionCount)"])
+                stopped = true
+            }
+        }
+    }
+
+    /// Called by a connection whose state machine decided to close.
+    func connectionClosed(_ connection: Connection) {
+        closeSocket(of: connection)
+        if draining && connectionCount == 0 { stopped = true }
+    }
+
+    private func closeSocket(of connection: Connection) {
+        guard Int(connection.fd) < connections.count, connections[Int(connection.fd)] === connection else { return }
+        poller.remove(connection.fd)
+        Socket.close(connection.fd)
+        connections[Int(connection.fd)] = nil
+        connectionCount -= 1
+        context.openConnections.subtract(1, ordering: .relaxed)
+    }
+
+    /// Stops accepting and lets every connection finish its current request. Loop thread only.
+    func beginDrain(timeout: Duration) {
+        guard !draining else { return }
+        draining = true
+        drainTimeout = timeout
+        drainDeadline = now + timeout
+        if listenerFD >= 0 {
+            poller.remove(listenerFD)
+            listenerFD = -1
+        }
+        for case let connection? in connections {
+            connection.beginDrain()
+        }
+        if connectionCount == 0 { stopped = true }
+    }
+
+    func nextRequestID() -> String {
+        requestIDs.next()
+    }
+
+    private func refreshDate() {
+        let second = Int(time(nil))
+        if second != dateSecond {
+            dateSecond = second
+            date = HTTPDate.format(secondsSinceEpoch: second)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import CLinux
+import Glibc
+public import HTTP1
+public import Logging
+import Synchronization
+
+/// The HTTP/1.1 server: a listening socket shared by a small fixed set of event loops, each a
+/// thread running epoll over its own connections. No thread per connection, no thread hop per request.
+///
+/// Concurrency: `Sendable`; its mutable state sits in a `Mutex`, and each loop is confined to its thread.
+public final class Server: Sendable {
+    private struct State {
+        var loops: [EventLoop] = []
+        var threads: [pthread_t] = []
+        var listenerFD: Int32 = -1
+        var port = 0
+        var started = false
+        var shuttingDown = false
+    }
+
+    /// The configuration the server was created with.
+    public let configuration: ServerConfiguration
+    private let context: ServerContext
+    private let state = Mutex(State())
+
+    /// Creates a server; nothing is bound until `start()`.
+    public init(configuration: ServerConfiguration, responder: some Responder, logger: Logger) {
+        self.configuration = configuration
+        self.context = ServerContext(responder: responder, limits: configuration.limits, logger: logger)
+    }
+
+    /// The bound port (useful with port 0); 0 before `start()`.
+    public var port: Int { state.withLock { $0.port } }
+
+    /// Client connections open right now.
+    public var openConnections: Int { context.openConnections.load(ordering: .relaxed) }
+
+    /// Binds, listens and starts the event loops. Returns once the server accepts connections.
+    public func start() throws(SocketError) {
+        // Writes use MSG_NOSIGNAL; this also covers any other path to a reset peer.
+        signal(SIGPIPE, SIG_IGN)
+        let listenerFD = try Socket.listen(
+            host: configuration.host,
+            port: configuration.port,
+            backlog: configuration.backlog
+        )
+        let port = Socket.localPort(listenerFD)
+        let count = max(1, configuration.eventLoops ?? Int(CLinux_allowedCPUCount()))
+        var loops: [EventLoop] = []
+        do {
+            for index in 0..<count {
+                loops.append(try EventLoop(index: index, context: context))
+            }
+        } catch {
+            Socket.close(listenerFD)
+            throw error
+        }
+        var threads: [pthread_t] = []
+        for loop in loops {
+            threads.append(Self.spawn { loop.run(listenerFD: listenerFD, onExit: {}) })
+        }
+        state.withLock {
+            $0.loops = loops
+            $0.threads = threads
+            $0.listenerFD = listenerFD
+            $0.port = port
+            $0.started = true
+        }
+        context.logger.info(
+            "server.started",
+            metadata: [
+                "server.address": .string(configuration.host),
+                "server.port": .stringConvertible(port),
+                "server.event_loops": .stringConvertible(count),
+            ]
+        )
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to `configuration.drainTimeout`),
+    /// then closes every connection. Returns at once; `wait()` blocks until it is done.
+    public func shutdown() {
+        let (loops, listenerFD) = state.withLock { state -> ([EventLoop], Int32) in
+            guard state.started, !state.shuttingDown else { return ([], -1) }
+            state.shuttingDown = true
+            return (state.loops, state.listenerFD)
+        }
+        guard !loops.isEmpty else { return }
+        context.logger.info("server.draining", metadata: ["connections": .stringConvertible(openConnections)])
+        let remaining = Atomic<Int>(loops.count)
+        let timeout = configuration.drainTimeout
+        for loop in loops {
+            loop.execute {
+                loop.beginDrain(timeout: timeout)
+                // The last loop to stop watching the listener closes it, so new clients are refused.
+                if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+                    Socket.close(listenerFD)
+                }
+            }
+        }
+    }
+
+    /// Blocks the calling thread until every event loop has exited.
+    public func wait() {
+        let threads = state.withLock { $0.threads }
+        for thread in threads {
+            pthread_join(thread, nil)
+        }
+        context.logger.info("server.stopped")
+    }
+
+    private final class ThreadBody {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    private static func spawn(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        let status = pthread_create(
+            &thread,
+            nil,
+            { raw in
+                let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
+                body.body()
+                return nil
+            },
+            box
+        )
+        precondition(status == 0, "pthread_create failed with \(status)")
+        return thread
+    }
+}

@@ -1,0 +1,34 @@
+public import HTTP1
+
+/// Everything the server needs to know before it starts.
+public struct ServerConfiguration: Sendable {
+    /// Address to bind: an IP literal or a host name (`127.0.0.1`, `0.0.0.0`, `::`).
+    public var host: String
+    /// Port to bind; 0 picks a free port (see `Server.port`).
+    public var port: Int
+    /// Event-loop threads; nil means one per CPU this process may use.
+    public var eventLoops: Int?
+    /// Every protocol and connection limit.
+    public var limits: Limits
+    /// How long shutdown waits for in-flight requests before closing what remains.
+    public var drainTimeout: Duration
+    /// The listen backlog.
+    public var backlog: Int32
+
+    /// Creates a configuration; the defaults are those of `gridwork serve`.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        eventLoops: Int? = nil,
+        limits: Limits = Limits(),
+        drainTimeout: Duration = .seconds(10),
+        backlog: Int32 = 1024
+    ) {
+        self.host = host
+        self.port = port
+        self.eventLoops = eventLoops
+        self.limits = limits
+        self.drainTimeout = drainTimeout
+        self.backlog = backlog
+    }
+}

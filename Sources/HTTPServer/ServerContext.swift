@@ -1,0 +1,65 @@
+import HTTP1
+import Logging
+import Synchronization
+
+/// What every event loop of one server shares: the responder, the limits, the logger and the
+/// counters.
+///
+/// Concurrency: immutable apart from atomics, so `Sendable`.
+final class ServerContext: Sendable {
+    let responder: any Responder
+    let limits: Limits
+    let logger: Logger
+    let accessLogEnabled: Bool
+    /// Open client connections across all loops, checked against `limits.maxConnections`.
+    let openConnections = Atomic<Int>(0)
+    let totalBytesReceived = Atomic<Int>(0)
+    let totalBytesSent = Atomic<Int>(0)
+
+    init(responder: any Responder, limits: Limits, logger: Logger) {
+        self.responder = responder
+        self.limits = limits
+        self.logger = logger
+        self.accessLogEnabled = logger.logLevel <= .info
+    }
+
+    func bytesReceived(_ count: Int) {
+        totalBytesReceived.add(count, ordering: .relaxed)
+    }
+
+    func bytesSent(_ count: Int) {
+        guard count > 0 else { return }
+        totalBytesSent.add(count, ordering: .relaxed)
+    }
+
+    /// One line per request: method, target, status, bytes, duration, request id, peer.
+    func logAccess(
+        method: String,
+        target: String,
+        status: Int,
+        bytes: Int,
+        started: MonotonicInstant,
+        requestID: String,
+        peer: String
+    ) {
+        guard accessLogEnabled else { return }
+        let micros = (MonotonicInstant.now().nanoseconds &- started.nanoseconds) / 1000
+        logger.info(
+            "request",
+            metadata: [
+                "http.method": .string(method),
+                "url.path": .string(target),
+                "http.status": .stringConvertible(status),
+                "http.response.bytes": .stringConvertible(bytes),
+                "duration_ms": .string(Self.milliseconds(micros)),
+                "request.id": .string(requestID),
+                "client.address": .string(peer),
+            ]
+        )
+    }
+
+    static func milliseconds(_ micros: UInt64) -> String {
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
