@@ -12,7 +12,9 @@ let package = Package(
     name: "gridwork",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "gridwork", targets: ["gridwork"])
+        .executable(name: "gridwork", targets: ["gridwork"]),
+        // For the fuzz package under Fuzz/, which builds the parser with sanitizers.
+        .library(name: "HTTP1", targets: ["HTTP1"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
