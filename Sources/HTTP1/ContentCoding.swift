@@ -35,7 +35,9 @@ public enum ContentCoding: Sendable, Equatable {
         }
         let gzip = gzipQ ?? wildcardQ ?? 0
         let identity = identityQ ?? (wildcardQ == 0 ? 0 : 1)
-        if gzip > 0 && (preferCompression || identity == 0) && gzip >= identity { return .gzip }
+        // An explicit identity preference competes with gzip; identity's implicit acceptability does not.
+        let identityPreferred = identityQ.map { $0 > gzip } ?? false
+        if gzip > 0 && (preferCompression || identity == 0) && !identityPreferred { return .gzip }
         if identity > 0 { return .identity }
         return gzip > 0 ? .gzip : .notAcceptable
     }

@@ -19,9 +19,9 @@ extension RequestParser {
             while buffer.count - readIndex >= 2, buffer[readIndex] == 0x0D, buffer[readIndex + 1] == 0x0A {
                 readIndex += 2
             }
-            if buffer.count - readIndex == 1 && buffer[readIndex] == 0x0D { return nil }
             scan.lineStart = readIndex
             scan.scanned = readIndex
+            if buffer.count - readIndex == 1 && buffer[readIndex] == 0x0D { return nil }
         }
         var index = scan.scanned
         let end = buffer.count
