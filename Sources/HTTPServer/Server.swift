@@ -39,6 +39,7 @@ public final class Server: Sendable {
     public func start() throws(SocketError) {
         // Writes use MSG_NOSIGNAL; this also covers any other path to a reset peer.
         signal(SIGPIPE, SIG_IGN)
+        Self.raiseDescriptorLimit()
         let listenerFD = try Socket.listen(
             host: configuration.host,
             port: configuration.port,
@@ -106,6 +107,15 @@ public final class Server: Sendable {
             pthread_join(thread, nil)
         }
         context.logger.info("server.stopped")
+    }
+
+    /// Each connection is a descriptor; lift the soft limit to the hard one so `maxConnections`,
+    /// not an accidental default of 1024, is what bounds the server.
+    private static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     private final class ThreadBody {
