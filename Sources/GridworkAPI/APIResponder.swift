@@ -32,6 +32,10 @@ struct APIResponder: Responder {
     let logger: Logger
 
     func respond(to request: Request) -> Response {
+        if request.path == "*" {
+            // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7).
+            return Response(status: .noContent, headerFields: [.allow: "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"])
+        }
         do {
             return try router.respond(to: request)
         } catch {

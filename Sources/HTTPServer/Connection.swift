@@ -90,28 +90,35 @@ final class Connection {
 
     private func processInput() {
         let highWater = loop.context.limits.writeHighWaterBytes
-        while !machine.closeAfterFlush && output.count < highWater {
-            let event: RequestParser.Event
-            do {
-                event = try parser.next()
-            } catch {
-                writeError(error)
-                break
+        var pausedAtHighWater: Bool
+        repeat {
+            pausedAtHighWater = false
+            parsing: while !machine.closeAfterFlush {
+                guard output.count < highWater else {
+                    pausedAtHighWater = true
+                    break
+                }
+                let event: RequestParser.Event
+                do {
+                    event = try parser.next()
+                } catch {
+                    writeError(error)
+                    break
+                }
+                switch event {
+                case .needMoreData:
+                    break parsing
+                case .continueExpected:
+                    output.append { $0.append(contentsOf: Self.continueLine) }
+                case .request(let request):
+                    handle(request)
+                }
             }
-            switch event {
-            case .needMoreData:
-                break
-            case .continueExpected:
-                output.append { $0.append(contentsOf: Self.continueLine) }
-                continue
-            case .request(let request):
-                handle(request)
-                continue
-            }
-            break
-        }
-        machine.parserAdvanced(to: parser.phase, now: loop.now)
-        flush()
+            machine.parserAdvanced(to: parser.phase, now: loop.now)
+            flush()
+            // If the socket took everything, no EPOLLOUT will come to resume the requests that
+            // are still buffered, so keep going here.
+        } while pausedAtHighWater && !isClosed && output.count < highWater
     }
 
     private func handle(_ incoming: Request) {
