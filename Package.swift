@@ -78,6 +78,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Raw-socket client shared by the server and integration tests.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HTTP1Tests",
             dependencies: [
@@ -90,6 +96,7 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer",
+                "TestSupport",
                 "HTTP1",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,6 +122,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "HTTPServer",
+                "GridworkStore",
+                "TestSupport",
                 "HTTP1",
                 "GridworkAPI",
                 .product(name: "Logging", package: "swift-log"),

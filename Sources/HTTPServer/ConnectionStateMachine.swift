@@ -40,6 +40,7 @@ package struct ConnectionStateMachine: Sendable {
     package private(set) var outputPending = false
     package private(set) var inputEnded = false
     private var lastWriteProgress: MonotonicInstant
+    private var answeredSinceAdvance = false
 
     /// A new connection, accepted at `now`.
     package init(limits: Limits, lingerTimeout: Duration = .seconds(2), now: MonotonicInstant) {
@@ -68,16 +69,19 @@ package struct ConnectionStateMachine: Sendable {
         case .head: next = .head
         case .body: next = .body
         }
-        if next != phase {
+        // A request answered within one read goes idle → idle; the idle period still starts anew.
+        if next != phase || (next == .idle && answeredSinceAdvance) {
             phase = next
             phaseStarted = now
         }
+        answeredSinceAdvance = false
     }
 
     /// A request was answered. Returns whether the connection stays open after this response.
     package mutating func requestCompleted(clientKeepAlive: Bool, responderKeepAlive: Bool = true) -> Bool {
         let keepAlive = clientKeepAlive && responderKeepAlive && !draining && !closeAfterFlush && !inputEnded
         if !keepAlive { closeAfterFlush = true }
+        answeredSinceAdvance = true
         return keepAlive
     }
 
@@ -89,6 +93,8 @@ package struct ConnectionStateMachine: Sendable {
     /// A write attempt finished with `remaining` bytes still queued.
     package mutating func wrote(progress: Bool, remaining: Bool, now: MonotonicInstant) -> Action {
         if progress || !outputPending { lastWriteProgress = now }
+        // The idle period begins when the last response has left, not when its request arrived.
+        if progress && !remaining && phase == .idle { phaseStarted = now }
         outputPending = remaining
         guard !remaining, closeAfterFlush, phase != .lingering, phase != .closed else { return .none }
         if inputEnded {

@@ -152,7 +152,14 @@ final class EventLoop: @unchecked Sendable {
 
     /// Past the connection cap: a best-effort 503 and an immediate close.
     private func refuse(_ fd: Int32) {
-        Self.refusal.withUnsafeBytes { _ = Socket.send(fd, $0) }
+        var response = Response.problem(.serviceUnavailable, detail: "The server is at its connection limit.")
+        response.headerFields[.retryAfter] = "1"
+        response.headerFields[.requestID] = nextRequestID()
+        var bytes: [UInt8] = []
+        let framing = ResponseSerializer.Framing(
+            date: date, keepAlive: false, requestVersion: .http1_1, omitBody: false)
+        ResponseSerializer.write(response, framing: framing, into: &bytes)
+        bytes.withUnsafeBytes { _ = Socket.send(fd, $0) }
         Socket.close(fd)
         context.logger.warning("connection.refused", metadata: ["reason": "max_connections"])
     }
@@ -164,14 +171,6 @@ final class EventLoop: @unchecked Sendable {
         spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
         context.logger.error("accept.descriptors_exhausted")
     }
-
-    static let refusal: [UInt8] = {
-        let body = ProblemBody.encode(status: .serviceUnavailable, detail: "The server is at its connection limit.")
-        return Array(
-            ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
-                + "Content-Length: \(body.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").utf8
-        ) + body
-    }()
 
     private func sweep() {
         for case let connection? in connections {

@@ -1,4 +1,5 @@
 import HTTP1
+import TestSupport
 import Testing
 
 @testable import HTTPServer
@@ -231,5 +232,21 @@ struct ConnectionStateMachineTests {
             let result = machine.wrote(progress: true, remaining: false, now: .at(0.2))
             #expect(result == .shutdownWriteAndLinger)
         }
+    }
+}
+
+struct ConnectionStateMachineIdleTests {
+    @Test func machine_restartsIdleTimer_whenRequestArrivesAndCompletesInOneRead() {
+        var machine = ConnectionStateMachine.make(idleTimeout: .seconds(1))
+        // Request at 0.9 s, parsed whole: idle → idle.
+        let keepAlive = machine.requestCompleted(clientKeepAlive: true)
+        #expect(keepAlive)
+        machine.parserAdvanced(to: .idle, now: .at(0.9))
+        let wrote = machine.wrote(progress: true, remaining: false, now: .at(0.9))
+        #expect(wrote == .none)
+        let early = machine.tick(now: .at(1.5))
+        #expect(early == .none)
+        let late = machine.tick(now: .at(2.0))
+        #expect(late == .close)
     }
 }

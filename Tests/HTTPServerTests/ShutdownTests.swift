@@ -1,0 +1,53 @@
+import Glibc
+import TestSupport
+import Testing
+
+/// Graceful shutdown: idle connections close, in-flight requests finish, the port is released.
+struct ShutdownTests {
+    @Test func shutdown_closesIdleConnection_andRefusesNewOnes() throws {
+        let server = try TestServer.make(eventLoops: 2)
+        defer { server.stop() }
+        let idle = try server.connect()
+        defer { idle.close() }
+        #expect(try idle.roundTrip(Wire.get("/before")).status == 200)
+        let port = server.port
+
+        server.shutdown()
+        let (end, rest) = idle.readUntilClosed()
+        server.wait()
+
+        #expect(end == .closed, "the idle connection is closed by the server")
+        #expect(rest.isEmpty)
+        #expect(server.openConnections == 0)
+        #expect(throws: RawClientError.connectFailed(errno: ECONNREFUSED)) {
+            try RawClient.connect(port: port)
+        }
+    }
+
+    @Test func shutdown_completesRequestInFlight_thenCloses() throws {
+        let server = try TestServer.make()
+        defer { server.stop() }
+        let client = try server.connect()
+        defer { client.close() }
+        // The 100 Continue proves the server holds a parsed head and waits for the body.
+        let interim = try client.roundTrip(
+            "POST /in-flight HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+        )
+        #expect(interim.status == 100)
+
+        server.shutdown()
+        // shutdown() only queues the drain. The single loop closes the listener right after it
+        // began draining, so once a connect is refused the drain has reached this connection.
+        let port = server.port
+        #expect(server.eventually { (try? RawClient.connect(port: port)) == nil }, "the listener closes")
+        let response = try client.roundTrip("hello")
+
+        #expect(response.status == 200)
+        #expect(response.text == "hello")
+        #expect(response.connectionHas("close"), "a draining server tells the client it closes")
+        expectServerClosed(client)
+        client.close()
+        server.wait()
+        #expect(server.openConnections == 0)
+    }
+}
