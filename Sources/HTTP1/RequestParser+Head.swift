@@ -23,19 +23,31 @@ extension RequestParser {
             scan.scanned = readIndex
             if buffer.count - readIndex == 1 && buffer[readIndex] == 0x0D { return nil }
         }
+        // Never look past the limit: what lies beyond it must not change the outcome, or the
+        // error would depend on how the bytes were split.
         var index = scan.scanned
-        let end = buffer.count
-        while index < end {
-            guard buffer[index] == 0x0A else {
-                index += 1
-                continue
+        while true {
+            let bound: Int
+            let limitError: HTTPParseError
+            if let requestLineEnd = scan.requestLineEnd {
+                bound = requestLineEnd + limits.maxHeaderBytes - 1
+                limitError = .headersTooLarge
+            } else {
+                bound = readIndex + limits.maxRequestLineBytes + 1
+                limitError = .uriTooLong
+            }
+            let end = Swift.min(buffer.count, bound + 1)
+            while index < end && buffer[index] != 0x0A { index += 1 }
+            guard index < end else {
+                scan.scanned = index
+                if buffer.count > bound { throw limitError }
+                return nil
             }
             guard index > scan.lineStart, buffer[index - 1] == 0x0D else {
                 throw .badRequest("Lines must end in CRLF; a bare LF is not accepted (RFC 9112 §2.2).")
             }
             let lineEnd = index - 1
             if scan.requestLineEnd == nil {
-                guard lineEnd - readIndex <= limits.maxRequestLineBytes else { throw .uriTooLong }
                 scan.requestLineEnd = lineEnd
             } else if lineEnd == scan.lineStart {
                 scan.scanned = index + 1
@@ -46,17 +58,7 @@ extension RequestParser {
             }
             scan.lineStart = index + 1
             index += 1
-            if let requestLineEnd = scan.requestLineEnd, index - requestLineEnd > limits.maxHeaderBytes {
-                throw .headersTooLarge
-            }
         }
-        scan.scanned = index
-        if let requestLineEnd = scan.requestLineEnd {
-            if end - requestLineEnd > limits.maxHeaderBytes { throw .headersTooLarge }
-        } else if end - readIndex > limits.maxRequestLineBytes {
-            throw .uriTooLong
-        }
-        return nil
     }
 
     /// Parses a complete head in `buffer[readIndex..<end]`.

@@ -152,10 +152,9 @@ public struct RequestParser: Sendable {
                 state = .chunkSize(partial)
 
             case .trailers(let partial, let bytes):
-                guard let (lineEnd, next) = try nextLine(from: readIndex) else {
-                    if bytes + (buffer.count - readIndex) > limits.maxHeaderBytes { throw .headersTooLarge }
-                    return continueOrWait()
-                }
+                let room = Swift.max(0, limits.maxHeaderBytes - bytes - 2)
+                guard let (lineEnd, next) = try nextLine(from: readIndex, maxLength: room, tooLong: .headersTooLarge)
+                else { return continueOrWait() }
                 let length = lineEnd - readIndex
                 readIndex = next
                 if length == 0 { return finish(partial) }
@@ -184,11 +183,14 @@ public struct RequestParser: Sendable {
         return .request(partial.request)
     }
 
-    /// Finds the next CRLF-terminated line at or after `start`: (index of CR, index after LF).
-    /// A bare LF is an error: it is one of the disagreements request smuggling feeds on.
-    func nextLine(from start: Int) throws(HTTPParseError) -> (Int, Int)? {
+    /// Finds the next CRLF-terminated line at or after `start` whose content is at most
+    /// `maxLength` bytes: (index of CR, index after LF). Throws `tooLong` once `maxLength + 2`
+    /// bytes hold no LF. Bytes past that bound are never examined, so the outcome does not depend
+    /// on how the input was split. A bare LF is an error: smuggling feeds on such disagreements.
+    func nextLine(from start: Int, maxLength: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> (Int, Int)? {
+        let bound = start + maxLength + 1
         var index = start
-        let end = buffer.count
+        let end = Swift.min(buffer.count, bound + 1)
         while index < end {
             if buffer[index] == 0x0A {
                 guard index > start, buffer[index - 1] == 0x0D else {
@@ -198,20 +200,15 @@ public struct RequestParser: Sendable {
             }
             index += 1
         }
+        if buffer.count > bound { throw tooLong }
         return nil
     }
 
     /// Parses `chunk-size [ chunk-ext ] CRLF` (RFC 9112 §7.1).
     private mutating func parseChunkSizeLine(bodySoFar: Int) throws(HTTPParseError) -> (Int, Int)? {
-        guard let (lineEnd, next) = try nextLine(from: readIndex) else {
-            if buffer.count - readIndex > Self.maxChunkLineBytes {
-                throw .badRequest("A chunk-size line is longer than \(Self.maxChunkLineBytes) bytes.")
-            }
-            return nil
-        }
-        guard lineEnd - readIndex <= Self.maxChunkLineBytes else {
-            throw .badRequest("A chunk-size line is longer than \(Self.maxChunkLineBytes) bytes.")
-        }
+        let tooLong = HTTPParseError.badRequest("A chunk-size line is longer than \(Self.maxChunkLineBytes) bytes.")
+        guard let (lineEnd, next) = try nextLine(from: readIndex, maxLength: Self.maxChunkLineBytes, tooLong: tooLong)
+        else { return nil }
         var index = readIndex
         var size = 0
         var digits = 0

@@ -116,6 +116,17 @@ struct RequestParserRejectionTests {
             "GET / HTTP/1.1\r\nHost: a\r\nX-A: \(String(repeating: "b", count: 150))",
             431
         ),
+        Rejection(
+            "bare LF past the header limit",
+            "GET / HTTP/1.1\r\nHost: a\r\nX-A: \(String(repeating: "b", count: 150))\n\r\n",
+            431
+        ),
+        Rejection("bare LF past the request-line limit", "GET /\(String(repeating: "a", count: 80))\n", 414),
+        Rejection(
+            "trailer section over the limit",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: \(String(repeating: "t", count: 150))\n",
+            431
+        ),
         Rejection("too many fields", "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", 431),
         Rejection("body over the limit", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 17\r\n\r\n", 413),
         Rejection(
