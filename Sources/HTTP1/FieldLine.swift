@@ -110,16 +110,21 @@ struct FieldSemantics {
             sawTransferEncoding = true
             for element in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
                 let trimmed = element.trimmingOWS()
-                transferCodings.append(String(decoding: trimmed, as: UTF8.self).lowercased())
+                // ASCII-only case folding: Unicode lower-casing would turn "chun\u{212A}ed" into
+                // "chunked", a disagreement with any proxy in front (request smuggling).
+                guard trimmed.allSatisfy({ ByteClass.token[Int($0)] }) else {
+                    throw .badRequest("A transfer coding must be a token (RFC 9112 §7).")
+                }
+                transferCodings.append(trimmed.asciiLowercased())
             }
         case .connection:
             for element in value.utf8.split(separator: UInt8(ascii: ",")) {
-                let option = String(decoding: element.trimmingOWS(), as: UTF8.self).lowercased()
+                let option = element.trimmingOWS().asciiLowercased()
                 if option == "close" { connectionClose = true }
                 if option == "keep-alive" { connectionKeepAlive = true }
             }
         case .expect:
-            guard value.lowercased() == "100-continue" else {
+            guard value.utf8[...].asciiLowercased() == "100-continue" else {
                 throw HTTPParseError(.expectationFailed, "Only `Expect: 100-continue` is supported.")
             }
             expectContinue = true
@@ -154,6 +159,13 @@ struct FieldSemantics {
         if hostCount == 0 && version == .http1_1 {
             throw .badRequest("An HTTP/1.1 request must have a Host header (RFC 9112 §3.2).")
         }
+    }
+}
+
+extension Sequence<UInt8> {
+    /// The bytes as a string, with only ASCII letters lower-cased.
+    func asciiLowercased() -> String {
+        String(decoding: map(ByteClass.lower), as: UTF8.self)
     }
 }
 

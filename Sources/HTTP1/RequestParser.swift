@@ -138,6 +138,9 @@ public struct RequestParser: Sendable {
             case .chunkData(var partial, let remaining):
                 let available = buffer.count - readIndex
                 guard available > 0 else { return continueOrWait() }
+                // Drop the state's copy first: otherwise the append below copies the whole body
+                // for every chunk, and a body of one-byte chunks costs quadratic time.
+                state = .head
                 let take = min(available, remaining)
                 partial.request.body.append(contentsOf: buffer[readIndex..<readIndex + take])
                 readIndex += take
@@ -156,9 +159,15 @@ public struct RequestParser: Sendable {
                 guard let (lineEnd, next) = try nextLine(from: readIndex, maxLength: room, tooLong: .headersTooLarge)
                 else { return continueOrWait() }
                 let length = lineEnd - readIndex
+                if length == 0 {
+                    readIndex = next
+                    return finish(partial)
+                }
+                // Trailer fields are checked like header fields, then ignored (RFC 9112 §7.1.2).
+                _ = try buffer.withUnsafeBufferPointer { (all) throws(HTTPParseError) in
+                    try FieldLine.parse(UnsafeBufferPointer(rebasing: all[readIndex..<lineEnd]))
+                }
                 readIndex = next
-                if length == 0 { return finish(partial) }
-                // Trailer fields are read for framing and then ignored (RFC 9112 §7.1.2).
                 let total = bytes + length + 2
                 if total > limits.maxHeaderBytes { throw .headersTooLarge }
                 state = .trailers(partial, bytes: total)

@@ -222,6 +222,20 @@ struct RequestParserTests {
         #expect(throws: HTTPParseError.self) { try parser.next() }
     }
 
+    @Test func parser_assembles_aBodyOfOneByteChunks() throws {
+        var parser = RequestParser.make()
+        parser.feed(Array("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+        let chunk = Array("1\r\nx\r\n".utf8)
+        for _ in 0..<100_000 { parser.feed(chunk) }
+        parser.feed(Array("0\r\n\r\n".utf8))
+        guard case .request(let request) = try parser.next() else {
+            Issue.record("expected a request")
+            return
+        }
+        #expect(request.body.count == 100_000)
+        #expect(request.body.allSatisfy { $0 == UInt8(ascii: "x") })
+    }
+
     @Test func parser_compacts_itsBuffer_acrossManyRequests() throws {
         var parser = RequestParser.make()
         let request = Array("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
