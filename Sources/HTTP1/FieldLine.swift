@@ -124,8 +124,12 @@ struct FieldSemantics {
                 if option == "keep-alive" { connectionKeepAlive = true }
             }
         case .expect:
-            guard value.utf8[...].asciiLowercased() == "100-continue" else {
-                throw HTTPParseError(.expectationFailed, "Only `Expect: 100-continue` is supported.")
+            // A list, possibly spread over several fields (RFC 9110 §5.3); every member must be
+            // the one expectation defined.
+            for element in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                guard element.trimmingOWS().asciiLowercased() == "100-continue" else {
+                    throw HTTPParseError(.expectationFailed, "Only `Expect: 100-continue` is supported.")
+                }
             }
             expectContinue = true
         }

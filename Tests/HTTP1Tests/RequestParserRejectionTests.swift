@@ -103,6 +103,7 @@ struct RequestParserRejectionTests {
         Rejection("HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505),
         Rejection("HTTP/0.9", "GET / HTTP/0.9\r\nHost: a\r\n\r\n", 505),
         Rejection("CONNECT", "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n", 501),
+        Rejection("unknown expectation in a list", "GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, x\r\n\r\n", 417),
         Rejection("unknown expectation", "GET / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\n\r\n", 417),
         Rejection("request line over the limit", "GET /\(String(repeating: "a", count: 80)) HTTP/1.1\r\n\r\n", 414),
         Rejection("unterminated request line over the limit", "GET /\(String(repeating: "a", count: 80))", 414),

@@ -234,8 +234,11 @@ struct Driver {
         }
         if continueOutstanding {
             continueOutstanding = false
-            let expect = request.headerFields[.expect]?.lowercased()
-            if expect != "100-continue" || request.version != .http1_1 {
+            let expectations = request.headerFields[values: .expect].flatMap { $0.split(separator: ",") }
+            let asked =
+                !expectations.isEmpty
+                && expectations.allSatisfy { $0.trimmingCharacters(in: " \t").lowercased() == "100-continue" }
+            if !asked || request.version != .http1_1 {
                 fail(".continueExpected for a request that did not ask for it: \(summary)")
             }
         }
