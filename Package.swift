@@ -50,9 +50,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The report's figures and named records, embedded in the binary.
+        .target(
+            name: "GridworkFixtures",
+            path: "Fixtures",
+            exclude: ["README.md"],
+            resources: [.embedInCode("figures.json"), .embedInCode("named.json")],
+            swiftSettings: swiftSettings
+        ),
         // The domain: records, store, aggregates, journal, seed.
         .target(
             name: "GridworkStore",
+            dependencies: ["GridworkFixtures"],
             swiftSettings: swiftSettings
         ),
         // The HTTP meaning of the domain: routes, handlers, problem+json.

@@ -20,6 +20,8 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
 {
     let router = Router()
     HealthRoutes(store: store).register(on: router)
+    StatsRoutes(store: store).register(on: router)
+    ResourceRoutes(store: store).register(on: router)
     return CompressionResponder(
         APIResponder(router: router, logger: logger),
         minimumBytes: configuration.compressionMinimumBytes

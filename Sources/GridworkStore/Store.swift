@@ -1,11 +1,253 @@
-/// The in-memory record store. Seeded records, indexes and aggregates arrive with the
-/// seeded-store work; for now it only reports readiness.
-///
-/// Concurrency: immutable after creation, so it is `Sendable` as is.
-public final class Store: Sendable {
-    /// Creates an empty store.
-    public init() {}
+import Synchronization
 
-    /// Whether the store has finished loading and can serve reads.
+/// The in-memory record store: seven tables, their indexes, the `/stats` aggregates and the
+/// store-wide revision.
+///
+/// Concurrency: all state sits in one `Mutex`; every read and write takes it briefly and hands
+/// out value copies. The revision is mirrored in an atomic so `/stats` can check its cache
+/// without the lock.
+public final class Store: Sendable {
+    struct State: Sendable {
+        var tables: [Table]
+        var aggregates = Aggregates()
+        var revision = 0
+
+        subscript(kind: ResourceKind) -> Table {
+            get { tables[kind.ordinal] }
+            _modify { yield &tables[kind.ordinal] }
+        }
+    }
+
+    private let state: Mutex<State>
+    private let currentRevision = Atomic<Int>(0)
+
+    /// An empty store.
+    public init() {
+        state = Mutex(State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) }))
+    }
+
+    /// A store holding `records`, loaded in order without checks (the seed is checked by its tests),
+    /// at revision 1.
+    public convenience init(seed records: [(ResourceKind, Record)]) {
+        self.init()
+        state.withLock { state in
+            for (kind, record) in records {
+                state[kind].insert(record)
+                state[kind].nextNumber = max(state[kind].nextNumber, Self.number(in: record.id, kind: kind) + 1)
+                state.aggregates.apply(kind, record, sign: 1)
+            }
+            state.revision = 1
+        }
+        currentRevision.store(1, ordering: .releasing)
+    }
+
+    /// Whether the store has loaded and can serve reads.
     public var isReady: Bool { true }
+
+    /// The store-wide revision: bumped by every write.
+    public var revision: Int { currentRevision.load(ordering: .acquiring) }
+
+    /// One record.
+    public func record(_ kind: ResourceKind, id: String) -> Record? {
+        state.withLock { $0[kind][id] }
+    }
+
+    /// How many records a resource holds.
+    public func count(_ kind: ResourceKind) -> Int {
+        state.withLock { $0[kind].count }
+    }
+
+    /// Every record of a resource, in id order.
+    public func all(_ kind: ResourceKind) -> [Record] {
+        state.withLock { state in
+            let table = state[kind]
+            return table.order.map { table[$0]! }
+        }
+    }
+
+    /// A page of records in id order, starting after the id `after`.
+    public func page(_ kind: ResourceKind, after: String?, limit: Int) -> (records: [Record], total: Int, more: Bool) {
+        state.withLock { state in
+            let table = state[kind]
+            let start =
+                after.map { id in
+                    let position = Table.lowerBound(id, in: table.order)
+                    return position < table.order.count && table.order[position] == id ? position + 1 : position
+                } ?? 0
+            let end = min(table.order.count, start + limit)
+            let records = table.order[start..<end].map { table[$0]! }
+            return (records, table.count, end < table.order.count)
+        }
+    }
+
+    /// The figures at the current revision.
+    public func stats() -> StatsSnapshot {
+        state.withLock { state in
+            let villages = state[.villages]
+            let townField = VillageField.townId.rawValue
+            let live = state.aggregates.liveFigures { villages[$0]?.values[townField].string }
+            return StatsSnapshot(revision: state.revision, live: live, byTown: Self.byTown(state))
+        }
+    }
+
+    private static func byTown(_ state: State) -> [TownStats] {
+        let grids = state[.grids]
+        let cadres = state[.cadres]
+        let villages = state[.villages]
+        let aggregates = state.aggregates
+        return state[.towns].order.map { townId in
+            let town = state[.towns][townId]!
+            let townGrids = grids.ids(where: GridField.townId.rawValue, equals: townId) ?? []
+            var townCadres = Set<String>()
+            var visits = 0
+            var funds = 0
+            for grid in townGrids {
+                townCadres.formUnion(cadres.ids(where: CadreField.gridIds.rawValue, equals: grid) ?? [])
+                visits += aggregates.visitsByGrid[grid, default: 0]
+                funds += aggregates.fundsByGrid[grid, default: 0]
+            }
+            var projects = 0
+            var investment = 0
+            for village in villages.ids(where: VillageField.townId.rawValue, equals: townId) ?? [] {
+                projects += aggregates.projectsByVillage[village, default: 0]
+                investment += aggregates.investmentByVillage[village, default: 0]
+            }
+            return TownStats(
+                townId: townId,
+                name: town[TownField.name].string ?? "",
+                kind: town[TownField.kind].string ?? "",
+                grids: townGrids.count,
+                cadres: townCadres.count,
+                visits: visits,
+                fundsYuan: funds,
+                projects: projects,
+                investmentYuan: investment
+            )
+        }
+    }
+
+    // MARK: Writes
+
+    /// Creates a record with a new id (or `id`, when given and free).
+    @discardableResult
+    public func insert(
+        _ kind: ResourceKind,
+        values: [FieldValue],
+        source: Source,
+        id: String? = nil,
+        at timestamp: String
+    ) throws(StoreError) -> Record {
+        try state.withLock { (state) throws(StoreError) -> Record in
+            try Self.checkReferences(kind, values, in: state)
+            let newID: String
+            if let id {
+                guard state[kind][id] == nil else { throw .duplicateID(id) }
+                newID = id
+            } else {
+                var number = state[kind].nextNumber
+                while state[kind][kind.schema.makeID(number)] != nil { number += 1 }
+                newID = kind.schema.makeID(number)
+            }
+            let record = Record(
+                id: newID,
+                createdAt: timestamp,
+                updatedAt: timestamp,
+                revision: 1,
+                source: source,
+                values: values
+            )
+            state[kind].nextNumber = max(state[kind].nextNumber, Self.number(in: newID, kind: kind) + 1)
+            state[kind].insert(record)
+            state.aggregates.apply(kind, record, sign: 1)
+            bump(&state)
+            return record
+        }
+    }
+
+    /// Replaces a record's values, keeping its id, creation time and source.
+    @discardableResult
+    public func replace(_ kind: ResourceKind, id: String, values: [FieldValue], at timestamp: String)
+        throws(StoreError) -> Record
+    {
+        try state.withLock { (state) throws(StoreError) -> Record in
+            guard let old = state[kind][id] else { throw .notFound(kind, id) }
+            try Self.checkReferences(kind, values, in: state)
+            var record = old
+            record.values = values
+            record.updatedAt = timestamp
+            record.revision += 1
+            state[kind].replace(record)
+            state.aggregates.apply(kind, old, sign: -1)
+            state.aggregates.apply(kind, record, sign: 1)
+            bump(&state)
+            return record
+        }
+    }
+
+    /// Deletes a record nothing points to.
+    @discardableResult
+    public func delete(_ kind: ResourceKind, id: String) throws(StoreError) -> Record {
+        try state.withLock { (state) throws(StoreError) -> Record in
+            guard state[kind][id] != nil else { throw .notFound(kind, id) }
+            if let (by, field, count) = Self.referrers(of: kind, id: id, in: state) {
+                throw .referenced(by: by, field: field, count: count)
+            }
+            let old = state[kind].remove(id)!
+            state.aggregates.apply(kind, old, sign: -1)
+            bump(&state)
+            return old
+        }
+    }
+
+    private func bump(_ state: inout State) {
+        state.revision += 1
+        currentRevision.store(state.revision, ordering: .releasing)
+    }
+
+    private static func checkReferences(_ kind: ResourceKind, _ values: [FieldValue], in state: State)
+        throws(StoreError)
+    {
+        for (position, field) in kind.schema.fields.enumerated() {
+            switch field.type {
+            case .reference(let target):
+                if let id = values[position].string, state[target][id] == nil {
+                    throw .missingReference(field: field.name, kind: target, id: id)
+                }
+            case .references(let target):
+                for id in values[position].list where state[target][id] == nil {
+                    throw .missingReference(field: field.name, kind: target, id: id)
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// The first resource and field that point to `id`, with how many records do.
+    private static func referrers(of kind: ResourceKind, id: String, in state: State)
+        -> (ResourceKind, String, Int)?
+    {
+        for other in ResourceKind.allCases {
+            for (position, field) in other.schema.fields.enumerated() {
+                switch field.type {
+                case .reference(kind), .references(kind):
+                    let count = state[other].ids(where: position, equals: id)?.count ?? 0
+                    if count > 0 { return (other, field.name, count) }
+                default:
+                    continue
+                }
+            }
+        }
+        return nil
+    }
+
+    static func number(in id: String, kind: ResourceKind) -> Int {
+        let prefix = kind.schema.idPrefix + "-"
+        guard id.hasPrefix(prefix), let number = Int(id.dropFirst(prefix.count)) else { return 0 }
+        return number
+    }
+}
+
+extension ResourceKind {
+    var ordinal: Int { Self.allCases.firstIndex(of: self)! }
 }

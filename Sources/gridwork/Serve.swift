@@ -41,7 +41,7 @@ struct Serve: ParsableCommand {
         var logger = Logger(label: "gridwork")
         logger.logLevel = level
 
-        let store = Store()
+        let store = SeedGenerator.makeStore()
         let responder = makeResponder(store: store, logger: logger)
         let server = Server(
             configuration: ServerConfiguration(

@@ -1,0 +1,98 @@
+import GridworkStore
+
+/// The JSON of `/stats` and `/stats/report`.
+enum StatsEncoding {
+    /// `{"revision":…, "gridService":{…}, "projectSecretaries":{…}, "collectiveEconomy":{…},
+    /// "entrepreneurship":{…}, "byTown":[…]}`: every figure nested by its dotted key.
+    static func stats(_ snapshot: StatsSnapshot) -> [UInt8] {
+        var writer = JSONWriter(capacity: 4096)
+        writer.raw("{\"revision\":")
+        writer.int(snapshot.revision)
+        let entries = Figure.all.map {
+            (path: $0.key.split(separator: ".").map(String.init), value: snapshot.value($0))
+        }
+        writeNested(entries[...], depth: 0, to: &writer)
+        writer.raw(",\"byTown\":[")
+        for (index, town) in snapshot.byTown.enumerated() {
+            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+            writer.raw("{\"townId\":")
+            writer.string(town.townId)
+            writer.raw(",\"name\":")
+            writer.string(town.name)
+            writer.raw(",\"kind\":")
+            writer.string(town.kind)
+            writer.raw(",\"grids\":")
+            writer.int(town.grids)
+            writer.raw(",\"cadres\":")
+            writer.int(town.cadres)
+            writer.raw(",\"visits\":")
+            writer.int(town.visits)
+            writer.raw(",\"fundsYuan\":")
+            writer.int(town.fundsYuan)
+            writer.raw(",\"projects\":")
+            writer.int(town.projects)
+            writer.raw(",\"investmentYuan\":")
+            writer.int(town.investmentYuan)
+            writer.bytes.append(UInt8(ascii: "}"))
+        }
+        writer.raw("]}")
+        return writer.bytes
+    }
+
+    /// Writes `,"a":{…}` groups for entries sharing a path prefix; entries arrive grouped.
+    private static func writeNested(
+        _ entries: ArraySlice<(path: [String], value: Int)>,
+        depth: Int,
+        to writer: inout JSONWriter
+    ) {
+        var index = entries.startIndex
+        var first = depth > 0
+        while index < entries.endIndex {
+            let name = entries[index].path[depth]
+            if !first { writer.bytes.append(UInt8(ascii: ",")) }
+            first = false
+            writer.key(name)
+            if entries[index].path.count == depth + 1 {
+                writer.int(entries[index].value)
+                index += 1
+                continue
+            }
+            var end = index
+            while end < entries.endIndex && entries[end].path.count > depth + 1 && entries[end].path[depth] == name {
+                end += 1
+            }
+            writer.bytes.append(UInt8(ascii: "{"))
+            writeNested(entries[index..<end], depth: depth + 1, to: &writer)
+            writer.bytes.append(UInt8(ascii: "}"))
+            index = end
+        }
+    }
+
+    /// `[{"id","section","label","quote","reported","live","unit"}, …]`, 49 rows in report order.
+    static func report(_ snapshot: StatsSnapshot) -> [UInt8] {
+        var writer = JSONWriter(capacity: 16 * 1024)
+        writer.bytes.append(UInt8(ascii: "["))
+        for (index, figure) in Figure.all.enumerated() {
+            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+            writer.raw("{\"id\":")
+            writer.string(figure.id)
+            writer.raw(",\"section\":")
+            writer.string(figure.section)
+            writer.raw(",\"key\":")
+            writer.string(figure.key)
+            writer.raw(",\"label\":")
+            writer.string(figure.label)
+            writer.raw(",\"quote\":")
+            writer.string(figure.quote)
+            writer.raw(",\"reported\":")
+            writer.int(figure.reported)
+            writer.raw(",\"live\":")
+            if let live = snapshot.live(figure) { writer.int(live) } else { writer.raw("null") }
+            writer.raw(",\"unit\":")
+            writer.string(figure.unit)
+            writer.bytes.append(UInt8(ascii: "}"))
+        }
+        writer.bytes.append(UInt8(ascii: "]"))
+        return writer.bytes
+    }
+}

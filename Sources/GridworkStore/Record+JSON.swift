@@ -1,0 +1,51 @@
+extension Record {
+    /// Writes the record as the API shows it: `id`, the fields in schema order (nulls included),
+    /// then `createdAt`, `updatedAt`, `revision`, `source`.
+    public func write(_ schema: Schema, to writer: inout JSONWriter) {
+        writer.raw("{\"id\":")
+        writer.string(id)
+        for (position, field) in schema.fields.enumerated() {
+            writer.bytes.append(UInt8(ascii: ","))
+            writer.key(field.name)
+            switch values[position] {
+            case .null: writer.raw("null")
+            case .string(let text): writer.string(text)
+            case .int(let number): writer.int(number)
+            case .bool(let flag): writer.bool(flag)
+            case .list(let items):
+                writer.bytes.append(UInt8(ascii: "["))
+                for (index, item) in items.enumerated() {
+                    if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                    writer.string(item)
+                }
+                writer.bytes.append(UInt8(ascii: "]"))
+            case .counts(let counts):
+                writer.bytes.append(UInt8(ascii: "{"))
+                if case .counts(let keys) = field.type {
+                    for (index, key) in keys.enumerated() {
+                        if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                        writer.key(key)
+                        writer.int(index < counts.count ? counts[index] : 0)
+                    }
+                }
+                writer.bytes.append(UInt8(ascii: "}"))
+            }
+        }
+        writer.raw(",\"createdAt\":")
+        writer.string(createdAt)
+        writer.raw(",\"updatedAt\":")
+        writer.string(updatedAt)
+        writer.raw(",\"revision\":")
+        writer.int(revision)
+        writer.raw(",\"source\":")
+        writer.string(source.rawValue)
+        writer.bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// The record's JSON bytes.
+    public func json(_ schema: Schema) -> [UInt8] {
+        var writer = JSONWriter(capacity: 384)
+        write(schema, to: &writer)
+        return writer.bytes
+    }
+}

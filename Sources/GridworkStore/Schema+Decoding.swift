@@ -1,0 +1,205 @@
+/// One invalid field of a record body.
+public struct ValidationIssue: Error, Sendable, Equatable {
+    /// A JSON pointer to the field, e.g. `/gridIds/2`.
+    public var pointer: String
+    /// What is wrong.
+    public var message: String
+
+    /// Creates an issue.
+    public init(_ pointer: String, _ message: String) {
+        self.pointer = pointer
+        self.message = message
+    }
+}
+
+/// Every problem found in one record body.
+public struct ValidationFailure: Error, Sendable, Equatable {
+    /// The problems, in field order of the body.
+    public var issues: [ValidationIssue]
+}
+
+extension Schema {
+    /// The server-owned fields, which a client may not set.
+    public static let serverOwned: Set<String> = ["id", "createdAt", "updatedAt", "revision", "source"]
+
+    /// Converts a JSON object into field values, collecting every problem: unknown fields,
+    /// missing required fields, wrong types, bad enum values, impossible dates, negative numbers.
+    /// `ignoring` names members to skip (the seed's own bookkeeping).
+    public func values(from json: JSONValue, ignoring: Set<String> = []) -> Result<[FieldValue], ValidationFailure> {
+        guard case .object(let members) = json else {
+            return .failure(
+                ValidationFailure(issues: [ValidationIssue("", "The body must be a JSON object, not \(json.typeName).")]
+                ))
+        }
+        var issues: [ValidationIssue] = []
+        var values = [FieldValue](repeating: .null, count: fields.count)
+        var seen = Set<String>()
+        for (key, value) in members {
+            if ignoring.contains(key) { continue }
+            guard seen.insert(key).inserted else {
+                issues.append(ValidationIssue("/\(key)", "The field appears more than once."))
+                continue
+            }
+            if Self.serverOwned.contains(key) {
+                issues.append(ValidationIssue("/\(key)", "`\(key)` is set by the server and cannot be written."))
+                continue
+            }
+            guard let position = index(of: key) else {
+                let allowed = fields.map(\.name).joined(separator: ", ")
+                issues.append(ValidationIssue("/\(key)", "Unknown field; the fields of a \(singular) are: \(allowed)."))
+                continue
+            }
+            switch Self.convert(value, as: fields[position].type, pointer: "/\(key)") {
+            case .success(let converted): values[position] = converted
+            case .failure(let issue): issues.append(issue)
+            }
+        }
+        for (position, field) in fields.enumerated() where field.required && values[position] == .null {
+            if !seen.contains(field.name) {
+                issues.append(ValidationIssue("/\(field.name)", "Required field is missing."))
+            } else if issues.allSatisfy({ $0.pointer != "/\(field.name)" }) {
+                issues.append(ValidationIssue("/\(field.name)", "Required field may not be null."))
+            }
+        }
+        return issues.isEmpty ? .success(values) : .failure(ValidationFailure(issues: issues))
+    }
+
+    static func convert(_ value: JSONValue, as type: FieldType, pointer: String) -> Result<FieldValue, ValidationIssue>
+    {
+        if case .null = value { return .success(.null) }
+        func fail(_ message: String) -> Result<FieldValue, ValidationIssue> {
+            .failure(ValidationIssue(pointer, message))
+        }
+        switch type {
+        case .string(let maxLength):
+            guard case .string(let text) = value else { return fail("Expected a string, got \(value.typeName).") }
+            guard !text.isEmpty else { return fail("Must not be empty.") }
+            guard text.count <= maxLength else { return fail("Must be at most \(maxLength) characters.") }
+            return .success(.string(text))
+        case .text:
+            guard case .string(let text) = value else { return fail("Expected a string, got \(value.typeName).") }
+            guard text.count <= 2000 else { return fail("Must be at most 2000 characters.") }
+            return .success(.string(text))
+        case .count, .money:
+            guard case .int(let number) = value else {
+                return fail("Expected an integer\(type == .money ? " number of yuan" : ""), got \(value.typeName).")
+            }
+            guard number >= 0 else { return fail("Must not be negative.") }
+            guard number <= 1_000_000_000_000 else { return fail("Must be at most 1000000000000.") }
+            return .success(.int(number))
+        case .boolean:
+            guard case .bool(let flag) = value else { return fail("Expected true or false, got \(value.typeName).") }
+            return .success(.bool(flag))
+        case .date:
+            guard case .string(let text) = value else { return fail("Expected a date string, got \(value.typeName).") }
+            guard CalendarDate(text) != nil else { return fail("Expected a real date as YYYY-MM-DD.") }
+            return .success(.string(text))
+        case .enumeration(let allowed):
+            guard case .string(let text) = value else { return fail("Expected a string, got \(value.typeName).") }
+            guard allowed.contains(text) else { return fail("Must be one of: \(allowed.joined(separator: ", ")).") }
+            return .success(.string(text))
+        case .reference:
+            guard case .string(let text) = value, !text.isEmpty else {
+                return fail("Expected an id string, got \(value.typeName).")
+            }
+            return .success(.string(text))
+        case .references, .tags:
+            guard case .array(let elements) = value else { return fail("Expected an array, got \(value.typeName).") }
+            var strings: [String] = []
+            for (position, element) in elements.enumerated() {
+                guard case .string(let text) = element, !text.isEmpty else {
+                    return .failure(ValidationIssue("\(pointer)/\(position)", "Expected a non-empty string."))
+                }
+                if case .tags(let allowed) = type, !allowed.contains(text) {
+                    return .failure(
+                        ValidationIssue("\(pointer)/\(position)", "Must be one of: \(allowed.joined(separator: ", ")).")
+                    )
+                }
+                guard !strings.contains(text) else {
+                    return .failure(ValidationIssue("\(pointer)/\(position)", "Listed more than once."))
+                }
+                strings.append(text)
+            }
+            guard strings.count <= 100 else { return fail("At most 100 entries.") }
+            return .success(.list(strings))
+        case .counts(let keys):
+            guard case .object(let members) = value else { return fail("Expected an object, got \(value.typeName).") }
+            var counts = [Int](repeating: 0, count: keys.count)
+            var seen = Set<String>()
+            for (key, element) in members {
+                guard let position = keys.firstIndex(of: key), seen.insert(key).inserted else {
+                    return .failure(
+                        ValidationIssue(
+                            "\(pointer)/\(key)", "Unknown or repeated key; keys: \(keys.joined(separator: ", ")).")
+                    )
+                }
+                guard case .int(let number) = element, number >= 0 else {
+                    return .failure(ValidationIssue("\(pointer)/\(key)", "Expected a non-negative integer."))
+                }
+                counts[position] = number
+            }
+            return .success(.counts(counts))
+        }
+    }
+}
+
+/// A `YYYY-MM-DD` calendar date (proleptic Gregorian), validated.
+public struct CalendarDate: Sendable, Hashable, Comparable {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    /// Parses `YYYY-MM-DD`; nil for anything else, including 2014-02-30.
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), year >= 1,
+            (1...12).contains(month), (1...Self.days(in: month, of: year)).contains(day)
+        else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// The date `offset` days after 2014-01-01 (for the seed).
+    public init(dayOf2014 offset: Int) {
+        var month = 1
+        var remaining = offset
+        while remaining >= Self.days(in: month, of: 2014) {
+            remaining -= Self.days(in: month, of: 2014)
+            month += 1
+        }
+        year = 2014
+        self.month = month
+        day = remaining + 1
+    }
+
+    static func days(in month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// `2014-03-05`.
+    public var text: String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+}

@@ -1,0 +1,219 @@
+/// What a field holds and which values it accepts.
+public enum FieldType: Sendable, Equatable {
+    /// A short string (names, units), at most `maxLength` characters.
+    case string(maxLength: Int)
+    /// Free text (summaries, descriptions).
+    case text
+    /// A non-negative integer count.
+    case count
+    /// A non-negative integer number of yuan.
+    case money
+    /// true or false.
+    case boolean
+    /// `YYYY-MM-DD`, a real calendar date.
+    case date
+    /// One of the listed strings.
+    case enumeration([String])
+    /// The id of a record of another resource.
+    case reference(ResourceKind)
+    /// A list of ids of another resource.
+    case references(ResourceKind)
+    /// A list of tags from the listed set.
+    case tags([String])
+    /// An object of non-negative counts with exactly these keys.
+    case counts([String])
+}
+
+/// One field of a resource.
+public struct FieldSpec: Sendable, Equatable {
+    /// The JSON name.
+    public var name: String
+    /// What it holds.
+    public var type: FieldType
+    /// Whether a create must give it (absent optional fields are null).
+    public var required: Bool
+    /// Whether `?q=` searches it.
+    public var searchable: Bool
+    /// A sentence for documentation.
+    public var summary: String
+
+    init(_ name: String, _ type: FieldType, required: Bool = true, searchable: Bool = false, _ summary: String) {
+        self.name = name
+        self.type = type
+        self.required = required
+        self.searchable = searchable
+        self.summary = summary
+    }
+}
+
+/// A resource's fields and id prefix. One generic store and API serve every schema.
+public struct Schema: Sendable {
+    /// The resource.
+    public var kind: ResourceKind
+    /// Prefix of generated ids (`record-0000001`).
+    public var idPrefix: String
+    /// Digits of generated ids.
+    public var idDigits: Int
+    /// Fields in record order.
+    public var fields: [FieldSpec]
+    /// Singular name, for messages and documentation.
+    public var singular: String
+
+    /// The position of `name`, or nil.
+    public func index(of name: String) -> Int? {
+        fields.firstIndex { $0.name == name }
+    }
+
+    /// The id for the `number`th generated record.
+    public func makeID(_ number: Int) -> String {
+        let digits = String(number)
+        return idPrefix + "-" + String(repeating: "0", count: max(0, idDigits - digits.count)) + digits
+    }
+
+    static let partyMemberKeys = ["planting", "breeding", "processing", "other"]
+
+    static let all: [ResourceKind: Schema] = [
+        .towns: Schema(
+            kind: .towns,
+            idPrefix: "town",
+            idDigits: 2,
+            fields: [
+                FieldSpec("name", .string(maxLength: 100), searchable: true, "Name, e.g. 董公寺镇."),
+                FieldSpec("kind", .enumeration(["town", "street"]), "`town` (镇) or `street` (街道, sub-district)."),
+            ],
+            singular: "town"
+        ),
+        .villages: Schema(
+            kind: .villages,
+            idPrefix: "village",
+            idDigits: 3,
+            fields: [
+                FieldSpec("name", .string(maxLength: 100), searchable: true, "Name, e.g. 交通村."),
+                FieldSpec(
+                    "kind",
+                    .enumeration(["village", "residence", "community"]),
+                    "`village` (村), `residence` (居) or `community` (社区)."
+                ),
+                FieldSpec("townId", .reference(.towns), "The town or sub-district it belongs to."),
+            ],
+            singular: "village"
+        ),
+        .grids: Schema(
+            kind: .grids,
+            idPrefix: "grid",
+            idDigits: 4,
+            fields: [
+                FieldSpec("name", .string(maxLength: 100), searchable: true, "Name of the grid."),
+                FieldSpec("level", .enumeration(["town", "unit"]), "`town` (镇(街)网格) or `unit` (单元网格)."),
+                FieldSpec("townId", .reference(.towns), "The town or sub-district."),
+                FieldSpec("villageId", .reference(.villages), required: false, "The village (unit grids only)."),
+                FieldSpec("households", .count, "Households in the grid."),
+            ],
+            singular: "grid"
+        ),
+        .cadres: Schema(
+            kind: .cadres,
+            idPrefix: "cadre",
+            idDigits: 4,
+            fields: [
+                FieldSpec("name", .string(maxLength: 100), searchable: true, "Name."),
+                FieldSpec(
+                    "level",
+                    .enumeration(["district_leader", "section", "general", "village"]),
+                    "District leader, section-level or general organ cadre, or village cadre."
+                ),
+                FieldSpec(
+                    "unit", .string(maxLength: 200), searchable: true, "Their organ, or their post in the village."),
+                FieldSpec("gridIds", .references(.grids), required: false, "Grids they serve."),
+                FieldSpec("villageId", .reference(.villages), required: false, "Their village (village cadres)."),
+                FieldSpec("roles", .tags(["project_secretary"]), required: false, "Roles, e.g. `project_secretary`."),
+            ],
+            singular: "cadre"
+        ),
+        .projects: Schema(
+            kind: .projects,
+            idPrefix: "project",
+            idDigits: 3,
+            fields: [
+                FieldSpec("name", .string(maxLength: 200), searchable: true, "Name of the project."),
+                FieldSpec(
+                    "kind",
+                    .enumeration(["secretary_claimed", "secretary_driven", "collective", "entrepreneurship"]),
+                    "Claimed or driven by a project secretary, a collective-economy project, or an entrepreneurship base."
+                ),
+                FieldSpec(
+                    "category",
+                    .enumeration([
+                        "planting", "breeding", "planting_breeding", "processing", "property", "service", "mining",
+                        "manufacturing", "tourism", "trade", "construction", "other",
+                    ]),
+                    "Industry."
+                ),
+                FieldSpec("villageId", .reference(.villages), "Village where it is."),
+                FieldSpec("leaderName", .string(maxLength: 100), searchable: true, "Who leads it."),
+                FieldSpec("leaderCadreId", .reference(.cadres), required: false, "The leading cadre, when one."),
+                FieldSpec(
+                    "enterprise", .string(maxLength: 200), required: false, searchable: true, "Enterprise, when one."),
+                FieldSpec("investmentYuan", .money, "Investment, yuan."),
+                FieldSpec("supportYuan", .money, "Support received from district and towns, yuan."),
+                FieldSpec("techSupport", .boolean, "Whether it receives technical or information support."),
+                FieldSpec("expectedAnnualOutputYuan", .money, "Expected annual output, yuan."),
+                FieldSpec("expectedAnnualProfitYuan", .money, "Expected annual profit, yuan."),
+                FieldSpec("beneficiaries", .count, "People it helps to prosper."),
+                FieldSpec("jobs", .count, "Jobs it provides."),
+                FieldSpec("status", .enumeration(["planned", "active", "completed"]), "Where it stands."),
+                FieldSpec("description", .text, required: false, searchable: true, "What the report says of it."),
+                FieldSpec(
+                    "partyMembers",
+                    .counts(partyMemberKeys),
+                    required: false,
+                    "Entrepreneurship: party members by trade."
+                ),
+                FieldSpec("organPairings", .count, required: false, "Entrepreneurship: organ pairings."),
+                FieldSpec("enterprisePairings", .count, required: false, "Entrepreneurship: enterprise pairings."),
+                FieldSpec("techInfoPeople", .count, required: false, "Entrepreneurship: people given tech support."),
+            ],
+            singular: "project"
+        ),
+        .assistanceRecords: Schema(
+            kind: .assistanceRecords,
+            idPrefix: "record",
+            idDigits: 7,
+            fields: [
+                FieldSpec(
+                    "type",
+                    .enumeration([
+                        "visit", "household_visit", "suggestion", "funding", "household_pairing", "good_deed",
+                        "problem_resolved", "branch_pairing",
+                    ]),
+                    "What was done."
+                ),
+                FieldSpec("date", .date, "When (YYYY-MM-DD)."),
+                FieldSpec("cadreId", .reference(.cadres), "Who did it."),
+                FieldSpec("gridId", .reference(.grids), "In which grid."),
+                FieldSpec("householdName", .string(maxLength: 100), required: false, searchable: true, "Household."),
+                FieldSpec("amountYuan", .money, required: false, "Funds given, yuan (type `funding` only)."),
+                FieldSpec("summary", .text, searchable: true, "What happened."),
+            ],
+            singular: "assistance record"
+        ),
+        .trainings: Schema(
+            kind: .trainings,
+            idPrefix: "training",
+            idDigits: 2,
+            fields: [
+                FieldSpec("title", .string(maxLength: 200), searchable: true, "Title."),
+                FieldSpec("organizerLevel", .enumeration(["city", "district", "town"]), "Who organised it."),
+                FieldSpec(
+                    "audience",
+                    .enumeration(["party_secretary", "director", "two_committees"]),
+                    "Who was trained."
+                ),
+                FieldSpec("participants", .count, "People (or person-times) trained."),
+                FieldSpec("days", .count, "Length in days."),
+                FieldSpec("townId", .reference(.towns), required: false, "The town that ran it (town trainings)."),
+            ],
+            singular: "training"
+        ),
+    ]
+}

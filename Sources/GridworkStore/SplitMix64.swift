@@ -1,0 +1,77 @@
+/// SplitMix64: a tiny deterministic PRNG, so the seed is the same on every machine and every
+/// run. Never the system's randomness.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// Starts the sequence at `seed`.
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform integer in `range` (no dependence on the standard library's algorithm).
+    public mutating func int(in range: ClosedRange<Int>) -> Int {
+        let span = UInt64(range.upperBound - range.lowerBound + 1)
+        return range.lowerBound + Int(next() % span)
+    }
+
+    /// A uniform double in [0, 1).
+    public mutating func unit() -> Double {
+        Double(next() >> 11) / Double(1 << 53)
+    }
+
+    /// One element, uniformly.
+    public mutating func pick<T>(_ elements: [T]) -> T {
+        elements[int(in: 0...(elements.count - 1))]
+    }
+
+    /// A Fisher–Yates shuffle driven by this generator.
+    public mutating func shuffled<T>(_ elements: [T]) -> [T] {
+        var result = elements
+        guard result.count > 1 else { return result }
+        for index in stride(from: result.count - 1, to: 0, by: -1) {
+            result.swapAt(index, int(in: 0...index))
+        }
+        return result
+    }
+}
+
+/// Splitting a total into parts that add up exactly.
+enum Allocation {
+    /// Splits `total` into `weights.count` parts proportional to the weights, each a multiple of
+    /// `unit` where possible and at least `minimum`; the parts sum to `total` exactly.
+    static func split(_ total: Int, weights: [Double], unit: Int = 1, minimum: Int = 0) -> [Int] {
+        let count = weights.count
+        guard count > 0 else { return [] }
+        let floor = minimum * count
+        precondition(total >= floor, "cannot split \(total) into \(count) parts of at least \(minimum)")
+        let spread = total - floor
+        let weightSum = weights.reduce(0, +)
+        let units = spread / unit
+        var parts = weights.map { Int((Double(units) * $0 / weightSum).rounded(.down)) }
+        var remainingUnits = units - parts.reduce(0, +)
+        let order = weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }
+        var cursor = 0
+        while remainingUnits > 0 {
+            parts[order[cursor % count]] += 1
+            remainingUnits -= 1
+            cursor += 1
+        }
+        var result = parts.map { $0 * unit + minimum }
+        result[order[0]] += spread - units * unit
+        return result
+    }
+
+    /// Random weights in [low, high).
+    static func weights(_ count: Int, _ random: inout SplitMix64, low: Double = 0.3, high: Double = 1.7) -> [Double] {
+        (0..<count).map { _ in low + (high - low) * random.unit() }
+    }
+}

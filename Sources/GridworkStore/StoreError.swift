@@ -1,0 +1,11 @@
+/// Why the store refused a write.
+public enum StoreError: Error, Sendable, Equatable {
+    /// No record of that kind has that id.
+    case notFound(ResourceKind, String)
+    /// A reference field names a record that does not exist.
+    case missingReference(field: String, kind: ResourceKind, id: String)
+    /// Other records point to the one being deleted.
+    case referenced(by: ResourceKind, field: String, count: Int)
+    /// The id is already taken.
+    case duplicateID(String)
+}

@@ -1,0 +1,111 @@
+/// The records of one resource: by id, in id order, with an index on every enumeration,
+/// reference and date field.
+///
+/// A value type, mutated only inside the store's lock.
+struct Table: Sendable {
+    let schema: Schema
+    private(set) var rows: [String: Record] = [:]
+    /// Every id, sorted: the default listing order and the keyset for cursors.
+    private(set) var order: [String] = []
+    /// One index per indexed field: value key → sorted ids.
+    private(set) var indexes: [FieldIndex] = []
+
+    /// The ids of the records holding each value of one field.
+    struct FieldIndex: Sendable {
+        let position: Int
+        var buckets: [String: [String]] = [:]
+    }
+    /// The number the next generated id gets.
+    var nextNumber = 1
+
+    init(schema: Schema) {
+        self.schema = schema
+        for (position, field) in schema.fields.enumerated() where Self.isIndexed(field.type) {
+            indexes.append(FieldIndex(position: position))
+        }
+    }
+
+    static func isIndexed(_ type: FieldType) -> Bool {
+        switch type {
+        case .enumeration, .reference, .references, .date, .tags: true
+        default: false
+        }
+    }
+
+    var count: Int { rows.count }
+
+    subscript(id: String) -> Record? { rows[id] }
+
+    /// The ids whose `field` holds `key` (for lists, any element), sorted.
+    func ids(where field: Int, equals key: String) -> [String]? {
+        indexes.first { $0.position == field }.map { $0.buckets[key] ?? [] }
+    }
+
+    mutating func insert(_ record: Record) {
+        precondition(rows[record.id] == nil, "duplicate id \(record.id)")
+        rows[record.id] = record
+        Self.insertSorted(record.id, into: &order)
+        index(record, adding: true)
+    }
+
+    mutating func replace(_ record: Record) {
+        guard let old = rows[record.id] else { preconditionFailure("no record \(record.id)") }
+        index(old, adding: false)
+        rows[record.id] = record
+        index(record, adding: true)
+    }
+
+    mutating func remove(_ id: String) -> Record? {
+        guard let old = rows.removeValue(forKey: id) else { return nil }
+        Self.removeSorted(id, from: &order)
+        index(old, adding: false)
+        return old
+    }
+
+    private mutating func index(_ record: Record, adding: Bool) {
+        for slot in indexes.indices {
+            for key in Self.indexKeys(record.values[indexes[slot].position]) {
+                if adding {
+                    Self.insertSorted(record.id, into: &indexes[slot].buckets[key, default: []])
+                } else {
+                    Self.removeSorted(record.id, from: &indexes[slot].buckets[key, default: []])
+                    if indexes[slot].buckets[key]?.isEmpty == true { indexes[slot].buckets[key] = nil }
+                }
+            }
+        }
+    }
+
+    static func indexKeys(_ value: FieldValue) -> [String] {
+        switch value {
+        case .string(let string): [string]
+        case .list(let list): Array(Set(list))
+        default: []
+        }
+    }
+
+    static func insertSorted(_ id: String, into ids: inout [String]) {
+        if let last = ids.last, last < id {
+            ids.append(id)
+            return
+        }
+        let position = lowerBound(id, in: ids)
+        if position < ids.count && ids[position] == id { return }
+        ids.insert(id, at: position)
+    }
+
+    static func removeSorted(_ id: String, from ids: inout [String]) {
+        let position = lowerBound(id, in: ids)
+        if position < ids.count && ids[position] == id { ids.remove(at: position) }
+    }
+
+    /// The first position whose id is not less than `id`.
+    static func lowerBound(_ id: String, in ids: [String]) -> Int {
+        var low = 0
+        var high = ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

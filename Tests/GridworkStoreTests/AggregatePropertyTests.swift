@@ -1,0 +1,213 @@
+import GridworkStore
+import Testing
+
+/// Incremental aggregates against a recomputation from the records, after random writes.
+struct AggregatePropertyTests {
+    /// Every backed figure and the per-town table, computed the slow, obvious way.
+    static func recompute(_ store: Store) -> (live: [String: Int], byTown: [TownStats]) {
+        let cadres = store.all(.cadres)
+        let records = store.all(.assistanceRecords)
+        let projects = store.all(.projects)
+        let trainings = store.all(.trainings)
+        let grids = store.all(.grids)
+        let villages = store.all(.villages)
+        let townOfVillage = Dictionary(uniqueKeysWithValues: villages.map { ($0.id, $0[VillageField.townId].string!) })
+        func count(_ type: String) -> Int { records.filter { $0[AssistanceField.type].string == type }.count }
+        func level(_ level: String) -> Int { cadres.filter { $0[CadreField.level].string == level }.count }
+        func kind(_ kinds: String...) -> [Record] { projects.filter { kinds.contains($0[ProjectField.kind].string!) } }
+        func sum(_ list: [Record], _ field: ProjectField) -> Int { list.reduce(0) { $0 + $1[field].int } }
+        func participants(_ level: String, _ audience: String? = nil) -> Int {
+            trainings.filter {
+                $0[TrainingField.organizerLevel].string == level
+                    && (audience == nil || $0[TrainingField.audience].string == audience)
+            }.reduce(0) { $0 + $1[TrainingField.participants].int }
+        }
+        let secretary = kind("secretary_claimed", "secretary_driven")
+        let collective = kind("collective")
+        let bases = kind("entrepreneurship")
+        func bucket(_ categories: Set<String>?) -> Int {
+            collective.filter {
+                let category = $0[ProjectField.category].string!
+                if let categories { return categories.contains(category) }
+                return !["planting", "breeding", "planting_breeding", "property", "service"].contains(category)
+            }.count
+        }
+        func members(_ position: Int) -> Int {
+            bases.reduce(0) { $0 + ($1[ProjectField.partyMembers].counts?[position] ?? 0) }
+        }
+        let live: [String: Int] = [
+            "gridService.districtLeaders": level("district_leader"),
+            "gridService.branchPairings": count("branch_pairing"),
+            "gridService.sectionCadres": level("section"),
+            "gridService.organCadres": level("section") + level("general"),
+            "gridService.unitGrids": grids.filter { $0[GridField.level].string == "unit" }.count,
+            "gridService.visits": count("visit"),
+            "gridService.householdsVisited": count("household_visit"),
+            "gridService.suggestions": count("suggestion"),
+            "gridService.fundsYuan": records.filter { $0[AssistanceField.type].string == "funding" }
+                .reduce(0) { $0 + $1[AssistanceField.amountYuan].int },
+            "gridService.pairedHouseholds": count("household_pairing"),
+            "gridService.goodDeeds": count("good_deed"),
+            "gridService.problemsResolved": count("problem_resolved"),
+            "projectSecretaries.secretaries": cadres.filter { $0[CadreField.roles].list.contains("project_secretary") }
+                .count,
+            "projectSecretaries.trainedAtCity": participants("city"),
+            "projectSecretaries.trainedPartySecretaries": participants("district", "party_secretary"),
+            "projectSecretaries.trainedDirectors": participants("district", "director"),
+            "projectSecretaries.townTrainingPersonTimes": participants("town"),
+            "projectSecretaries.projectsClaimed": kind("secretary_claimed").count,
+            "projectSecretaries.projectsDriven": kind("secretary_driven").count,
+            "projectSecretaries.investmentYuan": sum(secretary, .investmentYuan),
+            "projectSecretaries.expectedAnnualOutputYuan": sum(secretary, .expectedAnnualOutputYuan),
+            "projectSecretaries.beneficiaries": sum(secretary, .beneficiaries),
+            "collectiveEconomy.villagesWithProjects": Set(collective.map { $0[ProjectField.villageId].string! }).count,
+            "collectiveEconomy.projectsByCategory.plantingBreeding": bucket([
+                "planting", "breeding", "planting_breeding",
+            ]),
+            "collectiveEconomy.projectsByCategory.property": bucket(["property"]),
+            "collectiveEconomy.projectsByCategory.service": bucket(["service"]),
+            "collectiveEconomy.projectsByCategory.other": bucket(nil),
+            "collectiveEconomy.assistedProjects": collective.filter { $0[ProjectField.supportYuan].int > 0 }.count,
+            "collectiveEconomy.supportYuan": sum(collective, .supportYuan),
+            "collectiveEconomy.techInfoAssists": collective.filter { $0[ProjectField.techSupport].bool }.count,
+            "collectiveEconomy.expectedAnnualOutputYuan": sum(collective, .expectedAnnualOutputYuan),
+            "collectiveEconomy.expectedAnnualProfitYuan": sum(collective, .expectedAnnualProfitYuan),
+            "collectiveEconomy.beneficiaries": sum(collective, .beneficiaries),
+            "entrepreneurship.towns": Set(bases.compactMap { townOfVillage[$0[ProjectField.villageId].string!] }).count,
+            "entrepreneurship.bases": bases.count,
+            "entrepreneurship.partyMembers.planting": members(0),
+            "entrepreneurship.partyMembers.breeding": members(1),
+            "entrepreneurship.partyMembers.processing": members(2),
+            "entrepreneurship.partyMembers.other": members(3),
+            "entrepreneurship.organPairings": sum(bases, .organPairings),
+            "entrepreneurship.enterprisePairings": sum(bases, .enterprisePairings),
+            "entrepreneurship.assistedProjects": bases.filter { $0[ProjectField.supportYuan].int > 0 }.count,
+            "entrepreneurship.supportYuan": sum(bases, .supportYuan),
+            "entrepreneurship.techInfoPeople": sum(bases, .techInfoPeople),
+            "entrepreneurship.beneficiaries": sum(bases, .beneficiaries),
+        ]
+        let byTown = store.all(.towns).map { town in
+            let townGrids = Set(grids.filter { $0[GridField.townId].string == town.id }.map(\.id))
+            let townVillages = Set(villages.filter { $0[VillageField.townId].string == town.id }.map(\.id))
+            let townRecords = records.filter { townGrids.contains($0[AssistanceField.gridId].string!) }
+            let townProjects = projects.filter { townVillages.contains($0[ProjectField.villageId].string!) }
+            return TownStats(
+                townId: town.id,
+                name: town[TownField.name].string!,
+                kind: town[TownField.kind].string!,
+                grids: townGrids.count,
+                cadres: cadres.filter { !townGrids.isDisjoint(with: $0[CadreField.gridIds].list) }.count,
+                visits: townRecords.filter { $0[AssistanceField.type].string == "visit" }.count,
+                fundsYuan: townRecords.filter { $0[AssistanceField.type].string == "funding" }
+                    .reduce(0) { $0 + $1[AssistanceField.amountYuan].int },
+                projects: townProjects.count,
+                investmentYuan: townProjects.reduce(0) { $0 + $1[ProjectField.investmentYuan].int }
+            )
+        }
+        return (live, byTown)
+    }
+
+    @Test func aggregates_match_recomputation_afterRandomWrites() throws {
+        let store = SeedGenerator.makeStore()
+        var random = SplitMix64(seed: 42)
+        let grids = store.all(.grids).map(\.id)
+        let villages = store.all(.villages).map(\.id)
+        let types = [
+            "visit", "household_visit", "suggestion", "funding", "household_pairing", "good_deed",
+            "problem_resolved", "branch_pairing",
+        ]
+        let categories = ["planting", "breeding", "property", "service", "tourism", "other"]
+        let projectKinds = ["secretary_claimed", "secretary_driven", "collective", "entrepreneurship"]
+        var created: [(ResourceKind, String)] = []
+        let cadres = store.all(.cadres).map(\.id)
+        let trainings = store.all(.trainings).map(\.id)
+        let projectIDs = store.all(.projects).map(\.id)
+        let recordIDs = store.all(.assistanceRecords).map(\.id)
+
+        func randomRecord() -> [FieldValue] {
+            let type = random.pick(types)
+            return [
+                .string(type), .string(CalendarDate(dayOf2014: random.int(in: 0...216)).text),
+                .string(random.pick(cadres)),
+                .string(random.pick(grids)), .null, type == "funding" ? .int(random.int(in: 1...500) * 100) : .null,
+                .string("测试"),
+            ]
+        }
+        func randomProject() -> [FieldValue] {
+            let kind = random.pick(projectKinds)
+            let base = kind == "entrepreneurship"
+            return [
+                .string("项目"), .string(kind), .string(random.pick(categories)), .string(random.pick(villages)),
+                .string("某人"), .null, .null, .int(random.int(in: 0...1000) * 1000), .int(random.int(in: 0...2) * 5000),
+                .bool(random.int(in: 0...1) == 1), .int(random.int(in: 0...100) * 1000),
+                .int(random.int(in: 0...50) * 1000),
+                .int(random.int(in: 0...300)), .int(random.int(in: 0...30)), .string("active"), .null,
+                base
+                    ? .counts([
+                        random.int(in: 0...5), random.int(in: 0...5), random.int(in: 0...5), random.int(in: 0...5),
+                    ]) : .null,
+                base ? .int(random.int(in: 0...3)) : .null, base ? .int(random.int(in: 0...2)) : .null,
+                base ? .int(random.int(in: 0...9)) : .null,
+            ]
+        }
+
+        for batch in 0..<10 {
+            for _ in 0..<300 {
+                let at = "2026-11-26T00:00:00Z"
+                switch random.int(in: 0...9) {
+                case 0...3:
+                    let record = try store.insert(.assistanceRecords, values: randomRecord(), source: .api, at: at)
+                    created.append((.assistanceRecords, record.id))
+                case 4:
+                    let record = try store.insert(.projects, values: randomProject(), source: .api, at: at)
+                    created.append((.projects, record.id))
+                case 5:
+                    // Rewrite a seeded record of either kind.
+                    let kind: ResourceKind = random.int(in: 0...1) == 0 ? .assistanceRecords : .projects
+                    let id = random.pick(kind == .projects ? projectIDs : recordIDs)
+                    guard store.record(kind, id: id) != nil else { continue }
+                    try store.replace(
+                        kind, id: id, values: kind == .projects ? randomProject() : randomRecord(), at: at)
+                case 6:
+                    if let (kind, id) = created.popLast() { try store.delete(kind, id: id) }
+                case 7:
+                    let id = random.pick(recordIDs)
+                    if store.record(.assistanceRecords, id: id) != nil { try store.delete(.assistanceRecords, id: id) }
+                case 8:
+                    var cadre = store.record(.cadres, id: random.pick(cadres))!
+                    cadre.values[CadreField.level.rawValue] = .string(
+                        random.pick(["district_leader", "section", "general", "village"]))
+                    cadre.values[CadreField.roles.rawValue] = .list(
+                        random.int(in: 0...1) == 0 ? [] : ["project_secretary"])
+                    cadre.values[CadreField.gridIds.rawValue] = .list([random.pick(grids)])
+                    try store.replace(.cadres, id: cadre.id, values: cadre.values, at: at)
+                default:
+                    var training = store.record(.trainings, id: random.pick(trainings))!
+                    training.values[TrainingField.participants.rawValue] = .int(random.int(in: 0...120))
+                    training.values[TrainingField.organizerLevel.rawValue] = .string(
+                        random.pick(["city", "district", "town"]))
+                    try store.replace(.trainings, id: training.id, values: training.values, at: at)
+                }
+            }
+            let stats = store.stats()
+            let expected = Self.recompute(store)
+            #expect(stats.live == expected.live, "batch \(batch)")
+            #expect(stats.byTown == expected.byTown, "batch \(batch)")
+        }
+    }
+
+    @Test func store_refuses_danglingReferences_andReferencedDeletes() throws {
+        let store = SeedGenerator.makeStore()
+        let values: [FieldValue] = [
+            .string("visit"), .string("2014-03-03"), .string("cadre-9999"), .string("grid-0001"), .null, .null,
+            .string("x"),
+        ]
+        #expect(throws: StoreError.missingReference(field: "cadreId", kind: .cadres, id: "cadre-9999")) {
+            try store.insert(.assistanceRecords, values: values, source: .api, at: "2026-11-26T00:00:00Z")
+        }
+        #expect(throws: StoreError.self) { try store.delete(.grids, id: "grid-0001") }
+        let before = store.revision
+        #expect(throws: StoreError.notFound(.towns, "town-nope")) { try store.delete(.towns, id: "town-nope") }
+        #expect(store.revision == before)
+    }
+}
