@@ -22,6 +22,7 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     HealthRoutes(store: store).register(on: router)
     StatsRoutes(store: store).register(on: router)
     ResourceRoutes(store: store).register(on: router)
+    WriteRoutes(store: store).register(on: router)
     return CompressionResponder(
         APIResponder(router: router, logger: logger),
         minimumBytes: configuration.compressionMinimumBytes

@@ -2,53 +2,56 @@ import GridworkStore
 import HTTP1
 import HTTPTypes
 
-/// `GET /{resource}` and `GET /{resource}/{id}` for every resource, driven by its schema.
+/// The read side of every resource, driven by its schema: `GET /{resource}` (filters, search,
+/// sort, keyset cursors), `GET /{resource}/{id}` (ETag, 304), and the nested reads.
 struct ResourceRoutes {
     let store: Store
-    static let defaultLimit = 50
-    static let maxLimit = 500
+
+    /// Nested reads: parent, child, and the child field that must equal the parent's id.
+    static let nested: [(parent: ResourceKind, child: ResourceKind, field: String)] = [
+        (.towns, .villages, "townId"), (.villages, .grids, "villageId"), (.villages, .projects, "villageId"),
+        (.grids, .cadres, "gridIds"), (.grids, .assistanceRecords, "gridId"), (.cadres, .assistanceRecords, "cadreId"),
+    ]
 
     func register(on router: Router) {
+        let store = self.store
         for kind in ResourceKind.allCases {
-            let store = self.store
             router.add(.get, "/\(kind.rawValue)") { request, _ throws(APIError) in
                 try Self.list(kind, request, store)
             }
             router.add(.get, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
                 try QueryParameters.rejectAll(request)
-                let id = parameters["id"] ?? ""
-                guard let record = store.record(kind, id: id) else {
-                    throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
-                }
-                let etag = "\"\(record.revision)\""
+                let record = try Self.find(kind, parameters["id"] ?? "", store)
+                let etag = RecordETag.of(record)
                 if let tags = request.headerFields[.ifNoneMatch], EntityTag.matches(tags, any: [etag]) {
                     return Response(status: .notModified, headerFields: [.eTag: etag])
                 }
-                var response = Response.json(record.json(kind.schema))
-                response.headerFields[.eTag] = etag
-                return response
+                return RecordETag.response(record, kind, status: .ok)
+            }
+        }
+        for (parent, child, field) in Self.nested {
+            let position = child.schema.index(of: field)!
+            router.add(.get, "/\(parent.rawValue)/:id/\(child.rawValue)") { request, parameters throws(APIError) in
+                let parentRecord = try Self.find(parent, parameters["id"] ?? "", store)
+                let fixed = Query.Filter(field: .field(position), op: .eq, values: [.string(parentRecord.id)])
+                return try Self.list(child, request, store, fixed: [fixed])
             }
         }
     }
 
-    static func list(_ kind: ResourceKind, _ request: Request, _ store: Store) throws(APIError) -> Response {
-        let query = try QueryParameters(request)
-        try query.rejectUnknown(allowed: ["limit", "cursor"])
-        var limit = defaultLimit
-        if let text = try query.single("limit") {
-            guard let value = Int(text), (1...maxLimit).contains(value) else {
-                throw APIError.badRequest("`limit` must be an integer from 1 to \(maxLimit).")
-            }
-            limit = value
+    static func find(_ kind: ResourceKind, _ id: String, _ store: Store) throws(APIError) -> Record {
+        guard let record = store.record(kind, id: id) else {
+            throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
         }
-        var after: String?
-        if let token = try query.single("cursor") {
-            guard let id = Cursor.decode(token) else {
-                throw APIError.badRequest("`cursor` is not a cursor this server issued.")
-            }
-            after = id
-        }
-        let page = store.page(kind, after: after, limit: limit)
+        return record
+    }
+
+    static func list(_ kind: ResourceKind, _ request: Request, _ store: Store, fixed: [Query.Filter] = [])
+        throws(APIError) -> Response
+    {
+        let parameters = try QueryParameters(request)
+        let (query, sortSpec) = try ListQuery.parse(kind, parameters, fixed: fixed)
+        let page = store.query(kind, query)
         var writer = JSONWriter(capacity: 256 + page.records.count * 400)
         writer.raw("{\"data\":[")
         for (index, record) in page.records.enumerated() {
@@ -56,16 +59,44 @@ struct ResourceRoutes {
             record.write(kind.schema, to: &writer)
         }
         writer.raw("],\"next\":")
-        let next = page.more ? page.records.last.map { Cursor.encode(afterID: $0.id) } : nil
+        var next: String?
+        if page.more, let last = page.records.last, let key = page.keys.last {
+            next = Cursor.encode(sort: sortSpec, values: key + [.string(last.id)])
+        }
         if let next { writer.string(next) } else { writer.raw("null") }
         writer.raw(",\"total\":")
         writer.int(page.total)
         writer.bytes.append(UInt8(ascii: "}"))
         var response = Response.json(writer.bytes)
         if let next {
-            response.headerFields[HTTPField.Name("Link")!] =
-                "</\(kind.rawValue)?limit=\(limit)&cursor=\(next)>; rel=\"next\""
+            let kept = (request.query ?? "").split(separator: "&").filter { !$0.hasPrefix("cursor=") }
+            let query = (kept + ["cursor=\(next)"]).joined(separator: "&")
+            response.headerFields[RecordETag.link] = "<\(request.path)?\(query)>; rel=\"next\""
         }
         return response
+    }
+}
+
+/// Strong ETags of records and the responses that carry them.
+enum RecordETag {
+    static let link = HTTPField.Name("Link")!
+
+    /// `"3"`: the record's revision, which every change bumps.
+    static func of(_ record: Record) -> String {
+        "\"\(record.revision)\""
+    }
+
+    static func response(_ record: Record, _ kind: ResourceKind, status: HTTPResponse.Status) -> Response {
+        var response = Response.json(record.json(kind.schema), status: status)
+        response.headerFields[.eTag] = of(record)
+        return response
+    }
+
+    /// Whether an `If-Match` value holds for `record` (strong comparison, RFC 9110 §13.1.1).
+    static func ifMatch(_ header: String, _ record: Record) -> Bool {
+        let trimmed = header.trimmingSpaces()
+        if trimmed == "*" { return true }
+        let current = of(record)
+        return header.split(separator: ",").contains { String($0).trimmingSpaces() == current }
     }
 }

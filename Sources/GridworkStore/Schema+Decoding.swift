@@ -46,7 +46,7 @@ extension Schema {
             }
             guard let position = index(of: key) else {
                 let allowed = fields.map(\.name).joined(separator: ", ")
-                issues.append(ValidationIssue("/\(key)", "Unknown field; the fields of a \(singular) are: \(allowed)."))
+                issues.append(ValidationIssue("/\(key)", "Unknown field; allowed fields: \(allowed)."))
                 continue
             }
             switch Self.convert(value, as: fields[position].type, pointer: "/\(key)") {

@@ -41,6 +41,10 @@ public final class Store: Sendable {
         currentRevision.store(1, ordering: .releasing)
     }
 
+    func withState<T>(_ body: (borrowing State) -> T) -> T {
+        state.withLock { body($0) }
+    }
+
     /// Whether the store has loaded and can serve reads.
     public var isReady: Bool { true }
 
@@ -139,6 +143,8 @@ public final class Store: Sendable {
     ) throws(StoreError) -> Record {
         try state.withLock { (state) throws(StoreError) -> Record in
             try Self.checkReferences(kind, values, in: state)
+            let issues = DomainRules.check(kind, values, in: state)
+            guard issues.isEmpty else { throw .invalid(issues) }
             let newID: String
             if let id {
                 guard state[kind][id] == nil else { throw .duplicateID(id) }
@@ -165,13 +171,21 @@ public final class Store: Sendable {
     }
 
     /// Replaces a record's values, keeping its id, creation time and source.
+    /// `precondition` is checked against the current record inside the lock (for `If-Match`).
     @discardableResult
-    public func replace(_ kind: ResourceKind, id: String, values: [FieldValue], at timestamp: String)
-        throws(StoreError) -> Record
-    {
+    public func replace(
+        _ kind: ResourceKind,
+        id: String,
+        values: [FieldValue],
+        at timestamp: String,
+        precondition: (@Sendable (Record) -> Bool)? = nil
+    ) throws(StoreError) -> Record {
         try state.withLock { (state) throws(StoreError) -> Record in
             guard let old = state[kind][id] else { throw .notFound(kind, id) }
+            if let precondition, !precondition(old) { throw .preconditionFailed(current: old) }
             try Self.checkReferences(kind, values, in: state)
+            let issues = DomainRules.check(kind, values, in: state)
+            guard issues.isEmpty else { throw .invalid(issues) }
             var record = old
             record.values = values
             record.updatedAt = timestamp
@@ -184,18 +198,62 @@ public final class Store: Sendable {
         }
     }
 
-    /// Deletes a record nothing points to.
+    /// Deletes a record. When others point to it, the delete is refused unless `cascade`: then
+    /// records whose single reference names it are deleted too (recursively), and it is removed
+    /// from lists that name it (`gridIds`). Returns every record deleted, the target first.
     @discardableResult
-    public func delete(_ kind: ResourceKind, id: String) throws(StoreError) -> Record {
-        try state.withLock { (state) throws(StoreError) -> Record in
-            guard state[kind][id] != nil else { throw .notFound(kind, id) }
-            if let (by, field, count) = Self.referrers(of: kind, id: id, in: state) {
+    public func delete(
+        _ kind: ResourceKind,
+        id: String,
+        cascade: Bool = false,
+        at timestamp: String = Timestamp.now(),
+        precondition: (@Sendable (Record) -> Bool)? = nil
+    ) throws(StoreError) -> [Record] {
+        try state.withLock { (state) throws(StoreError) -> [Record] in
+            guard let target = state[kind][id] else { throw .notFound(kind, id) }
+            if let precondition, !precondition(target) { throw .preconditionFailed(current: target) }
+            if !cascade, let (by, field, count) = Self.referrers(of: kind, id: id, in: state) {
                 throw .referenced(by: by, field: field, count: count)
             }
-            let old = state[kind].remove(id)!
-            state.aggregates.apply(kind, old, sign: -1)
+            var deleted: [Record] = []
+            Self.deleteCascading(kind, id: id, at: timestamp, in: &state, deleted: &deleted)
             bump(&state)
-            return old
+            return deleted
+        }
+    }
+
+    private static func deleteCascading(
+        _ kind: ResourceKind,
+        id: String,
+        at timestamp: String,
+        in state: inout State,
+        deleted: inout [Record]
+    ) {
+        guard let old = state[kind].remove(id) else { return }
+        state.aggregates.apply(kind, old, sign: -1)
+        deleted.append(old)
+        for other in ResourceKind.allCases {
+            for (position, field) in other.schema.fields.enumerated() {
+                switch field.type {
+                case .reference(kind):
+                    for referrer in state[other].ids(where: position, equals: id) ?? [] {
+                        deleteCascading(other, id: referrer, at: timestamp, in: &state, deleted: &deleted)
+                    }
+                case .references(kind):
+                    for referrer in state[other].ids(where: position, equals: id) ?? [] {
+                        guard var record = state[other][referrer] else { continue }
+                        let before = record
+                        record.values[position] = .list(record.values[position].list.filter { $0 != id })
+                        record.revision += 1
+                        record.updatedAt = timestamp
+                        state[other].replace(record)
+                        state.aggregates.apply(other, before, sign: -1)
+                        state.aggregates.apply(other, record, sign: 1)
+                    }
+                default:
+                    continue
+                }
+            }
         }
     }
 
@@ -207,6 +265,7 @@ public final class Store: Sendable {
     private static func checkReferences(_ kind: ResourceKind, _ values: [FieldValue], in state: State)
         throws(StoreError)
     {
+
         for (position, field) in kind.schema.fields.enumerated() {
             switch field.type {
             case .reference(let target):

@@ -8,4 +8,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case referenced(by: ResourceKind, field: String, count: Int)
     /// The id is already taken.
     case duplicateID(String)
+    /// The values break a rule that spans fields or records.
+    case invalid([ValidationIssue])
+    /// The caller's precondition (`If-Match`) does not hold for the current record.
+    case preconditionFailed(current: Record)
 }

@@ -180,6 +180,9 @@ struct AggregatePropertyTests {
                     cadre.values[CadreField.roles.rawValue] = .list(
                         random.int(in: 0...1) == 0 ? [] : ["project_secretary"])
                     cadre.values[CadreField.gridIds.rawValue] = .list([random.pick(grids)])
+                    if cadre[CadreField.level] == .string("village") {
+                        cadre.values[CadreField.villageId.rawValue] = .string(random.pick(villages))
+                    }
                     try store.replace(.cadres, id: cadre.id, values: cadre.values, at: at)
                 default:
                     var training = store.record(.trainings, id: random.pick(trainings))!

@@ -1,0 +1,170 @@
+import GridworkStore
+import HTTP1
+
+/// Turns a list request's query string into a store `Query`, strictly: every parameter must be
+/// one the resource offers, every value must parse, and a cursor must match the request's sort.
+enum ListQuery {
+    static let defaultLimit = 50
+    static let maxLimit = 500
+    static let rangeOperators: [Query.Operator] = [.gt, .gte, .lt, .lte]
+
+    /// The parameter names a resource's list accepts (documented in the OpenAPI document too).
+    static func allowedNames(_ kind: ResourceKind) -> [String] {
+        var names = ["limit", "cursor", "q", "sort", "source", "source[ne]", "source[in]", "id", "id[ne]", "id[in]"]
+        for name in ["createdAt", "updatedAt"] {
+            names += rangeOperators.map { "\(name)[\($0.rawValue)]" }
+        }
+        for field in kind.schema.fields {
+            switch field.type {
+            case .references, .tags:
+                names.append(field.name)
+            case .counts:
+                continue
+            default:
+                names += [field.name, "\(field.name)[ne]", "\(field.name)[in]"]
+                if isOrdered(field.type) { names += rangeOperators.map { "\(field.name)[\($0.rawValue)]" } }
+            }
+        }
+        if kind == .assistanceRecords || kind == .projects { names.append("townId") }
+        return names
+    }
+
+    static func isOrdered(_ type: FieldType) -> Bool {
+        switch type {
+        case .count, .money, .date: true
+        default: false
+        }
+    }
+
+    /// Builds the query; `fixed` filters come from the path of a nested read.
+    static func parse(_ kind: ResourceKind, _ parameters: QueryParameters, fixed: [Query.Filter] = []) throws(APIError)
+        -> (query: Query, sortSpec: String)
+    {
+        let allowed = allowedNames(kind)
+        try parameters.rejectUnknown(allowed: allowed)
+        var query = Query()
+        query.filters = fixed
+        if let text = try parameters.single("limit") {
+            guard let value = Int(text), (1...maxLimit).contains(value) else {
+                throw APIError.badRequest("`limit` must be an integer from 1 to \(maxLimit).")
+            }
+            query.limit = value
+        }
+        query.search = try parameters.single("q")
+        let sortSpec = try parameters.single("sort") ?? ""
+        query.sort = try parseSort(kind, sortSpec)
+        for (name, value) in parameters.pairs where !["limit", "cursor", "q", "sort"].contains(name) {
+            query.filters.append(try parseFilter(kind, name: name, value: value))
+        }
+        if let token = try parameters.single("cursor") {
+            guard let cursor = Cursor.decode(token), cursor.sort == sortSpec,
+                cursor.values.count == query.sort.count + 1
+            else {
+                throw APIError.badRequest("`cursor` is not one this server issued for this sort order.")
+            }
+            query.after = cursor.values
+        }
+        return (query, sortSpec)
+    }
+
+    static func parseSort(_ kind: ResourceKind, _ spec: String) throws(APIError) -> [Query.SortKey] {
+        guard !spec.isEmpty else { return [] }
+        var keys: [Query.SortKey] = []
+        for part in spec.split(separator: ",", omittingEmptySubsequences: false) {
+            let descending = part.hasPrefix("-")
+            let name = String(descending ? part.dropFirst() : part)
+            guard let field = sortableField(kind, name) else {
+                let names =
+                    ["id", "createdAt", "updatedAt"] + kind.schema.fields.filter { isScalar($0.type) }.map(\.name)
+                throw APIError.badRequest(
+                    "Cannot sort by `\(name)`; sortable fields: \(names.joined(separator: ", ")).")
+            }
+            keys.append(Query.SortKey(field: field, descending: descending))
+        }
+        return keys
+    }
+
+    static func isScalar(_ type: FieldType) -> Bool {
+        switch type {
+        case .references, .tags, .counts: false
+        default: true
+        }
+    }
+
+    static func sortableField(_ kind: ResourceKind, _ name: String) -> Query.Field? {
+        switch name {
+        case "id": return .id
+        case "createdAt": return .createdAt
+        case "updatedAt": return .updatedAt
+        case "source": return .source
+        default:
+            guard let position = kind.schema.index(of: name), isScalar(kind.schema.fields[position].type) else {
+                return nil
+            }
+            return .field(position)
+        }
+    }
+
+    static func parseFilter(_ kind: ResourceKind, name: String, value: String) throws(APIError) -> Query.Filter {
+        var fieldName = name
+        var op = Query.Operator.eq
+        if let open = name.firstIndex(of: "["), name.hasSuffix("]") {
+            fieldName = String(name[..<open])
+            let opName = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
+            guard let parsed = Query.Operator(rawValue: opName), parsed != .eq else {
+                throw APIError.badRequest("Unknown operator `\(opName)` in `\(name)`.")
+            }
+            op = parsed
+        }
+        let field: Query.Field
+        let type: FieldType
+        switch fieldName {
+        case "id": (field, type) = (.id, .string(maxLength: 200))
+        case "source": (field, type) = (.source, .enumeration(Source.allCases.map(\.rawValue)))
+        case "createdAt": (field, type) = (.createdAt, .text)
+        case "updatedAt": (field, type) = (.updatedAt, .text)
+        case "townId": (field, type) = (.town, .reference(.towns))
+        default:
+            guard let position = kind.schema.index(of: fieldName) else {
+                throw APIError.badRequest("Unknown filter `\(name)`.")
+            }
+            (field, type) = (.field(position), kind.schema.fields[position].type)
+        }
+        let raw = op == .in ? value.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [value]
+        var values: [SortValue] = []
+        for element in raw {
+            values.append(try parseValue(element, type, parameter: name))
+        }
+        return Query.Filter(field: field, op: op, values: values)
+    }
+
+    static func parseValue(_ text: String, _ type: FieldType, parameter: String) throws(APIError) -> SortValue {
+        switch type {
+        case .count, .money:
+            guard let number = Int(text) else { throw APIError.badRequest("`\(parameter)` must be an integer.") }
+            return .int(number)
+        case .date:
+            guard CalendarDate(text) != nil else {
+                throw APIError.badRequest("`\(parameter)` must be a date, YYYY-MM-DD.")
+            }
+            return .string(text)
+        case .boolean:
+            guard text == "true" || text == "false" else {
+                throw APIError.badRequest("`\(parameter)` must be true or false.")
+            }
+            return .string(text)
+        case .enumeration(let allowed):
+            guard allowed.contains(text) else {
+                throw APIError.badRequest("`\(parameter)` must be one of: \(allowed.joined(separator: ", ")).")
+            }
+            return .string(text)
+        case .tags(let allowed):
+            guard allowed.contains(text) else {
+                throw APIError.badRequest("`\(parameter)` must be one of: \(allowed.joined(separator: ", ")).")
+            }
+            return .string(text)
+        default:
+            return .string(text)
+        }
+    }
+}

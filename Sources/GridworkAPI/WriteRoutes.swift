@@ -1,0 +1,236 @@
+import GridworkStore
+import HTTP1
+import HTTPTypes
+
+/// The write side of every resource: POST, PUT, PATCH (RFC 7396 merge patch) and DELETE, with
+/// validation (422 with per-field errors), media types (415), conditional writes (412) and
+/// referential integrity (422 for dangling ids, 409 for referenced deletes unless `cascade=true`).
+struct WriteRoutes {
+    let store: Store
+
+    func register(on router: Router) {
+        let store = self.store
+        for kind in ResourceKind.allCases {
+            router.add(.post, "/\(kind.rawValue)") { request, _ throws(APIError) in
+                try QueryParameters.rejectAll(request)
+                let body = try Self.body(request, mergePatch: false)
+                let values = try Self.validate(kind, body, current: nil, store)
+                let record = try Self.storeCall { () throws(StoreError) in
+                    try store.insert(kind, values: values, source: .api, at: Timestamp.now())
+                }
+                var response = RecordETag.response(record, kind, status: .created)
+                response.headerFields[.location] = "/\(kind.rawValue)/\(record.id)"
+                return response
+            }
+            router.add(.put, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
+                try QueryParameters.rejectAll(request)
+                let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
+                try Self.checkIfMatch(request, current)
+                let body = try Self.body(request, mergePatch: false)
+                return try Self.replace(kind, current, with: body, request, store)
+            }
+            router.add(.patch, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
+                try QueryParameters.rejectAll(request)
+                let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
+                try Self.checkIfMatch(request, current)
+                let patch = try Self.body(request, mergePatch: true)
+                let merged = MergePatch.apply(patch, to: Self.fieldsObject(current, kind))
+                return try Self.replace(kind, current, with: merged, request, store)
+            }
+            router.add(.delete, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
+                let query = try QueryParameters(request)
+                try query.rejectUnknown(allowed: ["cascade"])
+                var cascade = false
+                if let text = try query.single("cascade") {
+                    guard text == "true" || text == "false" else {
+                        throw APIError.badRequest("`cascade` must be true or false.")
+                    }
+                    cascade = text == "true"
+                }
+                let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
+                try Self.checkIfMatch(request, current)
+                let ifMatch = request.headerFields[.ifMatch]
+                _ = try Self.storeCall { () throws(StoreError) in
+                    try store.delete(kind, id: current.id, cascade: cascade) { record in
+                        ifMatch.map { RecordETag.ifMatch($0, record) } ?? true
+                    }
+                }
+                return Response(status: .noContent)
+            }
+        }
+    }
+
+    private static func replace(
+        _ kind: ResourceKind, _ current: Record, with body: JSONValue, _ request: Request, _ store: Store
+    )
+        throws(APIError) -> Response
+    {
+        let values = try validate(kind, body, current: current, store)
+        let ifMatch = request.headerFields[.ifMatch]
+        let record = try storeCall { () throws(StoreError) in
+            try store.replace(kind, id: current.id, values: values, at: Timestamp.now()) { record in
+                ifMatch.map { RecordETag.ifMatch($0, record) } ?? true
+            }
+        }
+        return RecordETag.response(record, kind, status: .ok)
+    }
+
+    private static func checkIfMatch(_ request: Request, _ record: Record) throws(APIError) {
+        if let header = request.headerFields[.ifMatch], !RecordETag.ifMatch(header, record) {
+            throw APIError(
+                .preconditionFailed,
+                detail: "If-Match does not match the current ETag \(RecordETag.of(record)).",
+                headerFields: [.eTag: RecordETag.of(record)]
+            )
+        }
+    }
+
+    /// The body as JSON, after checking its media type (RFC 9110 §15.5.16) and syntax.
+    static func body(_ request: Request, mergePatch: Bool) throws(APIError) -> JSONValue {
+        let contentType = request.headerFields[.contentType]
+        let mediaType = contentType.map { String($0.prefix { $0 != ";" }).trimmingSpaces().lowercased() }
+        let accepted = mergePatch ? ["application/merge-patch+json", "application/json"] : ["application/json"]
+        guard let mediaType, accepted.contains(mediaType) else {
+            throw APIError(
+                .unsupportedMediaType,
+                detail:
+                    "Send the body as \(accepted.joined(separator: " or ")); got \(contentType ?? "no Content-Type").",
+                headerFields: [HTTPField.Name("Accept-Patch")!: accepted.joined(separator: ", ")]
+            )
+        }
+        guard !request.body.isEmpty else {
+            throw APIError.badRequest("The request body is empty; expected a JSON object.")
+        }
+        do {
+            return try JSONParser.parse(request.body)
+        } catch {
+            throw APIError.badRequest("The body is not valid JSON: \(error).")
+        }
+    }
+
+    /// Schema validation. Server-owned members are refused on create; on update they may be
+    /// echoed back unchanged (a GET body can be PUT back), but not changed.
+    static func validate(_ kind: ResourceKind, _ body: JSONValue, current: Record?, _ store: Store) throws(APIError)
+        -> [FieldValue]
+    {
+        var body = body
+        if let current, case .object(let members) = body {
+            var issues: [APIError.FieldError] = []
+            let owned: [String: JSONValue] = [
+                "id": .string(current.id), "createdAt": .string(current.createdAt),
+                "updatedAt": .string(current.updatedAt),
+                "revision": .int(current.revision), "source": .string(current.source.rawValue),
+            ]
+            for (key, value) in members where owned[key] != nil && owned[key] != value {
+                issues.append(.init(field: "/\(key)", message: "`\(key)` is set by the server and cannot be changed."))
+            }
+            guard issues.isEmpty else { throw invalid(issues) }
+            body = .object(members.filter { owned[$0.key] == nil })
+        }
+        // Dangling ids are reported with the other problems; the store checks them again under its lock.
+        var dangling: [APIError.FieldError] = []
+        if case .object(let members) = body {
+            for (key, value) in members {
+                guard let position = kind.schema.index(of: key) else { continue }
+                let ids: [String]
+                let target: ResourceKind
+                switch (kind.schema.fields[position].type, value) {
+                case (.reference(let kind), .string(let id)): (target, ids) = (kind, [id])
+                case (.references(let kind), .array(let items)):
+                    target = kind
+                    ids = items.compactMap { if case .string(let id) = $0 { id } else { nil } }
+                default: continue
+                }
+                for id in ids where !id.isEmpty && store.record(target, id: id) == nil {
+                    dangling.append(
+                        .init(field: "/\(key)", message: "No \(target.schema.singular) has the id `\(id)`."))
+                }
+            }
+        }
+        switch kind.schema.values(from: body) {
+        case .success(let values):
+            guard dangling.isEmpty else { throw invalid(dangling) }
+            return values
+        case .failure(let failure):
+            throw invalid(failure.issues.map { .init(field: $0.pointer, message: $0.message) } + dangling)
+        }
+    }
+
+    static func invalid(_ errors: [APIError.FieldError]) -> APIError {
+        APIError(
+            .unprocessableContent,
+            detail: errors.count == 1 ? "One field is invalid." : "\(errors.count) fields are invalid.",
+            errors: errors
+        )
+    }
+
+    /// Maps the store's refusals onto statuses.
+    static func storeCall<T>(_ body: () throws(StoreError) -> T) throws(APIError) -> T {
+        do {
+            return try body()
+        } catch {
+            switch error {
+            case .notFound(let kind, let id):
+                throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
+            case .missingReference(let field, let kind, let id):
+                throw invalid([.init(field: "/\(field)", message: "No \(kind.schema.singular) has the id `\(id)`.")])
+            case .referenced(let by, let field, let count):
+                throw APIError(
+                    .conflict,
+                    detail: "\(count) \(by.rawValue) record(s) refer to it through `\(field)`; "
+                        + "delete them first or repeat with ?cascade=true."
+                )
+            case .duplicateID(let id):
+                throw APIError(.conflict, detail: "The id `\(id)` is taken.")
+            case .invalid(let issues):
+                throw invalid(issues.map { .init(field: $0.pointer, message: $0.message) })
+            case .preconditionFailed(let current):
+                throw APIError(
+                    .preconditionFailed,
+                    detail: "If-Match does not match the current ETag \(RecordETag.of(current)).",
+                    headerFields: [.eTag: RecordETag.of(current)]
+                )
+            }
+        }
+    }
+
+    /// The record's fields as a JSON object (the target of a merge patch).
+    static func fieldsObject(_ record: Record, _ kind: ResourceKind) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = []
+        for (position, field) in kind.schema.fields.enumerated() {
+            let value: JSONValue
+            switch record.values[position] {
+            case .null: value = .null
+            case .string(let text): value = .string(text)
+            case .int(let number): value = .int(number)
+            case .bool(let flag): value = .bool(flag)
+            case .list(let items): value = .array(items.map { .string($0) })
+            case .counts(let counts):
+                guard case .counts(let keys) = field.type else { continue }
+                value = .object(zip(keys, counts).map { (key: $0, value: .int($1)) })
+            }
+            if value != .null { members.append((field.name, value)) }
+        }
+        return .object(members)
+    }
+}
+
+/// JSON merge patch (RFC 7396 §2).
+enum MergePatch {
+    static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
+        guard case .object(let patchMembers) = patch else { return patch }
+        var members: [(key: String, value: JSONValue)] = []
+        if case .object(let targetMembers) = target { members = targetMembers }
+        for (key, value) in patchMembers {
+            let existing = members.firstIndex { $0.key == key }
+            if value == .null {
+                if let existing { members.remove(at: existing) }
+            } else if let existing {
+                members[existing].value = apply(value, to: members[existing].value)
+            } else {
+                members.append((key, apply(value, to: .null)))
+            }
+        }
+        return .object(members)
+    }
+}
