@@ -23,6 +23,8 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     StatsRoutes(store: store).register(on: router)
     ResourceRoutes(store: store).register(on: router)
     WriteRoutes(store: store).register(on: router)
+    // Last, so the document describes every route registered above.
+    OpenAPIRoutes().register(on: router)
     return CompressionResponder(
         APIResponder(router: router, logger: logger),
         minimumBytes: configuration.compressionMinimumBytes

@@ -50,13 +50,14 @@ enum ListQuery {
             }
             query.limit = value
         }
-        query.search = try parameters.single("q")
+        // Empty `q`, `sort` and `cursor` mean the same as absent ones (forms send them that way).
+        query.search = try parameters.single("q").flatMap { $0.isEmpty ? nil : $0 }
         let sortSpec = try parameters.single("sort") ?? ""
         query.sort = try parseSort(kind, sortSpec)
         for (name, value) in parameters.pairs where !["limit", "cursor", "q", "sort"].contains(name) {
             query.filters.append(try parseFilter(kind, name: name, value: value))
         }
-        if let token = try parameters.single("cursor") {
+        if let token = try parameters.single("cursor"), !token.isEmpty {
             guard let cursor = Cursor.decode(token), cursor.sort == sortSpec,
                 cursor.values.count == query.sort.count + 1
             else {
@@ -123,7 +124,7 @@ enum ListQuery {
         case "source": (field, type) = (.source, .enumeration(Source.allCases.map(\.rawValue)))
         case "createdAt": (field, type) = (.createdAt, .text)
         case "updatedAt": (field, type) = (.updatedAt, .text)
-        case "townId": (field, type) = (.town, .reference(.towns))
+        case "townId" where kind.schema.index(of: "townId") == nil: (field, type) = (.town, .reference(.towns))
         default:
             guard let position = kind.schema.index(of: fieldName) else {
                 throw APIError.badRequest("Unknown filter `\(name)`.")

@@ -9,8 +9,10 @@ struct QueryParameters {
         for part in query.split(separator: "&", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             do {
+                // A NUL in a value is harmless here (it matches nothing); names must be clean.
                 let name = try PercentEncoding.decode(pieces[0], plusIsSpace: true)
-                let value = pieces.count > 1 ? try PercentEncoding.decode(pieces[1], plusIsSpace: true) : ""
+                let value =
+                    pieces.count > 1 ? try PercentEncoding.decode(pieces[1], plusIsSpace: true, allowNUL: true) : ""
                 pairs.append((name, value))
             } catch {
                 throw APIError.badRequest("The query parameter `\(part)` is not valid percent-encoded UTF-8.")

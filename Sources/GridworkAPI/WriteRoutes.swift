@@ -35,7 +35,8 @@ struct WriteRoutes {
                 try Self.checkIfMatch(request, current)
                 let patch = try Self.body(request, mergePatch: true)
                 let merged = MergePatch.apply(patch, to: Self.fieldsObject(current, kind))
-                return try Self.replace(kind, current, with: merged, request, store)
+                // The patch was applied to `current`; refuse to overwrite a newer revision.
+                return try Self.replace(kind, current, with: merged, request, store, sameRevision: true)
             }
             router.add(.delete, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
                 let query = try QueryParameters(request)
@@ -61,15 +62,20 @@ struct WriteRoutes {
     }
 
     private static func replace(
-        _ kind: ResourceKind, _ current: Record, with body: JSONValue, _ request: Request, _ store: Store
-    )
-        throws(APIError) -> Response
-    {
+        _ kind: ResourceKind,
+        _ current: Record,
+        with body: JSONValue,
+        _ request: Request,
+        _ store: Store,
+        sameRevision: Bool = false
+    ) throws(APIError) -> Response {
         let values = try validate(kind, body, current: current, store)
         let ifMatch = request.headerFields[.ifMatch]
+        let revision = current.revision
         let record = try storeCall { () throws(StoreError) in
             try store.replace(kind, id: current.id, values: values, at: Timestamp.now()) { record in
-                ifMatch.map { RecordETag.ifMatch($0, record) } ?? true
+                (ifMatch.map { RecordETag.ifMatch($0, record) } ?? true)
+                    && (!sameRevision || record.revision == revision)
             }
         }
         return RecordETag.response(record, kind, status: .ok)

@@ -1,7 +1,10 @@
 /// Rules that span fields or records, checked by the store inside the write's lock.
 enum DomainRules {
     /// Problems with `values` for a record of `kind`, given the current tables.
-    static func check(_ kind: ResourceKind, _ values: [FieldValue], in state: Store.State) -> [ValidationIssue] {
+    /// `id` is the record being replaced, nil on create.
+    static func check(_ kind: ResourceKind, _ values: [FieldValue], id: String? = nil, in state: Store.State)
+        -> [ValidationIssue]
+    {
         var issues: [ValidationIssue] = []
         switch kind {
         case .grids:
@@ -31,7 +34,16 @@ enum DomainRules {
             if !funding && amount != .null {
                 issues.append(ValidationIssue("/amountYuan", "Only funding records carry amountYuan."))
             }
-        case .towns, .villages, .projects, .trainings:
+        case .villages:
+            // A village's grids carry its town; moving it would leave them in the old one.
+            if let id, let current = state[.villages][id],
+                current[VillageField.townId] != values[VillageField.townId.rawValue],
+                !(state[.grids].ids(where: GridField.villageId.rawValue, equals: id) ?? []).isEmpty
+            {
+                issues.append(
+                    ValidationIssue("/townId", "The village has grids in its town; move or delete them first."))
+            }
+        case .towns, .projects, .trainings:
             break
         }
         return issues

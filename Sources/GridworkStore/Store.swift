@@ -184,7 +184,7 @@ public final class Store: Sendable {
             guard let old = state[kind][id] else { throw .notFound(kind, id) }
             if let precondition, !precondition(old) { throw .preconditionFailed(current: old) }
             try Self.checkReferences(kind, values, in: state)
-            let issues = DomainRules.check(kind, values, in: state)
+            let issues = DomainRules.check(kind, values, id: id, in: state)
             guard issues.isEmpty else { throw .invalid(issues) }
             var record = old
             record.values = values
@@ -199,8 +199,9 @@ public final class Store: Sendable {
     }
 
     /// Deletes a record. When others point to it, the delete is refused unless `cascade`: then
-    /// records whose single reference names it are deleted too (recursively), and it is removed
-    /// from lists that name it (`gridIds`). Returns every record deleted, the target first.
+    /// records whose required reference names it are deleted too (recursively), optional
+    /// references to it are cleared, and it is removed from lists that name it (`gridIds`).
+    /// Returns every record deleted, the target first.
     @discardableResult
     public func delete(
         _ kind: ResourceKind,
@@ -235,9 +236,21 @@ public final class Store: Sendable {
         for other in ResourceKind.allCases {
             for (position, field) in other.schema.fields.enumerated() {
                 switch field.type {
-                case .reference(kind):
+                case .reference(kind) where field.required:
                     for referrer in state[other].ids(where: position, equals: id) ?? [] {
                         deleteCascading(other, id: referrer, at: timestamp, in: &state, deleted: &deleted)
+                    }
+                case .reference(kind):
+                    // An optional reference is cleared rather than taking its record with it.
+                    for referrer in state[other].ids(where: position, equals: id) ?? [] {
+                        guard var record = state[other][referrer] else { continue }
+                        let before = record
+                        record.values[position] = .null
+                        record.revision += 1
+                        record.updatedAt = timestamp
+                        state[other].replace(record)
+                        state.aggregates.apply(other, before, sign: -1)
+                        state.aggregates.apply(other, record, sign: 1)
                     }
                 case .references(kind):
                     for referrer in state[other].ids(where: position, equals: id) ?? [] {

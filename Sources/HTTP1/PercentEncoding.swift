@@ -11,7 +11,9 @@ public enum PercentEncoding {
     }
 
     /// Decodes `component`; `plusIsSpace` applies the form-encoding rule of query strings.
-    public static func decode(_ component: Substring, plusIsSpace: Bool = false) throws(Failure) -> String {
+    public static func decode(_ component: Substring, plusIsSpace: Bool = false, allowNUL: Bool = false)
+        throws(Failure) -> String
+    {
         let utf8 = component.utf8
         guard utf8.contains(UInt8(ascii: "%")) || (plusIsSpace && utf8.contains(UInt8(ascii: "+"))) else {
             return String(component)
@@ -29,7 +31,7 @@ public enum PercentEncoding {
                     let lo = ByteClass.hexValue(utf8[low])
                 else { throw .invalidEscape }
                 let decoded = UInt8(hi << 4 | lo)
-                guard decoded != 0 else { throw .nulByte }
+                guard decoded != 0 || allowNUL else { throw .nulByte }
                 bytes.append(decoded)
                 index = utf8.index(after: low)
             } else {

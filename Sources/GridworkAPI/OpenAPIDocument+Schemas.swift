@@ -1,0 +1,410 @@
+import GridworkStore
+
+/// The component schemas and list parameters, derived from the resource schemas (`Schema.all`,
+/// with the rules of `Schema.convert`), the report's figures (`Figure.all`) and the serializers'
+/// shapes; and the names the document gives each resource.
+extension OpenAPIDocument {
+    /// How a field's schema is used: in a record the server sends, in a create or replace body, or
+    /// in a merge patch.
+    enum Use {
+        case record, input, patch
+    }
+
+    // MARK: Component schemas
+
+    static func componentSchemas() -> OpenAPINode {
+        var schemas: [(key: String, value: OpenAPINode)] = [
+            ("Problem", problemSchema),
+            (
+                "ValidationProblem",
+                [
+                    "description": "A problem with one entry in `errors` per invalid field.",
+                    "allOf": [schemaRef("Problem"), ["required": ["errors"]]],
+                ]
+            ),
+            ("Health", closedObject([("status", ["type": "string", "enum": ["ok"]])])),
+            ("Readiness", closedObject([("status", ["type": "string", "enum": ["ready", "starting"]])])),
+            ("Stats", statsSchema),
+            ("TownStats", townStatsSchema),
+            ("ReportFigure", reportFigureSchema),
+        ]
+        for kind in ResourceKind.allCases {
+            let type = typeName(kind)
+            schemas += [
+                (type, recordSchema(kind)),
+                ("\(type)Input", bodySchema(kind, .input)),
+                ("\(type)Patch", bodySchema(kind, .patch)),
+                ("\(type)Page", pageSchema(kind)),
+            ]
+        }
+        return .object(schemas)
+    }
+
+    /// What `Record.write` produces: `id`, every field (null when unset), then the server's fields.
+    static func recordSchema(_ kind: ResourceKind) -> OpenAPINode {
+        var properties: [(key: String, value: OpenAPINode)] = [
+            ("id", ["type": "string", "description": "Assigned by the server; never changes."])
+        ]
+        properties += kind.schema.fields.map { ($0.name, fieldSchema($0, .record)) }
+        properties += [
+            ("createdAt", ["type": "string", "format": "date-time", "description": "When it was created (UTC)."]),
+            ("updatedAt", ["type": "string", "format": "date-time", "description": "When it last changed (UTC)."]),
+            ("revision", ["type": "integer", "description": "Bumped by every change; the ETag is this, quoted."]),
+            ("source", ["type": "string", "enum": strings(Source.allCases.map(\.rawValue))]),
+        ]
+        var schema = closedObject(properties)
+        schema.set("description", .string("A \(kind.schema.singular), as the server sends it."))
+        return schema
+    }
+
+    /// The body of a create or replace (`.input`), or of a merge patch (`.patch`: nothing required,
+    /// everything nullable).
+    static func bodySchema(_ kind: ResourceKind, _ use: Use) -> OpenAPINode {
+        let fields = kind.schema.fields
+        var schema: OpenAPINode = [
+            "type": "object",
+            "properties": .object(fields.map { ($0.name, fieldSchema($0, use)) }),
+        ]
+        let required = fields.filter(\.required).map(\.name)
+        if use == .input && !required.isEmpty { schema.set("required", strings(required)) }
+        schema.set("additionalProperties", false)
+        return schema
+    }
+
+    static func pageSchema(_ kind: ResourceKind) -> OpenAPINode {
+        closedObject([
+            ("data", ["type": "array", "items": schemaRef(typeName(kind))]),
+            (
+                "next",
+                ["type": ["string", "null"], "description": "The `cursor` for the next page; null on the last."]
+            ),
+            ("total", ["type": "integer", "minimum": 0, "description": "How many records match, on every page."]),
+        ])
+    }
+
+    /// One field's schema: the rules of `Schema.convert`, nullable where the field may be null.
+    static func fieldSchema(_ field: FieldSpec, _ use: Use) -> OpenAPINode {
+        let body = use != .record
+        var schema: OpenAPINode
+        switch field.type {
+        case .string(let maxLength):
+            schema = ["type": "string", "maxLength": .int(maxLength)]
+            if body { schema.set("minLength", 1) }
+        case .text:
+            schema = ["type": "string"]
+            if body { schema.set("maxLength", 2000) }
+        case .count, .money:
+            schema = ["type": "integer", "minimum": 0, "maximum": .int(maximumAmount)]
+        case .boolean:
+            schema = ["type": "boolean"]
+        case .date:
+            schema = ["type": "string", "format": "date"]
+        case .enumeration(let values):
+            schema = ["type": "string", "enum": strings(values)]
+        case .reference:
+            schema = ["type": "string"]
+            if body { schema.set("minLength", 1) }
+        case .references, .tags:
+            var item: OpenAPINode = ["type": "string"]
+            if case .tags(let values) = field.type { item.set("enum", strings(values)) }
+            if body { item.set("minLength", 1) }
+            schema = ["type": "array", "items": item]
+            if body {
+                schema.set("uniqueItems", true)
+                schema.set("maxItems", 100)
+            }
+        case .counts(let keys):
+            let count: OpenAPINode = ["type": "integer", "minimum": 0]
+            schema = [
+                "type": "object",
+                "properties": .object(keys.map { ($0, count) }),
+                "additionalProperties": false,
+            ]
+            // The server writes every key; a body may leave some out (they count as 0).
+            if !body { schema.set("required", strings(keys)) }
+        }
+        var description = field.summary
+        switch field.type {
+        case .reference(let target): description += " The id of a \(target.schema.singular)."
+        case .references(let target): description += " Ids of \(plural(target))."
+        default: break
+        }
+        schema.set("description", .string(description))
+        return use == .patch || !field.required ? nullable(schema) : schema
+    }
+
+    /// The schema that also admits null: `"type": [T, "null"]`, and null among the `enum` values.
+    static func nullable(_ schema: OpenAPINode) -> OpenAPINode {
+        var schema = schema
+        if case .string(let type)? = schema["type"] { schema.set("type", [.string(type), "null"]) }
+        if case .array(let values)? = schema["enum"] { schema.set("enum", .array(values + [.null])) }
+        return schema
+    }
+
+    static let maximumAmount = 1_000_000_000_000
+
+    static let problemSchema: OpenAPINode = [
+        "type": "object",
+        "description": "An RFC 9457 problem detail.",
+        "properties": [
+            "type": ["type": "string"],
+            "title": ["type": "string"],
+            "status": ["type": "integer", "minimum": 100, "maximum": 599],
+            "detail": ["type": "string"],
+            "errors": [
+                "type": "array",
+                "items": closedObject([
+                    ("field", ["type": "string", "description": "A JSON pointer into the body, or a parameter."]),
+                    ("message", ["type": "string"]),
+                ]),
+            ],
+        ],
+        "required": ["type", "title", "status", "detail"],
+    ]
+
+    /// `/stats`: the revision, every figure nested by its dotted key, and `byTown`.
+    static var statsSchema: OpenAPINode {
+        let sections = integerTree(Figure.all.map { $0.key.split(separator: ".").map(String.init) })
+        return closedObject(
+            [("revision", ["type": "integer"])] + sections
+                + [("byTown", ["type": "array", "items": schemaRef("TownStats")])]
+        )
+    }
+
+    /// Objects of integers, one property per distinct first segment, in first-seen order.
+    static func integerTree(_ paths: [[String]]) -> [(key: String, value: OpenAPINode)] {
+        var names: [String] = []
+        for path in paths where !names.contains(path[0]) { names.append(path[0]) }
+        return names.map { name in
+            let rest = paths.filter { $0[0] == name }.map { Array($0.dropFirst()) }
+            return (name, rest.contains(where: \.isEmpty) ? ["type": "integer"] : closedObject(integerTree(rest)))
+        }
+    }
+
+    static var townStatsSchema: OpenAPINode {
+        let towns = ResourceKind.towns.schema
+        let kind = towns.index(of: "kind").map { fieldSchema(towns.fields[$0], .record) } ?? ["type": "string"]
+        return closedObject(
+            [("townId", ["type": "string"]), ("name", ["type": "string"]), ("kind", kind)]
+                + ["grids", "cadres", "visits", "fundsYuan", "projects", "investmentYuan"].map {
+                    ($0, ["type": "integer"])
+                }
+        )
+    }
+
+    static var reportFigureSchema: OpenAPINode {
+        var sections: [String] = []
+        for figure in Figure.all where !sections.contains(figure.section) { sections.append(figure.section) }
+        return closedObject([
+            ("id", ["type": "string"]),
+            ("section", ["type": "string", "enum": strings(sections)]),
+            ("key", ["type": "string", "enum": strings(Figure.all.map(\.key))]),
+            ("label", ["type": "string"]),
+            ("quote", ["type": "string"]),
+            ("reported", ["type": "integer"]),
+            ("live", ["type": ["integer", "null"], "description": "Null for figures no record can reproduce."]),
+            ("unit", ["type": "string"]),
+        ])
+    }
+
+    /// An object with exactly these properties, all required.
+    static func closedObject(_ properties: [(key: String, value: OpenAPINode)]) -> OpenAPINode {
+        [
+            "type": "object",
+            "properties": .object(properties),
+            "required": strings(properties.map(\.key)),
+            "additionalProperties": false,
+        ]
+    }
+
+    static func strings(_ values: [String]) -> OpenAPINode {
+        .array(values.map(OpenAPINode.string))
+    }
+
+    // MARK: List parameters
+
+    static let rangeOperators = ["gte", "gt", "lte", "lt"]
+
+    /// Every parameter `GET /{resource}` accepts; any other is a 400.
+    static func listParameters(_ kind: ResourceKind) -> [OpenAPINode] {
+        let schema = kind.schema
+        let searchable = schema.fields.filter(\.searchable).map { "`\($0.name)`" }.joined(separator: ", ")
+        let sortable =
+            ["id", "createdAt", "updatedAt", "source"] + schema.fields.filter { isScalar($0.type) }.map(\.name)
+        var parameters: [OpenAPINode] = [
+            queryParameter(
+                "limit", ["type": "integer", "minimum": 1, "maximum": 500, "default": 50], "Page size."),
+            queryParameter(
+                "cursor", ["type": "string"], "The `next` of the previous page, with the same `sort` and filters."),
+            queryParameter("q", ["type": "string"], "Case-insensitive substring search over \(searchable)."),
+            queryParameter(
+                "sort", ["type": "string", "pattern": .string(sortPattern(sortable))],
+                "Comma-separated fields, `-` for descending: \(sortable.joined(separator: ", ")). "
+                    + "The id breaks ties."
+            ),
+        ]
+        parameters += filterParameters("id", .text, "The id.")
+        parameters += filterParameters("source", .enumeration(Source.allCases.map(\.rawValue)), "Where it came from.")
+        for name in ["createdAt", "updatedAt"] {
+            parameters += rangeParameters(name, ["type": "string", "format": "date-time"])
+        }
+        for field in schema.fields {
+            parameters += filterParameters(field.name, field.type, field.summary)
+        }
+        if kind == .assistanceRecords || kind == .projects {
+            let through = kind == .projects ? "village" : "grid"
+            parameters.append(queryParameter("townId", ["type": "string"], "The town of the record's \(through)."))
+        }
+        return parameters
+    }
+
+    /// `F`, `F[ne]`, `F[in]` and, for ordered types, the ranges; a list field matches one element.
+    static func filterParameters(_ name: String, _ type: FieldType, _ summary: String) -> [OpenAPINode] {
+        switch type {
+        case .references:
+            return [queryParameter(name, ["type": "string"], "Lists this id. \(summary)")]
+        case .tags(let values):
+            return [queryParameter(name, ["type": "string", "enum": strings(values)], "Lists this tag. \(summary)")]
+        case .counts:
+            return []
+        default:
+            let value = queryValueSchema(type)
+            var parameters = [
+                queryParameter(name, value, "Equal to. \(summary)"),
+                queryParameter("\(name)[ne]", value, "Not equal to."),
+                queryParameter("\(name)[in]", queryListSchema(type), "Equal to one of these, comma-separated."),
+            ]
+            switch type {
+            case .count, .money, .date: parameters += rangeParameters(name, value)
+            default: break
+            }
+            return parameters
+        }
+    }
+
+    static func rangeParameters(_ name: String, _ value: OpenAPINode) -> [OpenAPINode] {
+        let meaning = ["gte": "At least", "gt": "More than", "lte": "At most", "lt": "Less than"]
+        return rangeOperators.map { queryParameter("\(name)[\($0)]", value, "\(meaning[$0]!) this.") }
+    }
+
+    /// The type of one filter value, as the server parses it.
+    static func queryValueSchema(_ type: FieldType) -> OpenAPINode {
+        switch type {
+        case .count, .money: ["type": "integer", "format": "int64", "minimum": .int(Int.min), "maximum": .int(Int.max)]
+        case .boolean: ["type": "boolean"]
+        case .date: ["type": "string", "format": "date"]
+        case .enumeration(let values): ["type": "string", "enum": strings(values)]
+        default: ["type": "string"]
+        }
+    }
+
+    /// A comma-separated list of filter values.
+    static func queryListSchema(_ type: FieldType) -> OpenAPINode {
+        let element: String
+        switch type {
+        case .count, .money: element = "[+-]?[0-9]+"
+        case .boolean: element = "(true|false)"
+        case .date: element = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+        case .enumeration(let values): element = "(" + values.joined(separator: "|") + ")"
+        default: return ["type": "string"]
+        }
+        return ["type": "string", "pattern": .string("^\(element)(,\(element))*$")]
+    }
+
+    /// Empty, or comma-separated names each optionally prefixed by `-`.
+    static func sortPattern(_ names: [String]) -> String {
+        let name = "-?(" + names.joined(separator: "|") + ")"
+        return "^(\(name)(,\(name))*)?$"
+    }
+
+    /// Whether a field can be sorted on and compared as one value.
+    static func isScalar(_ type: FieldType) -> Bool {
+        switch type {
+        case .references, .tags, .counts: false
+        default: true
+        }
+    }
+
+    // MARK: Names
+
+    /// `Town`, `AssistanceRecord`: the component schema name of a resource.
+    static func typeName(_ kind: ResourceKind) -> String {
+        kind.schema.singular.split(separator: " ").map(capitalized).joined()
+    }
+
+    /// `Towns`, `AssistanceRecords`: for operation ids.
+    static func pluralName(_ kind: ResourceKind) -> String {
+        kind.rawValue.split(separator: "-").map(capitalized).joined()
+    }
+
+    /// `towns`, `assistance records`: for prose.
+    static func plural(_ kind: ResourceKind) -> String {
+        kind.rawValue.split(separator: "-").joined(separator: " ")
+    }
+
+    static func capitalized(_ word: some StringProtocol) -> String {
+        word.prefix(1).uppercased() + word.dropFirst()
+    }
+}
+
+/// A JSON value as the document builds it: written as literals, kept in insertion order, and
+/// encoded with `JSONWriter`.
+indirect enum OpenAPINode: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    case null
+    case bool(Bool)
+    case int(Int)
+    case string(String)
+    case array([OpenAPINode])
+    case object([(key: String, value: OpenAPINode)])
+
+    init(stringLiteral value: String) { self = .string(value) }
+    init(integerLiteral value: Int) { self = .int(value) }
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(arrayLiteral elements: OpenAPINode...) { self = .array(elements) }
+    init(dictionaryLiteral elements: (String, OpenAPINode)...) {
+        self = .object(elements.map { (key: $0.0, value: $0.1) })
+    }
+
+    /// Sets `key` on an object, replacing an existing member in place.
+    mutating func set(_ key: String, _ value: OpenAPINode) {
+        guard case .object(var members) = self else { preconditionFailure("set(\(key)) on a non-object") }
+        if let index = members.firstIndex(where: { $0.key == key }) {
+            members[index].value = value
+        } else {
+            members.append((key, value))
+        }
+        self = .object(members)
+    }
+
+    /// The member named `key`, when this is an object.
+    subscript(key: String) -> OpenAPINode? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    func write(to writer: inout JSONWriter) {
+        switch self {
+        case .null: writer.raw("null")
+        case .bool(let flag): writer.bool(flag)
+        case .int(let number): writer.int(number)
+        case .string(let text): writer.string(text)
+        case .array(let elements):
+            writer.raw("[")
+            for (index, element) in elements.enumerated() {
+                if index > 0 { writer.raw(",") }
+                element.write(to: &writer)
+            }
+            writer.raw("]")
+        case .object(let members):
+            writer.raw("{")
+            for (index, member) in members.enumerated() {
+                if index > 0 { writer.raw(",") }
+                writer.key(member.key)
+                member.value.write(to: &writer)
+            }
+            writer.raw("}")
+        }
+    }
+}

@@ -1,0 +1,416 @@
+import GridworkStore
+import HTTP1
+import HTTPTypes
+import Synchronization
+
+/// The OpenAPI 3.1 description of the API, generated from the routes the router holds and the
+/// schemas the store validates against, so it describes what the server does rather than what
+/// someone remembered to write down.
+///
+/// Each route is recognised by its shape (`/healthz`, `/{resource}`, `/{resource}/:id`,
+/// `/{parent}/:id/{child}`, …); a route of no known shape is left out, which the tests catch.
+enum OpenAPIDocument {
+    typealias Route = (method: HTTPRequest.Method, pattern: String)
+
+    /// The document as UTF-8 JSON.
+    static func json(routes: [Route]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 256 * 1024)
+        document(routes: routes).write(to: &writer)
+        return writer.bytes
+    }
+
+    static func document(routes: [Route]) -> OpenAPINode {
+        [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Gridwork",
+                "version": "1.0.0",
+                "description": .string(description),
+            ],
+            "servers": [["url": "/"]],
+            "tags": .array(tags),
+            "paths": paths(routes),
+            "components": [
+                "schemas": componentSchemas(),
+                "responses": componentResponses(),
+            ],
+        ]
+    }
+
+    static let description = """
+        The record system and live data feed for Huichuan district's 2014 grassroots work: grids, \
+        cadres, villages, projects, assistance records and trainings, and `/stats`, where every figure \
+        of the report is a live aggregate over the records. Errors are RFC 9457 problem details; \
+        unknown query parameters are a 400. Records carry their revision as a strong ETag for \
+        `If-None-Match` and `If-Match`.
+        """
+
+    static var tags: [OpenAPINode] {
+        [
+            ["name": "health", "description": "Liveness and readiness."],
+            ["name": "stats", "description": "The report's figures, live."],
+            ["name": "meta", "description": "This document."],
+        ]
+            + ResourceKind.allCases.map { kind in
+                [
+                    "name": .string(kind.rawValue),
+                    "description": .string("\(capitalized(kind.schema.singular)) records."),
+                ]
+            }
+    }
+
+    // MARK: Paths
+
+    static func paths(_ routes: [Route]) -> OpenAPINode {
+        var paths: [(key: String, value: OpenAPINode)] = []
+        for route in routes where route.method != .head && route.method != .options {
+            guard let operation = operation(route) else { continue }
+            let path = openAPIPath(route.pattern)
+            let method = route.method.rawValue.lowercased()
+            if let index = paths.firstIndex(where: { $0.key == path }) {
+                paths[index].value.set(method, operation)
+            } else {
+                paths.append((path, .object([(method, operation)])))
+            }
+        }
+        return .object(paths)
+    }
+
+    /// `/grids/:id/cadres` → `/grids/{id}/cadres`.
+    static func openAPIPath(_ pattern: String) -> String {
+        let segments = pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+        return "/" + segments.joined(separator: "/")
+    }
+
+    /// The operation for a route, or nil for a route of no known shape.
+    static func operation(_ route: Route) -> OpenAPINode? {
+        if route.method == .get, let fixed = fixedOperation(route.pattern) { return fixed }
+        let segments = route.pattern.split(separator: "/").map(String.init)
+        guard let kind = segments.first.flatMap(ResourceKind.init(rawValue:)) else { return nil }
+        if segments.count == 1 {
+            switch route.method {
+            case .get: return listOperation(kind)
+            case .post: return createOperation(kind)
+            default: return nil
+            }
+        }
+        guard segments[1].hasPrefix(":") else { return nil }
+        let name = String(segments[1].dropFirst())
+        if segments.count == 2 {
+            switch route.method {
+            case .get: return getOperation(kind, name)
+            case .put: return replaceOperation(kind, name)
+            case .patch: return patchOperation(kind, name)
+            case .delete: return deleteOperation(kind, name)
+            default: return nil
+            }
+        }
+        if segments.count == 3, route.method == .get, let child = ResourceKind(rawValue: segments[2]) {
+            return nestedListOperation(parent: kind, child: child, name)
+        }
+        return nil
+    }
+
+    static func fixedOperation(_ pattern: String) -> OpenAPINode? {
+        switch pattern {
+        case "/healthz":
+            operation(
+                "getHealth", "Liveness", tag: "health", description: "Answers while the process is up.",
+                responses: ["200": jsonResponse("The process is up.", schemaRef("Health"))]
+            )
+        case "/readyz":
+            operation(
+                "getReadiness", "Readiness", tag: "health", description: "Answers 200 once the store is loaded.",
+                responses: [
+                    "200": jsonResponse("The store is loaded.", schemaRef("Readiness")),
+                    "503": jsonResponse("The store is still loading.", schemaRef("Readiness")),
+                ]
+            )
+        case "/stats":
+            operation(
+                "getStats", "Every figure of the report, live", tag: "stats",
+                description: "Figures nested by their dotted keys, per-town totals and the store revision. "
+                    + "Takes no query parameters.",
+                parameters: [headerParameter("If-None-Match", "An ETag from an earlier answer; 304 while it holds.")],
+                responses: [
+                    "200": jsonResponse(
+                        "The figures.", schemaRef("Stats"),
+                        headers: [
+                            "ETag": header("Changes with the store revision."), "Cache-Control": header("`no-cache`."),
+                        ]
+                    ),
+                    "304": responseRef("NotModified"),
+                ]
+            )
+        case "/stats/report":
+            operation(
+                "getStatsReport", "The report's figures beside their live values", tag: "stats",
+                description: "One row per figure, in report order. Takes no query parameters.",
+                responses: ["200": jsonResponse("The rows.", ["type": "array", "items": schemaRef("ReportFigure")])]
+            )
+        case "/openapi.json":
+            operation(
+                "getOpenAPIDocument", "This document", tag: "meta",
+                responses: ["200": jsonResponse("The OpenAPI 3.1 document.", ["type": "object"])]
+            )
+        default: nil
+        }
+    }
+
+    // MARK: Resource operations
+
+    static func listOperation(_ kind: ResourceKind) -> OpenAPINode {
+        operation(
+            "list\(pluralName(kind))", "List \(plural(kind))", tag: kind.rawValue,
+            description: "Filters combine with AND; `q` searches, `sort` orders (the id breaks ties), and `next` "
+                + "continues the walk with the same parameters.",
+            parameters: listParameters(kind),
+            responses: ["200": pageResponse(kind)]
+        )
+    }
+
+    static func nestedListOperation(parent: ResourceKind, child: ResourceKind, _ name: String) -> OpenAPINode {
+        let link = child.schema.fields.first { field in
+            field.type == .reference(parent) || field.type == .references(parent)
+        }
+        let through = link.map { " (through `\($0.name)`)" } ?? ""
+        return operation(
+            "list\(typeName(parent))\(pluralName(child))",
+            "List the \(plural(child)) of a \(parent.schema.singular)", tag: child.rawValue,
+            description: "The \(plural(child)) that belong to the \(parent.schema.singular)\(through), with the "
+                + "parameters and page of `GET /\(child.rawValue)`.",
+            parameters: [pathParameter(name, "The \(parent.schema.singular)'s id.")] + listParameters(child),
+            responses: [
+                "200": pageResponse(child),
+                "404": responseRef("NotFound"),
+            ]
+        )
+    }
+
+    static func createOperation(_ kind: ResourceKind) -> OpenAPINode {
+        let type = typeName(kind)
+        return operation(
+            "create\(type)", "Create a \(kind.schema.singular)", tag: kind.rawValue,
+            description: "The server sets `id`, `createdAt`, `updatedAt`, `revision` and `source` (`api`). "
+                + "Takes no query parameters.",
+            body: requestBody("\(type)Input", mediaTypes: ["application/json"]),
+            responses: [
+                "201": jsonResponse(
+                    "Created.", schemaRef(type),
+                    headers: ["Location": header("The new record's path."), "ETag": header("The record's revision.")]
+                ),
+                "413": responseRef("ContentTooLarge"),
+                "415": responseRef("UnsupportedMediaType"),
+                "422": responseRef("UnprocessableContent"),
+            ]
+        )
+    }
+
+    static func getOperation(_ kind: ResourceKind, _ name: String) -> OpenAPINode {
+        let type = typeName(kind)
+        return operation(
+            "get\(type)", "Get a \(kind.schema.singular)", tag: kind.rawValue,
+            description: "Takes no query parameters.",
+            parameters: [
+                pathParameter(name, "The \(kind.schema.singular)'s id."),
+                headerParameter("If-None-Match", "ETags from earlier answers; 304 while one of them holds."),
+            ],
+            responses: [
+                "200": jsonResponse(
+                    "The record.", schemaRef(type), headers: ["ETag": header("The record's revision.")]),
+                "304": responseRef("NotModified"),
+                "404": responseRef("NotFound"),
+            ]
+        )
+    }
+
+    static func replaceOperation(_ kind: ResourceKind, _ name: String) -> OpenAPINode {
+        let type = typeName(kind)
+        return operation(
+            "replace\(type)", "Replace a \(kind.schema.singular)", tag: kind.rawValue,
+            description: "Sets every field; fields left out become null. Takes no query parameters.",
+            parameters: [pathParameter(name, "The \(kind.schema.singular)'s id."), ifMatchParameter],
+            body: requestBody("\(type)Input", mediaTypes: ["application/json"]),
+            responses: updateResponses(type)
+        )
+    }
+
+    static func patchOperation(_ kind: ResourceKind, _ name: String) -> OpenAPINode {
+        let type = typeName(kind)
+        return operation(
+            "patch\(type)", "Change some fields of a \(kind.schema.singular)", tag: kind.rawValue,
+            description: "A JSON merge patch (RFC 7396): members given replace the field, `null` clears it; the "
+                + "result must still be a valid \(kind.schema.singular). Takes no query parameters.",
+            parameters: [pathParameter(name, "The \(kind.schema.singular)'s id."), ifMatchParameter],
+            body: requestBody("\(type)Patch", mediaTypes: ["application/merge-patch+json", "application/json"]),
+            responses: updateResponses(type)
+        )
+    }
+
+    static func deleteOperation(_ kind: ResourceKind, _ name: String) -> OpenAPINode {
+        operation(
+            "delete\(typeName(kind))", "Delete a \(kind.schema.singular)", tag: kind.rawValue,
+            description: "Refused with 409 while other records refer to it, unless `cascade=true`.",
+            parameters: [
+                pathParameter(name, "The \(kind.schema.singular)'s id."),
+                queryParameter(
+                    "cascade", ["type": "boolean", "default": false],
+                    "Also delete the records that refer to it, and theirs in turn."
+                ),
+                ifMatchParameter,
+            ],
+            responses: [
+                "204": ["description": "Deleted."],
+                "404": responseRef("NotFound"),
+                "409": responseRef("Conflict"),
+                "412": responseRef("PreconditionFailed"),
+            ]
+        )
+    }
+
+    static func updateResponses(_ type: String) -> OpenAPINode {
+        [
+            "200": jsonResponse(
+                "The record as changed.", schemaRef(type), headers: ["ETag": header("The new revision.")]),
+            "404": responseRef("NotFound"),
+            "412": responseRef("PreconditionFailed"),
+            "413": responseRef("ContentTooLarge"),
+            "415": responseRef("UnsupportedMediaType"),
+            "422": responseRef("UnprocessableContent"),
+        ]
+    }
+
+    static func pageResponse(_ kind: ResourceKind) -> OpenAPINode {
+        jsonResponse(
+            "A page of \(plural(kind)).", schemaRef("\(typeName(kind))Page"),
+            headers: ["Link": header("`<…>; rel=\"next\"` while there is a next page.", required: false)]
+        )
+    }
+
+    static let ifMatchParameter = headerParameter(
+        "If-Match", "Only change the record while its ETag is one of these (or `*`); otherwise 412.")
+
+    // MARK: Shared responses
+
+    static func componentResponses() -> OpenAPINode {
+        let etag = header("The record's current ETag.", required: false)
+        return [
+            "BadRequest": problemResponse(
+                "Unknown, repeated or invalid query parameters, a bad path segment, or a body that is not JSON."),
+            "NotFound": problemResponse("No record has that id."),
+            "NotModified": ["description": "Not modified.", "headers": ["ETag": header("The current ETag.")]],
+            "Conflict": problemResponse("Other records refer to it; delete them first or use `cascade=true`."),
+            "PreconditionFailed": problemResponse("`If-Match` does not hold.", headers: ["ETag": etag]),
+            "ContentTooLarge": problemResponse("The body exceeds the server's limit."),
+            "UnsupportedMediaType": problemResponse("The body is not of an accepted media type."),
+            "UnprocessableContent": problemResponse(
+                "The body is JSON but not a valid record: every problem, by field.", schema: "ValidationProblem"),
+        ]
+    }
+
+    // MARK: Building blocks
+
+    static func operation(
+        _ id: String,
+        _ summary: String,
+        tag: String,
+        description: String? = nil,
+        parameters: [OpenAPINode] = [],
+        body: OpenAPINode? = nil,
+        responses: OpenAPINode
+    ) -> OpenAPINode {
+        var operation: OpenAPINode = ["operationId": .string(id), "summary": .string(summary), "tags": [.string(tag)]]
+        if let description { operation.set("description", .string(description)) }
+        if !parameters.isEmpty { operation.set("parameters", .array(parameters)) }
+        if let body { operation.set("requestBody", body) }
+        // Every operation can answer 400: a bad path segment or query string, at least.
+        guard case .object(var members) = responses else { preconditionFailure("responses must be an object") }
+        members.append(("400", responseRef("BadRequest")))
+        operation.set("responses", .object(members.sorted { $0.key < $1.key }))
+        return operation
+    }
+
+    static func jsonResponse(_ description: String, _ schema: OpenAPINode, headers: OpenAPINode? = nil) -> OpenAPINode {
+        response(description, "application/json", schema, headers: headers)
+    }
+
+    static func problemResponse(_ description: String, schema: String = "Problem", headers: OpenAPINode? = nil)
+        -> OpenAPINode
+    {
+        response(description, "application/problem+json", schemaRef(schema), headers: headers)
+    }
+
+    static func response(_ description: String, _ mediaType: String, _ schema: OpenAPINode, headers: OpenAPINode?)
+        -> OpenAPINode
+    {
+        var response: OpenAPINode = ["description": .string(description)]
+        if let headers { response.set("headers", headers) }
+        response.set("content", .object([(mediaType, ["schema": schema] as OpenAPINode)]))
+        return response
+    }
+
+    static func requestBody(_ schema: String, mediaTypes: [String]) -> OpenAPINode {
+        ["required": true, "content": .object(mediaTypes.map { ($0, ["schema": schemaRef(schema)]) })]
+    }
+
+    static func header(_ description: String, required: Bool = true) -> OpenAPINode {
+        ["description": .string(description), "required": .bool(required), "schema": ["type": "string"]]
+    }
+
+    static func pathParameter(_ name: String, _ description: String) -> OpenAPINode {
+        [
+            "name": .string(name), "in": "path", "required": true, "description": .string(description),
+            "schema": ["type": "string", "minLength": 1],
+        ]
+    }
+
+    static func headerParameter(_ name: String, _ description: String) -> OpenAPINode {
+        [
+            "name": .string(name), "in": "header", "required": false, "description": .string(description),
+            "schema": ["type": "string"],
+        ]
+    }
+
+    static func queryParameter(_ name: String, _ schema: OpenAPINode, _ description: String) -> OpenAPINode {
+        [
+            "name": .string(name), "in": "query", "required": false, "description": .string(description),
+            "style": "form", "explode": true, "schema": schema,
+        ]
+    }
+
+    static func schemaRef(_ name: String) -> OpenAPINode {
+        ["$ref": .string("#/components/schemas/\(name)")]
+    }
+
+    static func responseRef(_ name: String) -> OpenAPINode {
+        ["$ref": .string("#/components/responses/\(name)")]
+    }
+}
+
+/// `GET /openapi.json`: the document for the routes registered on the router, built at the first
+/// request (so it includes every route, wherever this one was registered) and kept.
+struct OpenAPIRoutes {
+    func register(on router: Router) {
+        let cache = OpenAPICache()
+        router.add(.get, "/openapi.json") { request, _ throws(APIError) in
+            try QueryParameters.rejectAll(request)
+            return Response.json(cache.bytes { router.routes })
+        }
+    }
+}
+
+/// The encoded document, made once.
+///
+/// Concurrency: a `Mutex`; concurrent first requests wait for the one that builds it.
+final class OpenAPICache: Sendable {
+    private let document = Mutex<[UInt8]?>(nil)
+
+    func bytes(_ routes: () -> [OpenAPIDocument.Route]) -> [UInt8] {
+        document.withLock { document in
+            if let document { return document }
+            let made = OpenAPIDocument.json(routes: routes())
+            document = made
+            return made
+        }
+    }
+}
