@@ -122,8 +122,13 @@ enum ListQuery {
         switch fieldName {
         case "id": (field, type) = (.id, .string(maxLength: 200))
         case "source": (field, type) = (.source, .enumeration(Source.allCases.map(\.rawValue)))
-        case "createdAt": (field, type) = (.createdAt, .text)
-        case "updatedAt": (field, type) = (.updatedAt, .text)
+        case "createdAt", "updatedAt":
+            guard op != .eq, op != .ne, op != .in else { throw APIError.badRequest("Unknown filter `\(name)`.") }
+            guard Self.isTimestamp(value) else {
+                throw APIError.badRequest("`\(name)` must be an RFC 3339 date-time, e.g. 2014-08-06T00:00:00Z.")
+            }
+            return Query.Filter(
+                field: fieldName == "createdAt" ? .createdAt : .updatedAt, op: op, values: [.string(value)])
         case "townId" where kind.schema.index(of: "townId") == nil: (field, type) = (.town, .reference(.towns))
         default:
             guard let position = kind.schema.index(of: fieldName) else {
@@ -131,12 +136,48 @@ enum ListQuery {
             }
             (field, type) = (.field(position), kind.schema.fields[position].type)
         }
-        let raw = op == .in ? value.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [value]
+        // `[in]` with nothing listed matches nothing.
+        let raw =
+            op == .in
+            ? (value.isEmpty ? [] : value.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
+            : [value]
         var values: [SortValue] = []
         for element in raw {
             values.append(try parseValue(element, type, parameter: name))
         }
         return Query.Filter(field: field, op: op, values: values)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` (the form the server writes), optionally with fractional seconds
+    /// or a numeric offset.
+    static func isTimestamp(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, CalendarDate(String(decoding: bytes[0..<10], as: UTF8.self)) != nil,
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t")
+        else { return false }
+        func two(_ at: Int) -> Int? {
+            guard at + 1 < bytes.count, (48...57).contains(bytes[at]), (48...57).contains(bytes[at + 1]) else {
+                return nil
+            }
+            return Int(bytes[at] - 48) * 10 + Int(bytes[at + 1] - 48)
+        }
+        guard let hour = two(11), hour < 24, bytes[13] == UInt8(ascii: ":"), let minute = two(14), minute < 60,
+            bytes[16] == UInt8(ascii: ":"), let second = two(17), second < 61
+        else { return false }
+        var index = 19
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let digits = index
+            while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+            guard index > digits else { return false }
+        }
+        guard index < bytes.count else { return false }
+        if bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") { return index + 1 == bytes.count }
+        guard bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"), index + 6 == bytes.count,
+            let offsetHour = two(index + 1), offsetHour < 24, bytes[index + 3] == UInt8(ascii: ":"),
+            let offsetMinute = two(index + 4), offsetMinute < 60
+        else { return false }
+        return true
     }
 
     static func parseValue(_ text: String, _ type: FieldType, parameter: String) throws(APIError) -> SortValue {

@@ -57,8 +57,8 @@ extension OpenAPIDocument {
         return schema
     }
 
-    /// The body of a create or replace (`.input`), or of a merge patch (`.patch`: nothing required,
-    /// everything nullable).
+    /// The body of a create or replace (`.input`), or of a merge patch (`.patch`: nothing required;
+    /// as in `.input` only optional fields take null, since clearing a required field is a 422).
     static func bodySchema(_ kind: ResourceKind, _ use: Use) -> OpenAPINode {
         let fields = kind.schema.fields
         var schema: OpenAPINode = [
@@ -114,7 +114,7 @@ extension OpenAPIDocument {
                 schema.set("maxItems", 100)
             }
         case .counts(let keys):
-            let count: OpenAPINode = ["type": "integer", "minimum": 0]
+            let count: OpenAPINode = ["type": "integer", "minimum": 0, "maximum": .int(Int.max)]
             schema = [
                 "type": "object",
                 "properties": .object(keys.map { ($0, count) }),
@@ -130,7 +130,7 @@ extension OpenAPIDocument {
         default: break
         }
         schema.set("description", .string(description))
-        return use == .patch || !field.required ? nullable(schema) : schema
+        return field.required ? schema : nullable(schema)
     }
 
     /// The schema that also admits null: `"type": [T, "null"]`, and null among the `enum` values.
@@ -302,14 +302,24 @@ extension OpenAPIDocument {
     static func queryListSchema(_ type: FieldType) -> OpenAPINode {
         let element: String
         switch type {
-        case .count, .money: element = "[+-]?[0-9]+"
+        // At most 18 significant digits, so every value fits in an Int.
+        case .count, .money: element = "[+-]?0*[0-9]{1,18}"
         case .boolean: element = "(true|false)"
-        case .date: element = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+        case .date: element = datePattern
         case .enumeration(let values): element = "(" + values.joined(separator: "|") + ")"
         default: return ["type": "string"]
         }
         return ["type": "string", "pattern": .string("^\(element)(,\(element))*$")]
     }
+
+    /// `YYYY-MM-DD` for a real date from 0001-01-01 on, exactly as `CalendarDate` accepts it.
+    static let datePattern: String = {
+        let year = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+        let leapYear = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+        let monthDay =
+            "((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
+        return "(\(year)-\(monthDay)|\(leapYear)-02-29)"
+    }()
 
     /// Empty, or comma-separated names each optionally prefixed by `-`.
     static func sortPattern(_ names: [String]) -> String {

@@ -357,10 +357,11 @@ enum OpenAPIDocument {
         ["description": .string(description), "required": .bool(required), "schema": ["type": "string"]]
     }
 
+    /// A path segment: never empty (`/towns/` is the list) and never `%00`, which the router refuses.
     static func pathParameter(_ name: String, _ description: String) -> OpenAPINode {
         [
             "name": .string(name), "in": "path", "required": true, "description": .string(description),
-            "schema": ["type": "string", "minLength": 1],
+            "schema": ["type": "string", "minLength": 1, "pattern": "^[^\\u0000]*$"],
         ]
     }
 
