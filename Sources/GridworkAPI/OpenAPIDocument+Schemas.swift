@@ -298,7 +298,7 @@ extension OpenAPIDocument {
         }
     }
 
-    /// A comma-separated list of filter values.
+    /// A comma-separated list of filter values, possibly empty.
     static func queryListSchema(_ type: FieldType) -> OpenAPINode {
         let element: String
         switch type {
@@ -309,7 +309,8 @@ extension OpenAPIDocument {
         case .enumeration(let values): element = "(" + values.joined(separator: "|") + ")"
         default: return ["type": "string"]
         }
-        return ["type": "string", "pattern": .string("^\(element)(,\(element))*$")]
+        // Empty lists nothing, and so matches nothing.
+        return ["type": "string", "pattern": .string("^(\(element)(,\(element))*)?$")]
     }
 
     /// `YYYY-MM-DD` for a real date from 0001-01-01 on, exactly as `CalendarDate` accepts it.

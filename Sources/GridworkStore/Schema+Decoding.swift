@@ -81,6 +81,11 @@ extension Schema {
             guard text.count <= 2000 else { return fail("Must be at most 2000 characters.") }
             return .success(.string(text))
         case .count, .money:
+            // JSON Schema counts 91.0 as an integer; so does this API.
+            var value = value
+            if case .double(let number) = value, number == number.rounded(), abs(number) <= 1e15 {
+                value = .int(Int(number))
+            }
             guard case .int(let number) = value else {
                 return fail("Expected an integer\(type == .money ? " number of yuan" : ""), got \(value.typeName).")
             }
