@@ -25,14 +25,12 @@ struct WriteRoutes {
             router.add(.put, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
                 try QueryParameters.rejectAll(request)
                 let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
-                try Self.checkIfMatch(request, current)
                 let body = try Self.body(request, mergePatch: false)
                 return try Self.replace(kind, current, with: body, request, store)
             }
             router.add(.patch, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
                 try QueryParameters.rejectAll(request)
                 let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
-                try Self.checkIfMatch(request, current)
                 let patch = try Self.body(request, mergePatch: true)
                 let merged = MergePatch.apply(patch, to: Self.fieldsObject(current, kind))
                 // The patch was applied to `current`; refuse to overwrite a newer revision.
@@ -69,7 +67,9 @@ struct WriteRoutes {
         _ store: Store,
         sameRevision: Bool = false
     ) throws(APIError) -> Response {
+        // The request itself is checked first (400, 415, 422), its precondition after (412).
         let values = try validate(kind, body, current: current, store)
+        try checkIfMatch(request, current)
         let ifMatch = request.headerFields[.ifMatch]
         let revision = current.revision
         let record = try storeCall { () throws(StoreError) in
