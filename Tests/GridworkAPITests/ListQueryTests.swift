@@ -63,23 +63,6 @@ extension APIHarness {
     }
 }
 
-extension JSONValue {
-    fileprivate var text: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    fileprivate var number: Int? {
-        if case .int(let value) = self { return value }
-        return nil
-    }
-
-    fileprivate var items: [JSONValue]? {
-        if case .array(let value) = self { return value }
-        return nil
-    }
-}
-
 /// Percent-encodes every byte outside the unreserved set (for Chinese query values).
 private func percentEncoded(_ text: String) -> String {
     let hex = Array("0123456789ABCDEF")

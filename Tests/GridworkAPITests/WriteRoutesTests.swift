@@ -54,20 +54,6 @@ extension APIHarness {
 }
 
 extension JSONValue {
-    fileprivate var text: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    fileprivate var number: Int? {
-        if case .int(let value) = self { return value }
-        return nil
-    }
-
-    fileprivate var items: [JSONValue]? {
-        if case .array(let value) = self { return value }
-        return nil
-    }
 
     fileprivate var members: [(key: String, value: JSONValue)] {
         if case .object(let value) = self { return value }
