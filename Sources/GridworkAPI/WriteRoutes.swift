@@ -32,7 +32,7 @@ struct WriteRoutes {
                 try QueryParameters.rejectAll(request)
                 let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
                 let patch = try Self.body(request, mergePatch: true)
-                let merged = MergePatch.apply(patch, to: Self.fieldsObject(current, kind))
+                let merged = MergePatch.apply(patch, to: current.fieldsObject(kind.schema))
                 // The patch was applied to `current`; refuse to overwrite a newer revision.
                 return try Self.replace(kind, current, with: merged, request, store, sameRevision: true)
             }
@@ -82,7 +82,7 @@ struct WriteRoutes {
     }
 
     private static func checkIfMatch(_ request: Request, _ record: Record) throws(APIError) {
-        if let header = request.headerFields[.ifMatch], header.trimmingSpaces().isEmpty {
+        if let header = request.headerFields[.ifMatch], header.trimmingSpacesAndTabs().isEmpty {
             throw APIError.badRequest("If-Match must be `*` or a list of entity tags (RFC 9110 §13.1.1).")
         }
         if let header = request.headerFields[.ifMatch], !RecordETag.ifMatch(header, record) {
@@ -97,7 +97,7 @@ struct WriteRoutes {
     /// The body as JSON, after checking its media type (RFC 9110 §15.5.16) and syntax.
     static func body(_ request: Request, mergePatch: Bool) throws(APIError) -> JSONValue {
         let contentType = request.headerFields[.contentType]
-        let mediaType = contentType.map { String($0.prefix { $0 != ";" }).trimmingSpaces().lowercased() }
+        let mediaType = contentType.map { $0.prefix { $0 != ";" }.trimmingSpacesAndTabs().lowercased() }
         let accepted = mergePatch ? ["application/merge-patch+json", "application/json"] : ["application/json"]
         guard let mediaType, accepted.contains(mediaType) else {
             throw APIError(
@@ -136,32 +136,14 @@ struct WriteRoutes {
             guard issues.isEmpty else { throw invalid(issues) }
             body = .object(members.filter { owned[$0.key] == nil })
         }
-        // Dangling ids are reported with the other problems; the store checks them again under its lock.
-        var dangling: [APIError.FieldError] = []
-        if case .object(let members) = body {
-            for (key, value) in members {
-                guard let position = kind.schema.index(of: key) else { continue }
-                let ids: [String]
-                let target: ResourceKind
-                switch (kind.schema.fields[position].type, value) {
-                case (.reference(let kind), .string(let id)): (target, ids) = (kind, [id])
-                case (.references(let kind), .array(let items)):
-                    target = kind
-                    ids = items.compactMap { if case .string(let id) = $0 { id } else { nil } }
-                default: continue
-                }
-                for id in ids where !id.isEmpty && store.record(target, id: id) == nil {
-                    dangling.append(
-                        .init(field: "/\(key)", message: "No \(target.schema.singular) has the id `\(id)`."))
-                }
-            }
-        }
+        // Dangling ids are reported with the other problems; the store checks them again
+        // (with the cross-record rules) under its lock.
         switch kind.schema.values(from: body) {
         case .success(let values):
-            guard dangling.isEmpty else { throw invalid(dangling) }
             return values
         case .failure(let failure):
-            throw invalid(failure.issues.map { .init(field: $0.pointer, message: $0.message) } + dangling)
+            let issues = failure.issues + store.referenceIssues(kind, failure.partial)
+            throw invalid(issues.map { .init(field: $0.pointer, message: $0.message) })
         }
     }
 
@@ -181,8 +163,6 @@ struct WriteRoutes {
             switch error {
             case .notFound(let kind, let id):
                 throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
-            case .missingReference(let field, let kind, let id):
-                throw invalid([.init(field: "/\(field)", message: "No \(kind.schema.singular) has the id `\(id)`.")])
             case .referenced(let by, let field, let count):
                 throw APIError(
                     .conflict,
@@ -201,26 +181,6 @@ struct WriteRoutes {
                 )
             }
         }
-    }
-
-    /// The record's fields as a JSON object (the target of a merge patch).
-    static func fieldsObject(_ record: Record, _ kind: ResourceKind) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = []
-        for (position, field) in kind.schema.fields.enumerated() {
-            let value: JSONValue
-            switch record.values[position] {
-            case .null: value = .null
-            case .string(let text): value = .string(text)
-            case .int(let number): value = .int(number)
-            case .bool(let flag): value = .bool(flag)
-            case .list(let items): value = .array(items.map { .string($0) })
-            case .counts(let counts):
-                guard case .counts(let keys) = field.type else { continue }
-                value = .object(zip(keys, counts).map { (key: $0, value: .int($1)) })
-            }
-            if value != .null { members.append((field.name, value)) }
-        }
-        return .object(members)
     }
 }
 

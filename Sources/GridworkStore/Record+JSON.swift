@@ -49,3 +49,26 @@ extension Record {
         return writer.bytes
     }
 }
+
+extension Record {
+    /// The record's fields (no metadata, nulls left out) as a JSON object: the inverse of
+    /// `Schema.values(from:)`, and the target a merge patch applies to.
+    public func fieldsObject(_ schema: Schema) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = []
+        for (position, field) in schema.fields.enumerated() {
+            let value: JSONValue
+            switch values[position] {
+            case .null: continue
+            case .string(let text): value = .string(text)
+            case .int(let number): value = .int(number)
+            case .bool(let flag): value = .bool(flag)
+            case .list(let items): value = .array(items.map { .string($0) })
+            case .counts(let counts):
+                guard case .counts(let keys) = field.type else { continue }
+                value = .object(zip(keys, counts).map { (key: $0, value: .int($1)) })
+            }
+            members.append((field.name, value))
+        }
+        return .object(members)
+    }
+}

@@ -9,11 +9,24 @@ public enum ResourceKind: String, CaseIterable, Sendable, Hashable, Comparable {
     case trainings
 
     /// The schema that defines the resource's fields and rules.
-    public var schema: Schema { Schema.all[self]! }
+    public var schema: Schema { Schema.byOrdinal[ordinal] }
 
     /// Declaration order, so references are created before the records that use them.
     public static func < (lhs: ResourceKind, rhs: ResourceKind) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        lhs.ordinal < rhs.ordinal
+    }
+
+    /// The position in `allCases`: the store's table slot. A switch, since it is on every access.
+    var ordinal: Int {
+        switch self {
+        case .towns: 0
+        case .villages: 1
+        case .grids: 2
+        case .cadres: 3
+        case .projects: 4
+        case .assistanceRecords: 5
+        case .trainings: 6
+        }
     }
 }
 

@@ -16,6 +16,8 @@ public struct ValidationIssue: Error, Sendable, Equatable {
 public struct ValidationFailure: Error, Sendable, Equatable {
     /// The problems, in field order of the body.
     public var issues: [ValidationIssue]
+    /// The values that did convert (null elsewhere), so later checks can still look at them.
+    public var partial: [FieldValue] = []
 }
 
 extension Schema {
@@ -61,7 +63,7 @@ extension Schema {
                 issues.append(ValidationIssue("/\(field.name)", "Required field may not be null."))
             }
         }
-        return issues.isEmpty ? .success(values) : .failure(ValidationFailure(issues: issues))
+        return issues.isEmpty ? .success(values) : .failure(ValidationFailure(issues: issues, partial: values))
     }
 
     static func convert(_ value: JSONValue, as type: FieldType, pointer: String) -> Result<FieldValue, ValidationIssue>
@@ -197,11 +199,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable {
 
     /// `2014-03-05`.
     public var text: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        return "\(year.zeroPadded(4))-\(month.zeroPadded(2))-\(day.zeroPadded(2))"
     }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {

@@ -66,11 +66,20 @@ public struct Schema: Sendable {
 
     /// The id for the `number`th generated record.
     public func makeID(_ number: Int) -> String {
-        let digits = String(number)
-        return idPrefix + "-" + String(repeating: "0", count: max(0, idDigits - digits.count)) + digits
+        idPrefix + "-" + number.zeroPadded(idDigits)
+    }
+
+    /// The number in an id of this schema's form (`record-0000042` → 42); 0 for other ids.
+    func number(in id: String) -> Int {
+        let prefix = idPrefix + "-"
+        guard id.hasPrefix(prefix), let number = Int(id.dropFirst(prefix.count)) else { return 0 }
+        return number
     }
 
     static let partyMemberKeys = ["planting", "breeding", "processing", "other"]
+
+    /// The schemas in `ResourceKind.allCases` order, for lookup by ordinal.
+    static let byOrdinal: [Schema] = ResourceKind.allCases.map { all[$0]! }
 
     static let all: [ResourceKind: Schema] = [
         .towns: Schema(

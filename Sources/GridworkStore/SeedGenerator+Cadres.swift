@@ -33,7 +33,7 @@ extension SeedGenerator {
             let wanted = random.int(in: 1...3)
             while grids.count < wanted {
                 let anchor = grids.first ?? random.pick(unitGrids)
-                let village = villages.first { unitGridsByVillage[$0.id]!.contains(anchor) }!.id
+                let village = gridVillage[anchor]!.id
                 let grid =
                     random.int(in: 0...3) == 0 ? random.pick(unitGrids) : random.pick(unitGridsByVillage[village]!)
                 if !grids.contains(grid) { grids.append(grid) }

@@ -67,6 +67,7 @@ extension SeedGenerator {
                 )
                 unitGridsByVillage[village.id, default: []].append(id)
                 gridTown[id] = village.townId
+                gridVillage[id] = (village.id, village.name)
             }
         }
     }

@@ -9,13 +9,9 @@ extension SeedGenerator {
     /// Every assistance record, dated across 2014-01-01…2014-08-05 and numbered in date order.
     /// Every grid is visited and every cadre records work at least once.
     mutating func makeAssistanceRecords() {
-        var villageOfGrid: [String: (id: String, name: String)] = [:]
-        for village in villages {
-            for grid in unitGridsByVillage[village.id]! { villageOfGrid[grid] = (village.id, village.name) }
-        }
         let townName = Dictionary(uniqueKeysWithValues: towns.map { ($0.id, $0.name) })
         func place(_ grid: String) -> String {
-            villageOfGrid[grid]?.name ?? townName[gridTown[grid]!]!
+            gridVillage[grid]?.name ?? townName[gridTown[grid]!]!
         }
 
         // (type, cadre index, grid) for every record, before dates and texts.

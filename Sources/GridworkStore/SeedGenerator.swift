@@ -19,6 +19,8 @@ public struct SeedGenerator {
     var townGrids: [String: String] = [:]
     var unitGridsByVillage: [String: [String]] = [:]
     var gridTown: [String: String] = [:]
+    /// Unit grid → its village (id, name).
+    var gridVillage: [String: (id: String, name: String)] = [:]
     var cadreGrids: [(id: String, level: String, unit: String, grids: [String])] = []
     var secretaries: [(id: String, villageId: String)] = []
 

@@ -33,7 +33,6 @@ public final class Store: Sendable {
         state.withLock { state in
             for (kind, record) in records {
                 state[kind].insert(record)
-                state[kind].nextNumber = max(state[kind].nextNumber, Self.number(in: record.id, kind: kind) + 1)
                 state.aggregates.apply(kind, record, sign: 1)
             }
             state.revision = 1
@@ -66,21 +65,6 @@ public final class Store: Sendable {
         state.withLock { state in
             let table = state[kind]
             return table.order.map { table[$0]! }
-        }
-    }
-
-    /// A page of records in id order, starting after the id `after`.
-    public func page(_ kind: ResourceKind, after: String?, limit: Int) -> (records: [Record], total: Int, more: Bool) {
-        state.withLock { state in
-            let table = state[kind]
-            let start =
-                after.map { id in
-                    let position = Table.lowerBound(id, in: table.order)
-                    return position < table.order.count && table.order[position] == id ? position + 1 : position
-                } ?? 0
-            let end = min(table.order.count, start + limit)
-            let records = table.order[start..<end].map { table[$0]! }
-            return (records, table.count, end < table.order.count)
         }
     }
 
@@ -142,27 +126,16 @@ public final class Store: Sendable {
         at timestamp: String
     ) throws(StoreError) -> Record {
         try state.withLock { (state) throws(StoreError) -> Record in
-            try Self.checkReferences(kind, values, in: state)
-            let issues = DomainRules.check(kind, values, in: state)
-            guard issues.isEmpty else { throw .invalid(issues) }
-            let newID: String
-            if let id {
-                guard state[kind][id] == nil else { throw .duplicateID(id) }
-                newID = id
-            } else {
-                var number = state[kind].nextNumber
-                while state[kind][kind.schema.makeID(number)] != nil { number += 1 }
-                newID = kind.schema.makeID(number)
-            }
+            try state.check(kind, values, replacing: nil)
+            if let id, state[kind][id] != nil { throw .duplicateID(id) }
             let record = Record(
-                id: newID,
+                id: id ?? state[kind].freshID(),
                 createdAt: timestamp,
                 updatedAt: timestamp,
                 revision: 1,
                 source: source,
                 values: values
             )
-            state[kind].nextNumber = max(state[kind].nextNumber, Self.number(in: newID, kind: kind) + 1)
             state[kind].insert(record)
             state.aggregates.apply(kind, record, sign: 1)
             bump(&state)
@@ -183,16 +156,8 @@ public final class Store: Sendable {
         try state.withLock { (state) throws(StoreError) -> Record in
             guard let old = state[kind][id] else { throw .notFound(kind, id) }
             if let precondition, !precondition(old) { throw .preconditionFailed(current: old) }
-            try Self.checkReferences(kind, values, in: state)
-            let issues = DomainRules.check(kind, values, id: id, in: state)
-            guard issues.isEmpty else { throw .invalid(issues) }
-            var record = old
-            record.values = values
-            record.updatedAt = timestamp
-            record.revision += 1
-            state[kind].replace(record)
-            state.aggregates.apply(kind, old, sign: -1)
-            state.aggregates.apply(kind, record, sign: 1)
+            try state.check(kind, values, replacing: id)
+            let record = state.rewrite(kind, id, at: timestamp) { $0 = values }
             bump(&state)
             return record
         }
@@ -213,61 +178,20 @@ public final class Store: Sendable {
         try state.withLock { (state) throws(StoreError) -> [Record] in
             guard let target = state[kind][id] else { throw .notFound(kind, id) }
             if let precondition, !precondition(target) { throw .preconditionFailed(current: target) }
-            if !cascade, let (by, field, count) = Self.referrers(of: kind, id: id, in: state) {
+            if !cascade, let (by, field, count) = state.referrers(of: kind, id: id) {
                 throw .referenced(by: by, field: field, count: count)
             }
             var deleted: [Record] = []
-            Self.deleteCascading(kind, id: id, at: timestamp, in: &state, deleted: &deleted)
+            state.deleteCascading(kind, id: id, at: timestamp, deleted: &deleted)
             bump(&state)
             return deleted
         }
     }
 
-    private static func deleteCascading(
-        _ kind: ResourceKind,
-        id: String,
-        at timestamp: String,
-        in state: inout State,
-        deleted: inout [Record]
-    ) {
-        guard let old = state[kind].remove(id) else { return }
-        state.aggregates.apply(kind, old, sign: -1)
-        deleted.append(old)
-        for other in ResourceKind.allCases {
-            for (position, field) in other.schema.fields.enumerated() {
-                switch field.type {
-                case .reference(kind) where field.required:
-                    for referrer in state[other].ids(where: position, equals: id) ?? [] {
-                        deleteCascading(other, id: referrer, at: timestamp, in: &state, deleted: &deleted)
-                    }
-                case .reference(kind):
-                    // An optional reference is cleared rather than taking its record with it.
-                    for referrer in state[other].ids(where: position, equals: id) ?? [] {
-                        guard var record = state[other][referrer] else { continue }
-                        let before = record
-                        record.values[position] = .null
-                        record.revision += 1
-                        record.updatedAt = timestamp
-                        state[other].replace(record)
-                        state.aggregates.apply(other, before, sign: -1)
-                        state.aggregates.apply(other, record, sign: 1)
-                    }
-                case .references(kind):
-                    for referrer in state[other].ids(where: position, equals: id) ?? [] {
-                        guard var record = state[other][referrer] else { continue }
-                        let before = record
-                        record.values[position] = .list(record.values[position].list.filter { $0 != id })
-                        record.revision += 1
-                        record.updatedAt = timestamp
-                        state[other].replace(record)
-                        state.aggregates.apply(other, before, sign: -1)
-                        state.aggregates.apply(other, record, sign: 1)
-                    }
-                default:
-                    continue
-                }
-            }
-        }
+    /// Problems with the references in `values`: every id that names no record. Field values
+    /// that are null (or failed validation) are skipped. Also checked inside every write.
+    public func referenceIssues(_ kind: ResourceKind, _ values: [FieldValue]) -> [ValidationIssue] {
+        state.withLock { $0.referenceIssues(kind, values) }
     }
 
     private func bump(_ state: inout State) {
@@ -275,35 +199,62 @@ public final class Store: Sendable {
         currentRevision.store(state.revision, ordering: .releasing)
     }
 
-    private static func checkReferences(_ kind: ResourceKind, _ values: [FieldValue], in state: State)
-        throws(StoreError)
-    {
+}
 
-        for (position, field) in kind.schema.fields.enumerated() {
+extension Store.State {
+    /// Every problem that makes `values` unacceptable now: dangling ids and cross-record rules.
+    func check(_ kind: ResourceKind, _ values: [FieldValue], replacing id: String?) throws(StoreError) {
+        let issues = referenceIssues(kind, values) + DomainRules.check(kind, values, id: id, in: self)
+        guard issues.isEmpty else { throw .invalid(issues) }
+    }
+
+    func referenceIssues(_ kind: ResourceKind, _ values: [FieldValue]) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        for (position, field) in kind.schema.fields.enumerated() where position < values.count {
             switch field.type {
             case .reference(let target):
-                if let id = values[position].string, state[target][id] == nil {
-                    throw .missingReference(field: field.name, kind: target, id: id)
+                if let id = values[position].string, self[target][id] == nil {
+                    issues.append(ValidationIssue("/\(field.name)", "No \(target.schema.singular) has the id `\(id)`."))
                 }
             case .references(let target):
-                for id in values[position].list where state[target][id] == nil {
-                    throw .missingReference(field: field.name, kind: target, id: id)
+                for (index, id) in values[position].list.enumerated() where self[target][id] == nil {
+                    issues.append(
+                        ValidationIssue("/\(field.name)/\(index)", "No \(target.schema.singular) has the id `\(id)`.")
+                    )
                 }
             default:
                 continue
             }
         }
+        return issues
+    }
+
+    /// Changes one record's values in place: revision and `updatedAt` move on, the indexes and
+    /// aggregates follow. The one path every update takes.
+    @discardableResult
+    mutating func rewrite(
+        _ kind: ResourceKind, _ id: String, at timestamp: String, _ change: (inout [FieldValue]) -> Void
+    )
+        -> Record
+    {
+        let old = self[kind][id]!
+        var record = old
+        change(&record.values)
+        record.revision += 1
+        record.updatedAt = timestamp
+        self[kind].replace(record)
+        aggregates.apply(kind, old, sign: -1)
+        aggregates.apply(kind, record, sign: 1)
+        return record
     }
 
     /// The first resource and field that point to `id`, with how many records do.
-    private static func referrers(of kind: ResourceKind, id: String, in state: State)
-        -> (ResourceKind, String, Int)?
-    {
+    func referrers(of kind: ResourceKind, id: String) -> (ResourceKind, String, Int)? {
         for other in ResourceKind.allCases {
             for (position, field) in other.schema.fields.enumerated() {
                 switch field.type {
                 case .reference(kind), .references(kind):
-                    let count = state[other].ids(where: position, equals: id)?.count ?? 0
+                    let count = self[other].ids(where: position, equals: id)?.count ?? 0
                     if count > 0 { return (other, field.name, count) }
                 default:
                     continue
@@ -313,13 +264,32 @@ public final class Store: Sendable {
         return nil
     }
 
-    static func number(in id: String, kind: ResourceKind) -> Int {
-        let prefix = kind.schema.idPrefix + "-"
-        guard id.hasPrefix(prefix), let number = Int(id.dropFirst(prefix.count)) else { return 0 }
-        return number
+    mutating func deleteCascading(_ kind: ResourceKind, id: String, at timestamp: String, deleted: inout [Record]) {
+        guard let old = self[kind].remove(id) else { return }
+        aggregates.apply(kind, old, sign: -1)
+        deleted.append(old)
+        for other in ResourceKind.allCases {
+            for (position, field) in other.schema.fields.enumerated() {
+                switch field.type {
+                case .reference(kind) where field.required:
+                    for referrer in self[other].ids(where: position, equals: id) ?? [] {
+                        deleteCascading(other, id: referrer, at: timestamp, deleted: &deleted)
+                    }
+                case .reference(kind):
+                    // An optional reference is cleared rather than taking its record with it.
+                    for referrer in self[other].ids(where: position, equals: id) ?? [] {
+                        rewrite(other, referrer, at: timestamp) { $0[position] = .null }
+                    }
+                case .references(kind):
+                    for referrer in self[other].ids(where: position, equals: id) ?? [] {
+                        rewrite(other, referrer, at: timestamp) {
+                            $0[position] = .list($0[position].list.filter { $0 != id })
+                        }
+                    }
+                default:
+                    continue
+                }
+            }
+        }
     }
-}
-
-extension ResourceKind {
-    var ordinal: Int { Self.allCases.firstIndex(of: self)! }
 }

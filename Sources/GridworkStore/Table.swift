@@ -15,8 +15,8 @@ struct Table: Sendable {
         let position: Int
         var buckets: [String: [String]] = [:]
     }
-    /// The number the next generated id gets.
-    var nextNumber = 1
+    /// The number the next generated id gets: one past the highest number among the ids held so far.
+    private(set) var nextNumber = 1
 
     init(schema: Schema) {
         self.schema = schema
@@ -42,10 +42,18 @@ struct Table: Sendable {
     }
 
     mutating func insert(_ record: Record) {
-        precondition(rows[record.id] == nil, "duplicate id \(record.id)")
-        rows[record.id] = record
+        let previous = rows.updateValue(record, forKey: record.id)
+        precondition(previous == nil, "duplicate id \(record.id)")
         Self.insertSorted(record.id, into: &order)
         index(record, adding: true)
+        nextNumber = max(nextNumber, schema.number(in: record.id) + 1)
+    }
+
+    /// An id no record holds yet, from `nextNumber` on.
+    func freshID() -> String {
+        var number = nextNumber
+        while rows[schema.makeID(number)] != nil { number += 1 }
+        return schema.makeID(number)
     }
 
     mutating func replace(_ record: Record) {

@@ -273,7 +273,7 @@ struct PostValidationTests {
             unchanged: before, in: harness)
         let cadre = Bodies.generalCadre.replacing("grid-0011", with: "grid-9999")
         try expectRefused(
-            harness.write(.post, "/cadres", cadre), pointer: "/gridIds", message: "grid-9999", unchanged: before,
+            harness.write(.post, "/cadres", cadre), pointer: "/gridIds/1", message: "grid-9999", unchanged: before,
             in: harness)
     }
 

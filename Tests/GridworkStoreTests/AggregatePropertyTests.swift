@@ -205,7 +205,7 @@ struct AggregatePropertyTests {
             .string("visit"), .string("2014-03-03"), .string("cadre-9999"), .string("grid-0001"), .null, .null,
             .string("x"),
         ]
-        #expect(throws: StoreError.missingReference(field: "cadreId", kind: .cadres, id: "cadre-9999")) {
+        #expect(throws: StoreError.invalid([ValidationIssue("/cadreId", "No cadre has the id `cadre-9999`.")])) {
             try store.insert(.assistanceRecords, values: values, source: .api, at: "2026-11-26T00:00:00Z")
         }
         #expect(throws: StoreError.self) { try store.delete(.grids, id: "grid-0001") }
