@@ -8,6 +8,11 @@ enum ListQuery {
     static let maxLimit = 500
     static let rangeOperators: [Query.Operator] = [.gt, .gte, .lt, .lte]
 
+    /// The parameter names each resource's list accepts, worked out once from the schemas.
+    static let allowed: [ResourceKind: [String]] = Dictionary(
+        uniqueKeysWithValues: ResourceKind.allCases.map { ($0, allowedNames($0)) }
+    )
+
     /// The parameter names a resource's list accepts (documented in the OpenAPI document too).
     static func allowedNames(_ kind: ResourceKind) -> [String] {
         var names = ["limit", "cursor", "q", "sort", "source", "source[ne]", "source[in]", "id", "id[ne]", "id[in]"]
@@ -40,8 +45,7 @@ enum ListQuery {
     static func parse(_ kind: ResourceKind, _ parameters: QueryParameters, fixed: [Query.Filter] = []) throws(APIError)
         -> (query: Query, sortSpec: String)
     {
-        let allowed = allowedNames(kind)
-        try parameters.rejectUnknown(allowed: allowed)
+        try parameters.rejectUnknown(allowed: allowed[kind]!)
         var query = Query()
         query.filters = fixed
         if let text = try parameters.single("limit") {

@@ -23,7 +23,7 @@ struct ResourceRoutes {
                 try QueryParameters.rejectAll(request)
                 let record = try Self.find(kind, parameters["id"] ?? "", store)
                 let etag = RecordETag.of(record)
-                if let tags = request.headerFields[.ifNoneMatch], EntityTag.matches(tags, any: [etag]) {
+                if let tags = request.headerFields[.ifNoneMatch], EntityTag.matches(tags, any: [etag], weak: true) {
                     return Response(status: .notModified, headerFields: [.eTag: etag])
                 }
                 return RecordETag.response(record, kind, status: .ok)
@@ -94,9 +94,6 @@ enum RecordETag {
 
     /// Whether an `If-Match` value holds for `record` (strong comparison, RFC 9110 §13.1.1).
     static func ifMatch(_ header: String, _ record: Record) -> Bool {
-        let trimmed = header.trimmingSpaces()
-        if trimmed == "*" { return true }
-        let current = of(record)
-        return header.split(separator: ",").contains { String($0).trimmingSpaces() == current }
+        EntityTag.matches(header, any: [of(record)], weak: false)
     }
 }

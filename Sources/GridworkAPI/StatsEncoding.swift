@@ -2,15 +2,16 @@ import GridworkStore
 
 /// The JSON of `/stats` and `/stats/report`.
 enum StatsEncoding {
+    /// Each figure's dotted key, split once.
+    static let figurePaths = Figure.all.map { $0.key.split(separator: ".").map(String.init) }
+
     /// `{"revision":…, "gridService":{…}, "projectSecretaries":{…}, "collectiveEconomy":{…},
     /// "entrepreneurship":{…}, "byTown":[…]}`: every figure nested by its dotted key.
     static func stats(_ snapshot: StatsSnapshot) -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
         writer.raw("{\"revision\":")
         writer.int(snapshot.revision)
-        let entries = Figure.all.map {
-            (path: $0.key.split(separator: ".").map(String.init), value: snapshot.value($0))
-        }
+        let entries = zip(Figure.all, figurePaths).map { (path: $1, value: snapshot.value($0)) }
         writeNested(entries[...], depth: 0, to: &writer)
         writer.raw(",\"byTown\":[")
         for (index, town) in snapshot.byTown.enumerated() {

@@ -18,29 +18,18 @@ struct StatsRoutes {
         router.add(.get, "/stats") { request, _ throws(APIError) in
             try QueryParameters.rejectAll(request)
             let entry = cache.entry(for: store)
-            let fields: HTTPFields = [.cacheControl: "no-cache", .vary: "Accept-Encoding"]
-            let gzip = ContentCoding.negotiate(
-                acceptEncoding: request.headerFields[values: .acceptEncoding].isEmpty
-                    ? nil : request.headerFields[values: .acceptEncoding].joined(separator: ","),
-                preferCompression: true
+            let notModified =
+                request.headerFields[.ifNoneMatch].map {
+                    EntityTag.matches($0, any: [entry.etag, entry.gzipETag], weak: true)
+                } ?? false
+            // The identity form; CompressionResponder switches to the cached gzip form when accepted.
+            var response = Response(
+                status: notModified ? .notModified : .ok,
+                headerFields: [.cacheControl: "no-cache", .eTag: entry.etag],
+                body: notModified ? [] : entry.identity
             )
-            if let tags = request.headerFields[.ifNoneMatch],
-                EntityTag.matches(tags, any: [entry.etag, entry.gzipETag])
-            {
-                var response = Response(status: .notModified, headerFields: fields)
-                response.headerFields[.eTag] = gzip == .gzip ? entry.gzipETag : entry.etag
-                return response
-            }
-            var response = Response(status: .ok, headerFields: fields)
-            response.headerFields[.contentType] = MediaType.json
-            if gzip == .gzip {
-                response.headerFields[.contentEncoding] = "gzip"
-                response.headerFields[.eTag] = entry.gzipETag
-                response.body = entry.gzip
-            } else {
-                response.headerFields[.eTag] = entry.etag
-                response.body = entry.identity
-            }
+            if !notModified { response.headerFields[.contentType] = MediaType.json }
+            response.gzipAlternative = GzipAlternative(body: notModified ? [] : entry.gzip, etag: entry.gzipETag)
             return response
         }
         router.add(.get, "/stats/report") { request, _ throws(APIError) in
@@ -78,27 +67,21 @@ final class StatsCache: Sendable {
     }
 }
 
-/// RFC 9110 §8.8.3 entity-tag lists, as `If-None-Match` carries them.
+/// RFC 9110 §8.8.3 entity-tag lists, as `If-Match` and `If-None-Match` carry them.
 enum EntityTag {
-    /// Whether `header` (`*`, or a list of tags) matches any of `tags`, by weak comparison.
-    static func matches(_ header: String, any tags: [String]) -> Bool {
-        let trimmed = header.trimmingSpaces()
-        if trimmed == "*" { return true }
-        let opaque = Set(tags.map(Self.opaque))
-        return header.split(separator: ",").contains { opaque.contains(Self.opaque(String($0).trimmingSpaces())) }
+    /// Whether `header` (`*`, or a list of tags) matches any of `tags`. `If-None-Match` compares
+    /// weakly (`W/` ignored); `If-Match` strongly (a weak tag never matches) — RFC 9110 §8.8.3.2.
+    static func matches(_ header: String, any tags: [String], weak: Bool) -> Bool {
+        if header.trimmingSpacesAndTabs() == "*" { return true }
+        let wanted = Set(weak ? tags.map(opaque) : tags)
+        return header.split(separator: ",").contains { listed in
+            let tag = String(listed.trimmingSpacesAndTabs())
+            return wanted.contains(weak ? opaque(tag) : tag)
+        }
     }
 
     /// The quoted part without `W/`.
     static func opaque(_ tag: String) -> String {
         tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var view = Substring(self)
-        while view.first == " " || view.first == "\t" { view = view.dropFirst() }
-        while view.last == " " || view.last == "\t" { view = view.dropLast() }
-        return String(view)
     }
 }

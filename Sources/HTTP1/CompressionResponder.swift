@@ -18,22 +18,35 @@ public struct CompressionResponder<Wrapped: Responder>: Responder {
         self.level = level
     }
 
-    /// Answers with the wrapped responder's response, compressed when negotiated.
+    /// Answers with the wrapped responder's response, compressed when negotiated. A response
+    /// that brings its own `gzipAlternative` (cached bytes) is switched to it instead of compressed.
     public func respond(to request: Request) -> Response {
         var response = wrapped.respond(to: request)
-        guard !response.body.isEmpty, ResponseSerializer.mayHaveBody(response.status),
-            response.headerFields[.contentEncoding] == nil,
-            Self.isCompressible(response.headerFields[.contentType])
-        else { return response }
+        let alternative = response.gzipAlternative
+        response.gzipAlternative = nil
+        let mayCompress =
+            !response.body.isEmpty && ResponseSerializer.mayHaveBody(response.status)
+            && response.headerFields[.contentEncoding] == nil
+            && Self.isCompressible(response.headerFields[.contentType])
+        guard alternative != nil || mayCompress else { return response }
         response.headerFields.addVary("Accept-Encoding")
         let coding = ContentCoding.negotiate(
-            acceptEncoding: request.headerFields[values: .acceptEncoding].joinedOrNil(),
-            preferCompression: response.body.count >= minimumBytes
+            for: request,
+            preferCompression: alternative != nil || response.body.count >= minimumBytes
         )
         switch coding {
         case .identity:
             return response
         case .gzip:
+            if let alternative {
+                // A 304 keeps its empty body but names the gzip representation's validator.
+                if ResponseSerializer.mayHaveBody(response.status) && response.status != .notModified {
+                    response.body = alternative.body
+                    response.headerFields[.contentEncoding] = "gzip"
+                }
+                response.headerFields[.eTag] = alternative.etag
+                return response
+            }
             response.body = Gzip.compress(response.body, level: level)
             response.headerFields[.contentEncoding] = "gzip"
             // The compressed bytes are a different representation: a strong validator of the
@@ -66,12 +79,8 @@ extension HTTPFields {
     public mutating func addVary(_ token: String) {
         let existing = self[values: .vary]
         let listed = existing.flatMap { $0.split(separator: ",") }.contains {
-            $0.trimmingCharacters(in: " \t").lowercased() == token.lowercased()
+            $0.trimmingSpacesAndTabs().lowercased() == token.lowercased()
         }
         if !listed { append(HTTPField(name: .vary, value: token)) }
     }
-}
-
-extension [String] {
-    func joinedOrNil() -> String? { isEmpty ? nil : joined(separator: ",") }
 }

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// Proactive negotiation of the response content coding from `Accept-Encoding` (RFC 9110 §12.5.3).
 public enum ContentCoding: Sendable, Equatable {
     /// Send the body as it is.
@@ -6,6 +8,13 @@ public enum ContentCoding: Sendable, Equatable {
     case gzip
     /// The client refused every coding the server can produce (406).
     case notAcceptable
+
+    /// Chooses a coding from the request's `Accept-Encoding` fields (all of them, as one list).
+    public static func negotiate(for request: Request, preferCompression: Bool) -> ContentCoding {
+        let values = request.headerFields[values: .acceptEncoding]
+        return negotiate(
+            acceptEncoding: values.isEmpty ? nil : values.joined(separator: ","), preferCompression: preferCompression)
+    }
 
     /// Chooses a coding. `preferCompression` is true when the body is large enough to be worth
     /// compressing; a smaller body is still compressed when the client refuses `identity`.
@@ -16,14 +25,14 @@ public enum ContentCoding: Sendable, Equatable {
         var wildcardQ: Double?
         for element in acceptEncoding.split(separator: ",") {
             let parts = element.split(separator: ";")
-            guard let name = parts.first?.trimmingCharacters(in: " \t").lowercased(), !name.isEmpty else {
+            guard let name = parts.first?.trimmingSpacesAndTabs().lowercased(), !name.isEmpty else {
                 continue
             }
             var q = 1.0
             for parameter in parts.dropFirst() {
                 let pair = parameter.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingCharacters(in: " \t").lowercased() == "q" {
-                    q = Double(pair[1].trimmingCharacters(in: " \t")).map { min(max($0, 0), 1) } ?? 0
+                if pair.count == 2, pair[0].trimmingSpacesAndTabs().lowercased() == "q" {
+                    q = Double(pair[1].trimmingSpacesAndTabs()).map { min(max($0, 0), 1) } ?? 0
                 }
             }
             switch name {
@@ -43,11 +52,12 @@ public enum ContentCoding: Sendable, Equatable {
     }
 }
 
-extension Substring {
-    func trimmingCharacters(in set: String) -> Substring {
-        var result = self
-        while let first = result.first, set.contains(first) { result = result.dropFirst() }
-        while let last = result.last, set.contains(last) { result = result.dropLast() }
-        return result
+extension StringProtocol {
+    /// Drops leading and trailing spaces and tabs (HTTP's optional whitespace, RFC 9110 §5.6.3).
+    public func trimmingSpacesAndTabs() -> Substring {
+        var result = self[...]
+        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
+        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        return Substring(result)
     }
 }

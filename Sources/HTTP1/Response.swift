@@ -11,12 +11,29 @@ public struct Response: Sendable {
     public var headerFields: HTTPFields
     /// The body bytes. For a `HEAD` request the server sends the length and drops the bytes.
     public var body: [UInt8]
+    /// The same representation already gzipped (a cache's bytes), with its own validator;
+    /// `CompressionResponder` switches to it when the client accepts gzip.
+    public var gzipAlternative: GzipAlternative?
 
     /// Creates a response.
     public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {
         self.status = status
         self.headerFields = headerFields
         self.body = body
+    }
+}
+
+/// A precompressed form of a response body.
+public struct GzipAlternative: Sendable {
+    /// The gzip bytes (empty for a 304).
+    public var body: [UInt8]
+    /// The gzip representation's strong ETag.
+    public var etag: String
+
+    /// Creates an alternative.
+    public init(body: [UInt8], etag: String) {
+        self.body = body
+        self.etag = etag
     }
 }
 

@@ -226,7 +226,7 @@ struct Driver {
         }
         if let contentLength, transferEncoding == nil {
             let first = contentLength.split(separator: ",").first.map {
-                $0.trimmingCharacters(in: " \t")
+                $0.trimmingSpacesAndTabs()
             }
             if let first, let length = Int(first), length != request.body.count {
                 fail("Content-Length \(contentLength) but a body of \(request.body.count) bytes: \(summary)")
@@ -237,7 +237,7 @@ struct Driver {
             let expectations = request.headerFields[values: .expect].flatMap { $0.split(separator: ",") }
             let asked =
                 !expectations.isEmpty
-                && expectations.allSatisfy { $0.trimmingCharacters(in: " \t").lowercased() == "100-continue" }
+                && expectations.allSatisfy { $0.trimmingSpacesAndTabs().lowercased() == "100-continue" }
             if !asked || request.version != .http1_1 {
                 fail(".continueExpected for a request that did not ask for it: \(summary)")
             }
@@ -415,15 +415,6 @@ struct SplitMix64 {
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
         z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
         return z ^ (z >> 31)
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> Substring {
-        var result = self
-        while let first = result.first, set.contains(first) { result = result.dropFirst() }
-        while let last = result.last, set.contains(last) { result = result.dropLast() }
-        return result
     }
 }
 
