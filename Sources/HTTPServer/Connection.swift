@@ -42,7 +42,6 @@ final class Connection {
         }
         switch Socket.read(fd, into: loop.readBuffer) {
         case .bytes(let count):
-            loop.context.bytesReceived(count)
             parser.feed(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
             processInput()
         case .endOfFile:
@@ -191,9 +190,7 @@ final class Connection {
 
     private func flush() {
         guard !isClosed else { return }
-        let queued = output.count
         let (progress, failure) = output.send(to: fd)
-        loop.context.bytesSent(queued - output.count)
         if failure != nil {
             perform(machine.failed())
             return

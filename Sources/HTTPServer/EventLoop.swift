@@ -29,11 +29,9 @@ final class EventLoop: @unchecked Sendable {
     private var spareFD: Int32 = -1
     private var draining = false
     private var drainDeadline: MonotonicInstant?
-    private var drainTimeout: Duration = .seconds(10)
     private var stopped = false
     private var nextTick: MonotonicInstant
     private let tickInterval: Duration
-    private var onExit: (@Sendable () -> Void)?
 
     init(index: Int, context: ServerContext) throws(SocketError) {
         self.index = index
@@ -60,9 +58,8 @@ final class EventLoop: @unchecked Sendable {
         Poller.wake(poller.wakeFD)
     }
 
-    /// The loop's thread body; returns after `stop` or a completed drain.
-    func run(listenerFD: Int32, onExit: @escaping @Sendable () -> Void) {
-        self.onExit = onExit
+    /// The loop's thread body; returns after a completed (or timed-out) drain.
+    func run(listenerFD: Int32) {
         self.listenerFD = listenerFD
         do {
             try poller.add(listenerFD, interest: [.accept, .exclusive])
@@ -86,7 +83,6 @@ final class EventLoop: @unchecked Sendable {
         for case let connection? in connections where !connection.isClosed {
             closeSocket(of: connection)
         }
-        onExit()
     }
 
     private func dispatch(_ event: Poller.Event) {
@@ -205,7 +201,6 @@ final class EventLoop: @unchecked Sendable {
     func beginDrain(timeout: Duration) {
         guard !draining else { return }
         draining = true
-        drainTimeout = timeout
         drainDeadline = now + timeout
         if listenerFD >= 0 {
             poller.remove(listenerFD)

@@ -58,7 +58,7 @@ public final class Server: Sendable {
         }
         var threads: [pthread_t] = []
         for loop in loops {
-            threads.append(Self.spawn { loop.run(listenerFD: listenerFD, onExit: {}) })
+            threads.append(Self.spawn { loop.run(listenerFD: listenerFD) })
         }
         state.withLock {
             $0.loops = loops

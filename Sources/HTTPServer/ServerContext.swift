@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 
 /// What every event loop of one server shares: the responder, the limits, the logger and the
-/// counters.
+/// connection count.
 ///
 /// Concurrency: immutable apart from atomics, so `Sendable`.
 final class ServerContext: Sendable {
@@ -13,23 +13,12 @@ final class ServerContext: Sendable {
     let accessLogEnabled: Bool
     /// Open client connections across all loops, checked against `limits.maxConnections`.
     let openConnections = Atomic<Int>(0)
-    let totalBytesReceived = Atomic<Int>(0)
-    let totalBytesSent = Atomic<Int>(0)
 
     init(responder: any Responder, limits: Limits, logger: Logger) {
         self.responder = responder
         self.limits = limits
         self.logger = logger
         self.accessLogEnabled = logger.logLevel <= .info
-    }
-
-    func bytesReceived(_ count: Int) {
-        totalBytesReceived.add(count, ordering: .relaxed)
-    }
-
-    func bytesSent(_ count: Int) {
-        guard count > 0 else { return }
-        totalBytesSent.add(count, ordering: .relaxed)
     }
 
     /// One line per request: method, target, status, bytes, duration, request id, peer.
