@@ -31,7 +31,7 @@ struct ConnectionLimitTests {
         #expect(server.openConnections <= 3)
 
         admitted.removeFirst().close()
-        #expect(server.eventually { server.openConnections == 2 })
+        #expect(eventually { server.openConnections == 2 })
         let fifth = try server.connect()
         defer { fifth.close() }
         let served = try fifth.roundTrip(Wire.get("/after-one-left"))

@@ -39,7 +39,7 @@ struct ShutdownTests {
         // shutdown() only queues the drain. The single loop closes the listener right after it
         // began draining, so once a connect is refused the drain has reached this connection.
         let port = server.port
-        #expect(server.eventually { (try? RawClient.connect(port: port)) == nil }, "the listener closes")
+        #expect(eventually { (try? RawClient.connect(port: port)) == nil }, "the listener closes")
         let response = try client.roundTrip("hello")
 
         #expect(response.status == 200)

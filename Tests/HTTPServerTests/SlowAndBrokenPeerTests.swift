@@ -21,7 +21,7 @@ struct SlowAndBrokenPeerTests {
         #expect(response.status == 200)
         #expect(response.value("X-Echo-Path") == "/after-reset")
         client.close()
-        #expect(server.eventually { server.openConnections == 0 }, "every connection is released")
+        #expect(eventually { server.openConnections == 0 }, "every connection is released")
     }
 
     @Test func server_deliversLargeResponseIntact_toSlowReader() throws {
@@ -70,7 +70,7 @@ struct SlowAndBrokenPeerTests {
         #expect(response.body.count == size)
         #expect(BigBody.isIntact(response.body))
         expectServerClosed(client)
-        #expect(server.eventually { server.openConnections == 0 })
+        #expect(eventually { server.openConnections == 0 })
     }
 
     @Test func server_dropsClientThatStopsReading_afterWriteTimeout() throws {
@@ -85,7 +85,7 @@ struct SlowAndBrokenPeerTests {
         let partial = try stuck.readPartialBody()
         #expect(partial.status == 200)
 
-        let released = server.eventually(within: .seconds(3)) { server.openConnections == 0 }
+        let released = eventually(within: .seconds(3)) { server.openConnections == 0 }
         #expect(released, "the server gives up on the client")
         let (end, bytes) = stuck.readUntilClosed()
         #expect(end.isClosedByServer)

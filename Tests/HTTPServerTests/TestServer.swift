@@ -74,17 +74,6 @@ final class TestServer {
         wait()
     }
 
-    /// Polls `condition` until it holds or `timeout` passes; for server state that changes
-    /// asynchronously (connection counts). Returns the final value of `condition`.
-    func eventually(within timeout: Duration = .seconds(2), _ condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            usleep(2_000)
-        }
-        return condition()
-    }
-
     /// Lets real server time pass without sleeping: stalls a request head on a fresh
     /// connection and blocks until the server's header timeout answers it with 408.
     /// The server must have a short `headerTimeout`.

@@ -43,17 +43,6 @@ final class APIServer {
         URL(string: "http://127.0.0.1:\(port)\(path)")!
     }
 
-    /// Polls `condition` until it holds or `timeout` passes; for server state that changes
-    /// asynchronously (connection counts). Returns the final value of `condition`.
-    func eventually(within timeout: Duration = .seconds(2), _ condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            usleep(2_000)
-        }
-        return condition()
-    }
-
     /// Shuts down and waits (once).
     func stop() {
         server.shutdown()

@@ -39,6 +39,6 @@ struct ManyConnectionsTests {
 
         for client in idle { client.close() }
         fresh.close()
-        #expect(server.eventually { server.openConnections == 0 }, "every connection is released")
+        #expect(eventually { server.openConnections == 0 }, "every connection is released")
     }
 }
