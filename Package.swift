@@ -90,6 +90,7 @@ let package = Package(
         // Raw-socket client shared by the server and integration tests.
         .target(
             name: "TestSupport",
+            dependencies: ["HTTP1"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import Glibc
+import HTTP1
 
 /// Why a `RawClient` call failed.
 package enum RawClientError: Error, Equatable, CustomStringConvertible {
@@ -88,7 +89,7 @@ package struct RawResponse: Sendable {
     /// Whether `Connection` lists `option` (case-insensitive).
     package func connectionHas(_ option: String) -> Bool {
         values("Connection").flatMap { $0.split(separator: ",") }.contains {
-            $0.trimmingWhitespace().lowercased() == option.lowercased()
+            $0.trimmingSpacesAndTabs().lowercased() == option.lowercased()
         }
     }
 }
@@ -232,7 +233,7 @@ package final class RawClient {
             fields.append(
                 RawResponse.Field(
                     name: String(line[..<colon]),
-                    value: String(line[line.index(after: colon)...].trimmingWhitespace())
+                    value: String(line[line.index(after: colon)...].trimmingSpacesAndTabs())
                 )
             )
         }
@@ -355,7 +356,7 @@ package final class RawClient {
         var body: [UInt8] = []
         while true {
             let sizeLine = try readLine()
-            let digits = sizeLine.prefix { $0 != ";" }.trimmingWhitespace()
+            let digits = sizeLine.prefix { $0 != ";" }.trimmingSpacesAndTabs()
             guard let size = Int(digits, radix: 16), size >= 0 else {
                 throw .malformed("chunk size line \(sizeLine.debugDescription)")
             }
@@ -380,15 +381,5 @@ package final class RawClient {
             inbox.removeFirst(consumed)
             consumed = 0
         }
-    }
-}
-
-extension StringProtocol {
-    /// Drops leading and trailing spaces and tabs.
-    package func trimmingWhitespace() -> Substring {
-        var result = self[...]
-        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
-        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
-        return Substring(result)
     }
 }
