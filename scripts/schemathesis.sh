@@ -23,6 +23,6 @@ for _ in $(seq 1 100); do
     curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
     sleep 0.1
 done
-timeout 600 "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+timeout 600 "$venv/bin/schemathesis" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/openapi.json" \
     --max-examples "$examples" --seed 20140806 --request-timeout 5 \
     --generation-deterministic --no-color

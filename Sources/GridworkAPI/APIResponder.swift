@@ -18,7 +18,7 @@ public struct APIConfiguration: Sendable {
 public func makeResponder(store: Store, configuration: APIConfiguration = APIConfiguration(), logger: Logger)
     -> some Responder
 {
-    let router = Router()
+    let router = Router(check: EntityTag.checkConditionalFields)
     HealthRoutes(store: store).register(on: router)
     StatsRoutes(store: store).register(on: router)
     ResourceRoutes(store: store).register(on: router)

@@ -114,7 +114,9 @@ extension OpenAPIDocument {
                 schema.set("maxItems", 100)
             }
         case .counts(let keys):
-            let count: OpenAPINode = ["type": "integer", "minimum": 0, "maximum": .int(Int.max)]
+            var count: OpenAPINode = ["type": "integer", "minimum": 0, "maximum": .int(Int.max)]
+            // In a merge patch, null removes a key, which then counts as 0 (RFC 7396).
+            if use == .patch { count = nullable(count) }
             schema = [
                 "type": "object",
                 "properties": .object(keys.map { ($0, count) }),

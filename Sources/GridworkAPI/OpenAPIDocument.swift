@@ -131,7 +131,9 @@ enum OpenAPIDocument {
                 "getStats", "Every figure of the report, live", tag: "stats",
                 description: "Figures nested by their dotted keys, per-town totals and the store revision. "
                     + "Takes no query parameters.",
-                parameters: [headerParameter("If-None-Match", "An ETag from an earlier answer; 304 while it holds.")],
+                parameters: [
+                    entityTagsParameter("If-None-Match", "An ETag from an earlier answer; 304 while it holds.")
+                ],
                 responses: [
                     "200": jsonResponse(
                         "The figures.", schemaRef("Stats"),
@@ -213,7 +215,7 @@ enum OpenAPIDocument {
             description: "Takes no query parameters.",
             parameters: [
                 pathParameter(name, "The \(kind.schema.singular)'s id."),
-                headerParameter("If-None-Match", "ETags from earlier answers; 304 while one of them holds."),
+                entityTagsParameter("If-None-Match", "ETags from earlier answers; 304 while one of them holds."),
             ],
             responses: [
                 "200": jsonResponse(
@@ -287,7 +289,7 @@ enum OpenAPIDocument {
         )
     }
 
-    static let ifMatchParameter = headerParameter(
+    static let ifMatchParameter = entityTagsParameter(
         "If-Match", "Only change the record while its ETag is one of these (or `*`); otherwise 412.")
 
     // MARK: Shared responses
@@ -369,6 +371,16 @@ enum OpenAPIDocument {
         [
             "name": .string(name), "in": "header", "required": false, "description": .string(description),
             "schema": ["type": "string"],
+        ]
+    }
+
+    /// A conditional header: `*` or a comma-separated list of entity tags (RFC 9110 §8.8.3).
+    static func entityTagsParameter(_ name: String, _ description: String) -> OpenAPINode {
+        [
+            "name": .string(name), "in": "header", "required": false,
+            "description": .string(
+                description + " An empty value is a 400; one that is not `*` or entity tags matches nothing."),
+            "schema": ["type": "string", "minLength": 1, "pattern": #"\S"#],
         ]
     }
 

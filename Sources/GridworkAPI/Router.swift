@@ -29,9 +29,13 @@ public struct Router: Sendable {
     }
 
     private let root = Node()
+    private let check: @Sendable (Request) throws(APIError) -> Void
 
-    /// Creates an empty router.
-    public init() {}
+    /// Creates an empty router. `check` runs on every request that reaches a handler, after
+    /// the 404 and 405 decisions and before the handler.
+    public init(check: @escaping @Sendable (Request) throws(APIError) -> Void = { _ throws(APIError) in }) {
+        self.check = check
+    }
 
     /// Adds a route. Register every route before the router is used from more than one thread.
     public func add(_ method: HTTPRequest.Method, _ pattern: String, _ handler: @escaping Handler) {
@@ -85,6 +89,7 @@ public struct Router: Sendable {
         }
         let method = request.method
         if let handler = node.handlers[method] ?? (method == .head ? node.handlers[.get] : nil) {
+            try check(request)
             return try handler(request, parameters)
         }
         let allow = Self.allowed(node)

@@ -82,9 +82,6 @@ struct WriteRoutes {
     }
 
     private static func checkIfMatch(_ request: Request, _ record: Record) throws(APIError) {
-        if let header = request.headerFields[.ifMatch], header.trimmingSpacesAndTabs().isEmpty {
-            throw APIError.badRequest("If-Match must be `*` or a list of entity tags (RFC 9110 §13.1.1).")
-        }
         if let header = request.headerFields[.ifMatch], !RecordETag.ifMatch(header, record) {
             throw APIError(
                 .preconditionFailed,

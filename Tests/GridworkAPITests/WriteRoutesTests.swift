@@ -536,6 +536,36 @@ struct PutTests {
         #expect(try harness.record(path)?["name"] == .string("高坪镇"))
     }
 
+    @Test(arguments: ["", " \t "])
+    func emptyConditionalField_answers400_andChangesNothing(_ header: String) throws {
+        let before = harness.snapshot
+        let path = "/towns/town-gaoping"
+        let response = harness.write(.put, path, #"{"name":"改名","kind":"town"}"#, [.ifMatch: header])
+        #expect(response.status == .badRequest)
+        #expect(String(decoding: response.body, as: UTF8.self).contains("If-Match must be"))
+        #expect(harness.write(.delete, path, contentType: nil, [.ifMatch: header]).status == .badRequest)
+        #expect(harness.snapshot == before)
+        #expect(harness.get(path, [.ifNoneMatch: header]).status == .badRequest)
+        #expect(harness.get("/stats", [.ifNoneMatch: header]).status == .badRequest)
+    }
+
+    @Test(arguments: ["{}", "12", "\"open", "W/ \"1\"", "\"1\" \"2\"", "1, \"1\""])
+    func malformedConditionalField_matchesNothing(_ header: String) throws {
+        let before = harness.snapshot
+        let path = "/towns/town-gaoping"
+        let response = harness.write(.put, path, #"{"name":"改名","kind":"town"}"#, [.ifMatch: header])
+        #expect(response.status == .preconditionFailed)
+        #expect(harness.snapshot == before)
+        #expect(harness.get(path, [.ifNoneMatch: header]).status == .ok)
+    }
+
+    @Test func ifMatch_findsTheCurrentTag_inAListWhoseTagsHoldCommas() throws {
+        let path = "/towns/town-gaoping"
+        let body = #"{"name":"高坪镇","kind":"town"}"#
+        #expect(harness.write(.put, path, body, [.ifMatch: #""a,b" , W/"1""#]).status == .preconditionFailed)
+        #expect(harness.write(.put, path, body, [.ifMatch: #""a,b" ,, "1""#]).status == .ok)
+    }
+
     @Test func put_answers404_forUnknownID() {
         let before = harness.snapshot
         #expect(harness.write(.put, "/towns/town-nowhere", Bodies.town).status == .notFound)
@@ -569,6 +599,16 @@ struct PatchTests {
         #expect(after["enterprise"] == .null)
         #expect(after["leaderCadreId"] == .null)
         #expect(after["leaderName"] == .string("周必康"))
+    }
+
+    @Test func patch_nullInsidePartyMembers_removesThatCount() throws {
+        let base = try #require(
+            harness.store.all(.projects).first { record in
+                (record[ProjectField.partyMembers].counts ?? []).dropFirst(3).first ?? 0 > 0
+            })
+        let response = harness.write(.patch, "/projects/\(base.id)", #"{"partyMembers":{"other":null}}"#)
+        #expect(response.status == .ok)
+        #expect(try JSONParser.parse(response.body)["partyMembers"]?["other"] == .int(0))
     }
 
     @Test func patch_null_onARequiredField_answers422() throws {
