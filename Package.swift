@@ -64,6 +64,16 @@ let package = Package(
             dependencies: ["GridworkFixtures"],
             swiftSettings: swiftSettings
         ),
+        // Durability: the journal with group commit, snapshots, replay.
+        .target(
+            name: "GridworkJournal",
+            dependencies: [
+                "CZlib", "GridworkStore", "HTTP1",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP meaning of the domain: routes, handlers, problem+json.
         .target(
             name: "GridworkAPI",
@@ -82,6 +92,7 @@ let package = Package(
                 "HTTPServer",
                 "GridworkStore",
                 "GridworkAPI",
+                "GridworkJournal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,6 +127,15 @@ let package = Package(
         .testTarget(
             name: "GridworkStoreTests",
             dependencies: ["GridworkStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GridworkJournalTests",
+            dependencies: [
+                "GridworkJournal", "GridworkStore", "HTTP1", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

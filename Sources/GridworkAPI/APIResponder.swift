@@ -7,11 +7,35 @@ public import Logging
 public struct APIConfiguration: Sendable {
     /// Bodies at least this long are gzip-compressed when the client accepts it.
     public var compressionMinimumBytes: Int
+    /// Who may do what, and which browser origins may call.
+    public var access: AccessPolicy
+    /// The journal writes wait for; nil keeps the store in memory only.
+    public var durability: (any WriteDurability)?
+    /// Remembered `Idempotency-Key`s.
+    public var idempotency: IdempotencyKeys
 
-    /// The defaults.
-    public init(compressionMinimumBytes: Int = 1024) {
+    /// The defaults: open access, memory only.
+    public init(
+        compressionMinimumBytes: Int = 1024,
+        access: AccessPolicy = AccessPolicy(),
+        durability: (any WriteDurability)? = nil,
+        idempotency: IdempotencyKeys = IdempotencyKeys()
+    ) {
         self.compressionMinimumBytes = compressionMinimumBytes
+        self.access = access
+        self.durability = durability
+        self.idempotency = idempotency
     }
+}
+
+/// Where acknowledged writes are made durable (the journal).
+public protocol WriteDurability: Sendable {
+    /// A gate that opens once the store's `revision` is durable.
+    func gate(for revision: Int) -> any ResponseGate
+    /// Why writes are refused now (the journal failed), or nil.
+    var failure: String? { get }
+    /// Asks for a snapshot and a fresh journal.
+    func requestCompaction()
 }
 
 /// Builds the responder the server runs: routes, errors as problem+json, and compression.
@@ -19,14 +43,16 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     -> some Responder
 {
     let router = Router(check: EntityTag.checkConditionalFields)
-    HealthRoutes(store: store).register(on: router)
+    HealthRoutes(store: store, durability: configuration.durability).register(on: router)
     StatsRoutes(store: store).register(on: router)
     ResourceRoutes(store: store).register(on: router)
-    WriteRoutes(store: store).register(on: router)
+    WriteRoutes(store: store, durability: configuration.durability, idempotency: configuration.idempotency)
+        .register(on: router)
+    AdminRoutes(durability: configuration.durability).register(on: router)
     // Last, so the document describes every route registered above.
     OpenAPIRoutes().register(on: router)
     return CompressionResponder(
-        APIResponder(router: router, logger: logger),
+        AccessResponder(APIResponder(router: router, logger: logger), policy: configuration.access),
         minimumBytes: configuration.compressionMinimumBytes
     )
 }

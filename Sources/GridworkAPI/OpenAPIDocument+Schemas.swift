@@ -23,7 +23,10 @@ extension OpenAPIDocument {
                 ]
             ),
             ("Health", closedObject([("status", ["type": "string", "enum": ["ok"]])])),
-            ("Readiness", closedObject([("status", ["type": "string", "enum": ["ready", "starting"]])])),
+            (
+                "Readiness",
+                closedObject([("status", ["type": "string", "enum": ["ready", "starting", "journal_failed"]])])
+            ),
             ("Stats", statsSchema),
             ("TownStats", townStatsSchema),
             ("ReportFigure", reportFigureSchema),

@@ -85,6 +85,16 @@ enum OpenAPIDocument {
     /// The operation for a route, or nil for a route of no known shape.
     static func operation(_ route: Route) -> OpenAPINode? {
         if route.method == .get, let fixed = fixedOperation(route.pattern) { return fixed }
+        if route.method == .post, route.pattern == "/admin/compact" {
+            return operation(
+                "compactJournal", "Snapshot the store and restart the journal", tag: "admin",
+                description: "Needs a write token when tokens are configured. 409 without `--data-dir`.",
+                responses: [
+                    "202": jsonResponse("The journal's writer will compact next.", ["type": "object"]),
+                    "409": problemResponse("The server runs without `--data-dir`."),
+                ]
+            )
+        }
         let segments = route.pattern.split(separator: "/").map(String.init)
         guard let kind = segments.first.flatMap(ResourceKind.init(rawValue:)) else { return nil }
         if segments.count == 1 {

@@ -5,58 +5,142 @@ import HTTPTypes
 /// The write side of every resource: POST, PUT, PATCH (RFC 7396 merge patch) and DELETE, with
 /// validation (422 with per-field errors), media types (415), conditional writes (412) and
 /// referential integrity (422 for dangling ids, 409 for referenced deletes unless `cascade=true`).
+///
+/// With a journal, every successful write's response waits (through its gate) until the change
+/// is durable, and writes are refused with 503 once the journal has failed.
 struct WriteRoutes {
     let store: Store
+    let durability: (any WriteDurability)?
+    let idempotency: IdempotencyKeys
+
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
     func register(on router: Router) {
         let store = self.store
-        for kind in ResourceKind.allCases {
-            router.add(.post, "/\(kind.rawValue)") { request, _ throws(APIError) in
-                try QueryParameters.rejectAll(request)
-                let body = try Self.body(request, mergePatch: false)
-                let values = try Self.validate(kind, body, current: nil, store)
-                let record = try Self.storeCall { () throws(StoreError) in
-                    try store.insert(kind, values: values, source: .api, at: Timestamp.now())
+        let durability = self.durability
+        let idempotency = self.idempotency
+        /// Runs a write; its response leaves once the change is on disk.
+        func durable(_ write: @escaping @Sendable (Request, Router.Parameters) throws(APIError) -> Response)
+            -> Router.Handler
+        {
+            { request, parameters throws(APIError) in
+                if let failure = durability?.failure {
+                    throw APIError(
+                        .serviceUnavailable, detail: "Writes are refused: the journal cannot be written (\(failure)).")
                 }
-                var response = RecordETag.response(record, kind, status: .created)
-                response.headerFields[.location] = "/\(kind.rawValue)/\(record.id)"
+                var response = try write(request, parameters)
+                response.gate = durability?.gate(for: store.revision)
                 return response
             }
-            router.add(.put, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
-                try QueryParameters.rejectAll(request)
-                let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
-                let body = try Self.body(request, mergePatch: false)
-                return try Self.replace(kind, current, with: body, request, store)
-            }
-            router.add(.patch, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
-                try QueryParameters.rejectAll(request)
-                let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
-                let patch = try Self.body(request, mergePatch: true)
-                let merged = MergePatch.apply(patch, to: current.fieldsObject(kind.schema))
-                // The patch was applied to `current`; refuse to overwrite a newer revision.
-                return try Self.replace(kind, current, with: merged, request, store, sameRevision: true)
-            }
-            router.add(.delete, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
-                let query = try QueryParameters(request)
-                try query.rejectUnknown(allowed: ["cascade"])
-                var cascade = false
-                if let text = try query.single("cascade") {
-                    guard text == "true" || text == "false" else {
-                        throw APIError.badRequest("`cascade` must be true or false.")
-                    }
-                    cascade = text == "true"
-                }
-                let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
-                try Self.checkIfMatch(request, current)
-                let ifMatch = request.headerFields[.ifMatch]
-                _ = try Self.storeCall { () throws(StoreError) in
-                    try store.delete(kind, id: current.id, cascade: cascade) { record in
-                        ifMatch.map { RecordETag.ifMatch($0, record) } ?? true
-                    }
-                }
-                return Response(status: .noContent)
-            }
         }
+        for kind in ResourceKind.allCases {
+            router.add(
+                .post, "/\(kind.rawValue)",
+                durable { request, _ throws(APIError) in
+                    try QueryParameters.rejectAll(request)
+                    let body = try Self.body(request, mergePatch: false)
+                    let values = try Self.validate(kind, body, current: nil, store)
+                    guard let key = try Self.idempotencyKey(request) else {
+                        return try Self.create(kind, values, store, annotation: nil)
+                    }
+                    let fingerprint = IdempotencyKeys.fingerprint(request)
+                    switch idempotency.begin(key: key, fingerprint: fingerprint) {
+                    case .replay(let response):
+                        return response
+                    case .mismatch:
+                        throw APIError(
+                            .unprocessableContent,
+                            detail: "The Idempotency-Key `\(key)` was already used with a different request.")
+                    case .inProgress:
+                        throw APIError(
+                            .conflict, detail: "A request with the Idempotency-Key `\(key)` is still being processed.")
+                    case .proceed:
+                        do throws(APIError) {
+                            let response = try Self.create(kind, values, store) { response in
+                                idempotency.annotation(key: key, fingerprint: fingerprint, response: response)
+                            }
+                            idempotency.finish(
+                                key: key,
+                                annotation: idempotency.annotation(
+                                    key: key, fingerprint: fingerprint, response: response))
+                            return response
+                        } catch {
+                            idempotency.finish(key: key, annotation: nil)
+                            throw error
+                        }
+                    }
+                })
+            router.add(
+                .put, "/\(kind.rawValue)/:id",
+                durable { request, parameters throws(APIError) in
+                    try QueryParameters.rejectAll(request)
+                    let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
+                    let body = try Self.body(request, mergePatch: false)
+                    return try Self.replace(kind, current, with: body, request, store)
+                })
+            router.add(
+                .patch, "/\(kind.rawValue)/:id",
+                durable { request, parameters throws(APIError) in
+                    try QueryParameters.rejectAll(request)
+                    let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
+                    let patch = try Self.body(request, mergePatch: true)
+                    let merged = MergePatch.apply(patch, to: current.fieldsObject(kind.schema))
+                    // The patch was applied to `current`; refuse to overwrite a newer revision.
+                    return try Self.replace(kind, current, with: merged, request, store, sameRevision: true)
+                })
+            router.add(
+                .delete, "/\(kind.rawValue)/:id",
+                durable { request, parameters throws(APIError) in
+                    let query = try QueryParameters(request)
+                    try query.rejectUnknown(allowed: ["cascade"])
+                    var cascade = false
+                    if let text = try query.single("cascade") {
+                        guard text == "true" || text == "false" else {
+                            throw APIError.badRequest("`cascade` must be true or false.")
+                        }
+                        cascade = text == "true"
+                    }
+                    let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
+                    try Self.checkIfMatch(request, current)
+                    let ifMatch = request.headerFields[.ifMatch]
+                    _ = try Self.storeCall { () throws(StoreError) in
+                        try store.delete(kind, id: current.id, cascade: cascade) { record in
+                            ifMatch.map { RecordETag.ifMatch($0, record) } ?? true
+                        }
+                    }
+                    return Response(status: .noContent)
+                })
+        }
+    }
+
+    /// Creates the record; `annotation` (from its response) goes into the journal with it.
+    private static func create(
+        _ kind: ResourceKind, _ values: [FieldValue], _ store: Store,
+        annotation: (@Sendable (Response) -> JSONValue)?
+    ) throws(APIError) -> Response {
+        let record = try storeCall { () throws(StoreError) in
+            try store.insert(
+                kind, values: values, source: .api, at: Timestamp.now(),
+                annotation: annotation.map { annotate in { record in annotate(created(record, kind)) } })
+        }
+        return created(record, kind)
+    }
+
+    private static func created(_ record: Record, _ kind: ResourceKind) -> Response {
+        var response = RecordETag.response(record, kind, status: .created)
+        response.headerFields[.location] = "/\(kind.rawValue)/\(record.id)"
+        return response
+    }
+
+    /// The request's `Idempotency-Key`, if it has one: 1…255 visible ASCII characters.
+    static func idempotencyKey(_ request: Request) throws(APIError) -> String? {
+        guard let key = request.headerFields[idempotencyKey] else { return nil }
+        guard (1...IdempotencyKeys.maxKeyLength).contains(key.utf8.count),
+            key.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+        else {
+            throw APIError.badRequest("Idempotency-Key must be 1–255 visible ASCII characters.")
+        }
+        return key
     }
 
     private static func replace(

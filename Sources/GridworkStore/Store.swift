@@ -11,6 +11,10 @@ public final class Store: Sendable {
         var tables: [Table]
         var aggregates = Aggregates()
         var revision = 0
+        /// Where committed changes go (the journal), in revision order; nil: memory only.
+        var log: (any ChangeLog)?
+        /// The records the write in progress touched, for its `Change`.
+        var touched: [(ResourceKind, String)] = []
 
         subscript(kind: ResourceKind) -> Table {
             get { tables[kind.ordinal] }
@@ -27,17 +31,61 @@ public final class Store: Sendable {
     }
 
     /// A store holding `records`, loaded in order without checks (the seed is checked by its tests),
-    /// at revision 1.
-    public convenience init(seed records: [(ResourceKind, Record)]) {
+    /// at `revision` (1 for the seed; a snapshot's own revision when loading one).
+    public convenience init(seed records: [(ResourceKind, Record)], revision: Int = 1) {
         self.init()
         state.withLock { state in
             for (kind, record) in records {
                 state[kind].insert(record)
                 state.aggregates.apply(kind, record, sign: 1)
             }
-            state.revision = 1
+            state.revision = revision
         }
-        currentRevision.store(1, ordering: .releasing)
+        currentRevision.store(revision, ordering: .releasing)
+    }
+
+    /// From now on, every committed write is handed to `log`, inside the store's lock and in
+    /// revision order. Attach after replaying a journal, before serving.
+    public func attach(_ log: any ChangeLog) {
+        state.withLock { $0.log = log }
+    }
+
+    /// Re-applies a change recorded earlier (journal replay): its records are put and removed as
+    /// they were, without checks, and the store moves to its revision. Returns false, changing
+    /// nothing, unless the change is the next revision.
+    public func replay(_ change: Change) -> Bool {
+        state.withLock { state in
+            guard change.revision == state.revision + 1 else { return false }
+            for (kind, id) in change.removes {
+                if let old = state[kind].remove(id) { state.aggregates.apply(kind, old, sign: -1) }
+            }
+            for (kind, record) in change.puts {
+                if let old = state[kind][record.id] {
+                    state[kind].replace(record)
+                    state.aggregates.apply(kind, old, sign: -1)
+                } else {
+                    state[kind].insert(record)
+                }
+                state.aggregates.apply(kind, record, sign: 1)
+            }
+            state.revision = change.revision
+            currentRevision.store(change.revision, ordering: .releasing)
+            return true
+        }
+    }
+
+    /// Every record, in resource then id order, with the revision they belong to: what a
+    /// snapshot holds. Copies are taken under the lock; the caller encodes them without it.
+    public func capture() -> (revision: Int, records: [(ResourceKind, Record)]) {
+        state.withLock { state in
+            var records: [(ResourceKind, Record)] = []
+            records.reserveCapacity(state.tables.reduce(0) { $0 + $1.count })
+            for kind in ResourceKind.allCases {
+                let table = state[kind]
+                for id in table.order { records.append((kind, table[id]!)) }
+            }
+            return (state.revision, records)
+        }
     }
 
     func withState<T>(_ body: (borrowing State) -> T) -> T {
@@ -123,7 +171,8 @@ public final class Store: Sendable {
         values: [FieldValue],
         source: Source,
         id: String? = nil,
-        at timestamp: String
+        at timestamp: String,
+        annotation: ((Record) -> JSONValue?)? = nil
     ) throws(StoreError) -> Record {
         try state.withLock { (state) throws(StoreError) -> Record in
             try state.check(kind, values, replacing: nil)
@@ -138,7 +187,8 @@ public final class Store: Sendable {
             )
             state[kind].insert(record)
             state.aggregates.apply(kind, record, sign: 1)
-            bump(&state)
+            state.touched.append((kind, record.id))
+            bump(&state, annotation: annotation?(record))
             return record
         }
     }
@@ -194,8 +244,22 @@ public final class Store: Sendable {
         state.withLock { $0.referenceIssues(kind, values) }
     }
 
-    private func bump(_ state: inout State) {
+    /// Ends a write: the revision moves on and, when a log is attached, the change is handed to it.
+    private func bump(_ state: inout State, annotation: JSONValue? = nil) {
         state.revision += 1
+        if let log = state.log {
+            var change = Change(revision: state.revision, annotation: annotation)
+            var seen = Set<String>()
+            for (kind, id) in state.touched where seen.insert("\(kind.ordinal) \(id)").inserted {
+                if let record = state[kind][id] {
+                    change.puts.append((kind, record))
+                } else {
+                    change.removes.append((kind, id))
+                }
+            }
+            log.append(change)
+        }
+        state.touched.removeAll(keepingCapacity: true)
         currentRevision.store(state.revision, ordering: .releasing)
     }
 
@@ -245,6 +309,7 @@ extension Store.State {
         self[kind].replace(record)
         aggregates.apply(kind, old, sign: -1)
         aggregates.apply(kind, record, sign: 1)
+        touched.append((kind, id))
         return record
     }
 
@@ -267,6 +332,7 @@ extension Store.State {
     mutating func deleteCascading(_ kind: ResourceKind, id: String, at timestamp: String, deleted: inout [Record]) {
         guard let old = self[kind].remove(id) else { return }
         aggregates.apply(kind, old, sign: -1)
+        touched.append((kind, id))
         deleted.append(old)
         for other in ResourceKind.allCases {
             for (position, field) in other.schema.fields.enumerated() {

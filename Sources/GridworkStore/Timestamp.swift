@@ -10,4 +10,9 @@ public enum Timestamp {
         return "\(parts.tm_year + 1900)-\((parts.tm_mon + 1).zeroPadded(2))-\(parts.tm_mday.zeroPadded(2))T"
             + "\(parts.tm_hour.zeroPadded(2)):\(parts.tm_min.zeroPadded(2)):\(parts.tm_sec.zeroPadded(2))Z"
     }
+
+    /// Seconds since the Unix epoch.
+    public static func unixSeconds() -> Int {
+        Int(time(nil))
+    }
 }

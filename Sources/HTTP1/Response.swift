@@ -14,6 +14,9 @@ public struct Response: Sendable {
     /// The same representation already gzipped (a cache's bytes), with its own validator;
     /// `CompressionResponder` switches to it when the client accepts gzip.
     public var gzipAlternative: GzipAlternative?
+    /// What must happen before the response may be sent (a journal's fsync); nil: send now.
+    /// The connection answers nothing else meanwhile, so pipelined requests keep their order.
+    public var gate: (any ResponseGate)?
 
     /// Creates a response.
     public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {
@@ -21,6 +24,13 @@ public struct Response: Sendable {
         self.headerFields = headerFields
         self.body = body
     }
+}
+
+/// Something a response waits for before it is sent, such as the fsync that makes a write durable.
+public protocol ResponseGate: Sendable {
+    /// Calls `opened` exactly once, on any thread, when the response may be sent: with nil, or
+    /// with a response to send instead because the wait failed.
+    func whenOpen(_ opened: @escaping @Sendable (Response?) -> Void)
 }
 
 /// A precompressed form of a response body.

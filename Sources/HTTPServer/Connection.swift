@@ -92,7 +92,7 @@ final class Connection {
         var pausedAtHighWater: Bool
         repeat {
             pausedAtHighWater = false
-            parsing: while !machine.closeAfterFlush {
+            parsing: while !machine.closeAfterFlush && !machine.awaitingResponse {
                 guard output.count < highWater else {
                     pausedAtHighWater = true
                     break
@@ -125,6 +125,31 @@ final class Connection {
         let started = MonotonicInstant.now()
         request.id = RequestIDGenerator.clientSupplied(request.headerFields[.requestID]) ?? loop.nextRequestID()
         var response = loop.context.responder.respond(to: request)
+        guard let gate = response.gate else {
+            send(response, to: request, started: started)
+            return
+        }
+        response.gate = nil
+        machine.responseDeferred()
+        // Confined to the loop: the closure only hands the connection back to its own thread.
+        nonisolated(unsafe) let connection = self
+        let loop = self.loop
+        gate.whenOpen { [response, request] replacement in
+            loop.execute { connection.gateOpened(replacement ?? response, to: request, started: started) }
+        }
+    }
+
+    /// A deferred response may go: write it, then answer the requests that queued behind it.
+    private func gateOpened(_ response: Response, to request: Request, started: MonotonicInstant) {
+        machine.deferredResponseReady()
+        guard !isClosed else { return }
+        send(response, to: request, started: started)
+        processInput()
+        updateInterest()
+    }
+
+    private func send(_ incoming: Response, to request: Request, started: MonotonicInstant) {
+        var response = incoming
         let responderKeepAlive = !(response.headerFields[.connection]?.lowercased().contains("close") ?? false)
         let keepAlive = machine.requestCompleted(
             clientKeepAlive: request.keepAlive,

@@ -39,6 +39,8 @@ package struct ConnectionStateMachine: Sendable {
     package private(set) var draining = false
     package private(set) var outputPending = false
     package private(set) var inputEnded = false
+    /// A response is waiting on its gate (a journal fsync): read nothing, time nothing out.
+    package private(set) var awaitingResponse = false
     private var lastWriteProgress: MonotonicInstant
     private var answeredSinceAdvance = false
 
@@ -55,8 +57,18 @@ package struct ConnectionStateMachine: Sendable {
         switch phase {
         case .lingering: return !inputEnded
         case .closed: return false
-        default: return !inputEnded && !closeAfterFlush
+        default: return !inputEnded && !closeAfterFlush && !awaitingResponse
         }
+    }
+
+    /// The response to the last request waits on a gate.
+    package mutating func responseDeferred() {
+        awaitingResponse = true
+    }
+
+    /// The deferred response is ready to be written.
+    package mutating func deferredResponseReady() {
+        awaitingResponse = false
     }
 
     /// The parser moved to `parserPhase` (or stayed there). A phase's timer starts when it is entered,
@@ -126,7 +138,7 @@ package struct ConnectionStateMachine: Sendable {
     /// The server is shutting down: close when idle, otherwise after the current response.
     package mutating func beginDrain() -> Action {
         draining = true
-        if phase == .idle && !outputPending {
+        if phase == .idle && !outputPending && !awaitingResponse {
             phase = .closed
             return .close
         }
@@ -147,6 +159,8 @@ package struct ConnectionStateMachine: Sendable {
         default:
             break
         }
+        // The journal answers every gate (with a failure if it must); the client is not at fault.
+        if awaitingResponse { return .none }
         if outputPending {
             // A client that does not read is bounded by the write timeout alone.
             if now.hasPassed(limits.writeTimeout, since: lastWriteProgress) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Glibc
 import GridworkAPI
+import GridworkJournal
 import GridworkStore
 import HTTP1
 import HTTPServer
@@ -25,6 +26,29 @@ struct Serve: ParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Access lines are info.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Keep a journal and snapshots in this directory; without it the store lives in memory only.")
+    var dataDir: String?
+
+    @Option(help: "Compact (snapshot and restart the journal) once the journal reaches this many MiB.")
+    var compactAfterMb = 64
+
+    @Option(
+        help: ArgumentHelp(
+            "A bearer token that may write; repeat for several. Also read from GRIDWORK_TOKENS (comma-separated).",
+            valueName: "token"))
+    var token: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "A bearer token that may only read; once any is set, reads need a token too. Also GRIDWORK_READ_TOKENS.",
+            valueName: "token"))
+    var readToken: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "A browser origin allowed to call the API (CORS), or `*`; repeat for several.", valueName: "origin"))
+    var corsOrigin: [String] = []
+
     @OptionGroup(title: "Limits")
     var limits: LimitOptions
 
@@ -32,6 +56,12 @@ struct Serve: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
         if let eventLoops, !(1...256).contains(eventLoops) {
             throw ValidationError("--event-loops must be 1…256.")
+        }
+        guard compactAfterMb >= 1 else { throw ValidationError("--compact-after-mb must be at least 1.") }
+        for token in token + readToken + Self.environmentTokens("GRIDWORK_TOKENS")
+            + Self.environmentTokens("GRIDWORK_READ_TOKENS")
+        where token.count < 16 || !token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
+            throw ValidationError("Tokens must be at least 16 visible ASCII characters.")
         }
     }
 
@@ -41,8 +71,49 @@ struct Serve: ParsableCommand {
         var logger = Logger(label: "gridwork")
         logger.logLevel = level
 
-        let store = SeedGenerator.makeStore()
-        let responder = makeResponder(store: store, logger: logger)
+        let idempotency = IdempotencyKeys()
+        var journal: Journal?
+        let store: Store
+        if let dataDir {
+            let started = ContinuousClock.now
+            do {
+                let directory = try DataDirectory(dataDir)
+                let loaded = try directory.load(seed: { SeedGenerator.generate() }, logger: logger)
+                store = loaded.store
+                idempotency.restore(loaded.annotations)
+                journal = try Journal(
+                    directory: directory, store: store, loaded: loaded, compactAfterBytes: compactAfterMb << 20,
+                    annotations: { idempotency.export() }, logger: logger)
+                store.attach(journal!)
+                logger.info(
+                    "store.loaded",
+                    metadata: [
+                        "data_dir": "\(dataDir)", "revision": "\(store.revision)",
+                        "snapshot_revision": "\(loaded.snapshotRevision.map(String.init) ?? "none")",
+                        "replayed": "\(loaded.replayed)", "journal_bytes": "\(loaded.journalBytes)",
+                        "truncated_bytes": "\(loaded.truncatedBytes)",
+                        "ms": "\((ContinuousClock.now - started).milliseconds)",
+                    ])
+            } catch {
+                logger.critical("store.load_failed", metadata: ["data_dir": "\(dataDir)", "error": "\(error)"])
+                throw ExitCode.failure
+            }
+        } else {
+            store = SeedGenerator.makeStore()
+            logger.warning(
+                "store.memory_only",
+                metadata: ["detail": "no --data-dir: writes live in memory and are lost when the process stops"])
+        }
+        let writeTokens = token + Self.environmentTokens("GRIDWORK_TOKENS")
+        let readTokens = readToken + Self.environmentTokens("GRIDWORK_READ_TOKENS")
+        if writeTokens.isEmpty {
+            logger.warning("access.open", metadata: ["detail": "no --token: anyone who can connect may write"])
+        }
+        let configuration = APIConfiguration(
+            access: AccessPolicy(writeTokens: writeTokens, readTokens: readTokens, corsOrigins: corsOrigin),
+            durability: journal.map(JournalDurability.init),
+            idempotency: idempotency)
+        let responder = makeResponder(store: store, configuration: configuration, logger: logger)
         let server = Server(
             configuration: ServerConfiguration(
                 host: host,
@@ -62,7 +133,30 @@ struct Serve: ParsableCommand {
         }
         let signals = ShutdownSignals(logger: logger) { server.shutdown() }
         server.wait()
+        journal?.close()
         withExtendedLifetime(signals) {}
+    }
+
+    static func environmentTokens(_ name: String) -> [String] {
+        guard let value = getenv(name) else { return [] }
+        return String(cString: value).split(separator: ",").map { String($0.trimmingSpacesAndTabs()) }.filter {
+            !$0.isEmpty
+        }
+    }
+}
+
+/// The journal, as the API sees it.
+struct JournalDurability: WriteDurability {
+    let journal: Journal
+
+    func gate(for revision: Int) -> any ResponseGate { journal.gate(for: revision) }
+    var failure: String? { journal.failure }
+    func requestCompaction() { journal.requestCompaction() }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }
 

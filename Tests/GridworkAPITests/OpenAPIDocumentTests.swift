@@ -11,7 +11,7 @@ struct OpenAPIDocumentTests {
     static func makeRouter() -> Router {
         let store = Store()
         let router = Router()
-        HealthRoutes(store: store).register(on: router)
+        HealthRoutes(store: store, durability: nil).register(on: router)
         StatsRoutes(store: store).register(on: router)
         ResourceRoutes(store: store).register(on: router)
         OpenAPIRoutes().register(on: router)
@@ -22,6 +22,7 @@ struct OpenAPIDocumentTests {
     static let contract: Set<String> = {
         var operations: Set<String> = [
             "GET /healthz", "GET /readyz", "GET /stats", "GET /stats/report", "GET /openapi.json",
+            "POST /admin/compact",
         ]
         for kind in ResourceKind.allCases {
             operations.formUnion(["GET /\(kind.rawValue)", "POST /\(kind.rawValue)"])

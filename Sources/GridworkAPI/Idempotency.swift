@@ -1,0 +1,196 @@
+public import GridworkStore
+import HTTP1
+import HTTPTypes
+import Synchronization
+
+/// `Idempotency-Key` on POST: the first response to a key is kept for 24 hours and returned for
+/// every retry with the same request; the same key with another request is a 422; a retry while
+/// the first is still running is a 409. Memory is bounded by a byte budget: past it, the keys
+/// closest to expiry go first. Entries travel with the change they created (as its journal
+/// annotation) and with snapshots, so a restart keeps them.
+public final class IdempotencyKeys: Sendable {
+    struct Entry: Sendable {
+        var fingerprint: String
+        var expires: Int
+        var status: Int
+        var location: String
+        var etag: String
+        var body: [UInt8]
+        var cost: Int { 160 + fingerprint.utf8.count + location.utf8.count + etag.utf8.count + body.count }
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        /// Keys in the order they were stored, which is also their expiry order.
+        var order: [String] = []
+        var orderStart = 0
+        var bytes = 0
+        var inFlight: Set<String> = []
+    }
+
+    /// How long a key is remembered.
+    public let lifetimeSeconds: Int
+    /// The most bytes the kept responses may take.
+    public let budgetBytes: Int
+    private let state = Mutex(State())
+    private let clock: @Sendable () -> Int
+
+    /// Creates an empty table.
+    public init(
+        lifetimeSeconds: Int = 24 * 3600,
+        budgetBytes: Int = 32 << 20,
+        clock: @escaping @Sendable () -> Int = { Timestamp.unixSeconds() }
+    ) {
+        self.lifetimeSeconds = lifetimeSeconds
+        self.budgetBytes = budgetBytes
+        self.clock = clock
+    }
+
+    enum Begin {
+        case proceed
+        case replay(Response)
+        case mismatch
+        case inProgress
+    }
+
+    /// Longest key accepted.
+    static let maxKeyLength = 255
+
+    func begin(key: String, fingerprint: String) -> Begin {
+        let now = clock()
+        return state.withLock { state in
+            expire(&state, now: now)
+            if let entry = state.entries[key] {
+                guard entry.fingerprint == fingerprint else { return .mismatch }
+                return .replay(Self.response(entry, key: key))
+            }
+            guard state.inFlight.insert(key).inserted else { return .inProgress }
+            return .proceed
+        }
+    }
+
+    /// The annotation a create with `key` carries into the journal.
+    func annotation(key: String, fingerprint: String, response: Response) -> JSONValue {
+        .object([
+            (
+                "idempotency",
+                .object([
+                    ("key", .string(key)), ("fingerprint", .string(fingerprint)),
+                    ("expires", .int(clock() + lifetimeSeconds)), ("status", .int(response.status.code)),
+                    ("location", .string(response.headerFields[.location] ?? "")),
+                    ("etag", .string(response.headerFields[.eTag] ?? "")),
+                    ("body", .string(String(decoding: response.body, as: UTF8.self))),
+                ])
+            )
+        ])
+    }
+
+    /// Ends the request that began with `key`: remembers its response when `annotation` is given
+    /// (the request created something), or forgets the key (it failed, and may be retried).
+    func finish(key: String, annotation: JSONValue?) {
+        state.withLock { state in
+            state.inFlight.remove(key)
+            if let annotation { store(annotation, in: &state) }
+        }
+    }
+
+    /// Takes back entries from a snapshot or a replayed journal. Unrelated annotations are ignored.
+    public func restore(_ annotations: [JSONValue]) {
+        let now = clock()
+        state.withLock { state in
+            for annotation in annotations { store(annotation, in: &state) }
+            expire(&state, now: now)
+        }
+    }
+
+    /// The live entries, as annotations, for a snapshot.
+    public func export() -> [JSONValue] {
+        state.withLock { state in
+            state.order[state.orderStart...].compactMap { key in
+                state.entries[key].map { entry in
+                    .object([
+                        (
+                            "idempotency",
+                            .object([
+                                ("key", .string(key)), ("fingerprint", .string(entry.fingerprint)),
+                                ("expires", .int(entry.expires)), ("status", .int(entry.status)),
+                                ("location", .string(entry.location)), ("etag", .string(entry.etag)),
+                                ("body", .string(String(decoding: entry.body, as: UTF8.self))),
+                            ])
+                        )
+                    ])
+                }
+            }
+        }
+    }
+
+    /// How many keys are remembered, and their cost in bytes.
+    public var usage: (keys: Int, bytes: Int) {
+        state.withLock { ($0.entries.count, $0.bytes) }
+    }
+
+    private func store(_ annotation: JSONValue, in state: inout State) {
+        guard let fields = annotation["idempotency"], case .string(let key)? = fields["key"],
+            case .string(let fingerprint)? = fields["fingerprint"], case .int(let expires)? = fields["expires"],
+            case .int(let status)? = fields["status"], case .string(let location)? = fields["location"],
+            case .string(let etag)? = fields["etag"], case .string(let body)? = fields["body"]
+        else { return }
+        let entry = Entry(
+            fingerprint: fingerprint, expires: expires, status: status, location: location, etag: etag,
+            body: Array(body.utf8))
+        if let old = state.entries.updateValue(entry, forKey: key) {
+            state.bytes -= old.cost
+        } else {
+            state.order.append(key)
+        }
+        state.bytes += entry.cost
+        while state.bytes > budgetBytes, state.orderStart < state.order.count {
+            evictOldest(&state)
+        }
+    }
+
+    private func expire(_ state: inout State, now: Int) {
+        while state.orderStart < state.order.count,
+            (state.entries[state.order[state.orderStart]]?.expires ?? 0) <= now
+        {
+            evictOldest(&state)
+        }
+        if state.orderStart > 1024 && state.orderStart * 2 > state.order.count {
+            state.order.removeFirst(state.orderStart)
+            state.orderStart = 0
+        }
+    }
+
+    private func evictOldest(_ state: inout State) {
+        let key = state.order[state.orderStart]
+        state.orderStart += 1
+        if let entry = state.entries.removeValue(forKey: key) { state.bytes -= entry.cost }
+    }
+
+    static func response(_ entry: Entry, key: String) -> Response {
+        let status = entry.status == 201 ? .created : HTTPResponse.Status(code: entry.status)
+        var response = Response(status: status, body: entry.body)
+        response.headerFields[.contentType] = MediaType.json
+        if !entry.location.isEmpty { response.headerFields[.location] = entry.location }
+        if !entry.etag.isEmpty { response.headerFields[.eTag] = entry.etag }
+        response.headerFields[HTTPField.Name("Idempotent-Replayed")!] = "true"
+        return response
+    }
+
+    /// The request's identity for a key: FNV-1a (64-bit) over the method, path and body, with the
+    /// body's length.
+    static func fingerprint(_ request: Request) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        for byte in request.method.rawValue.utf8 { mix(byte) }
+        mix(0)
+        for byte in request.path.utf8 { mix(byte) }
+        mix(0)
+        for byte in request.body { mix(byte) }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex + "-\(request.body.count)"
+    }
+}

@@ -1,0 +1,111 @@
+import Glibc
+
+/// The few POSIX file calls durability needs, with EINTR and short writes handled.
+enum FileIO {
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(JournalError) -> Int32 {
+        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw .system("Opening", path, errno) }
+        return fd
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(JournalError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .system("Writing", path, errno)
+            }
+            offset += written
+        }
+    }
+
+    static func syncData(_ fd: Int32, path: String) throws(JournalError) {
+        while fdatasync(fd) != 0 {
+            if errno != EINTR { throw .system("fdatasync of", path, errno) }
+        }
+    }
+
+    /// fsyncs a directory, so a rename or a new file in it survives power loss.
+    static func syncDirectory(_ path: String) throws(JournalError) {
+        let fd = try open(path, O_RDONLY | O_DIRECTORY)
+        defer { Glibc.close(fd) }
+        while fsync(fd) != 0 {
+            if errno != EINTR { throw .system("fsync of directory", path, errno) }
+        }
+    }
+
+    /// The whole file, or nil when it does not exist.
+    static func read(_ path: String) throws(JournalError) -> [UInt8]? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw .system("Opening", path, errno)
+        }
+        defer { Glibc.close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system("Reading", path, errno)
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    static func rename(_ from: String, _ to: String) throws(JournalError) {
+        guard Glibc.rename(from, to) == 0 else { throw .system("Renaming \(from) to", to, errno) }
+    }
+
+    static func truncate(_ path: String, to length: Int) throws(JournalError) {
+        guard Glibc.truncate(path, off_t(length)) == 0 else { throw .system("Truncating", path, errno) }
+    }
+
+    static func size(_ fd: Int32) -> Int {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    static func makeDirectory(_ path: String) throws(JournalError) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .system("Creating directory", path, errno) }
+    }
+}
+
+/// A pthread mutex with a condition variable, for the journal's writer thread to sleep on.
+final class ConditionLock: @unchecked Sendable {
+    // Unchecked: the pthread objects are only touched through lock/wait/signal, which synchronise.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        condition.deallocate()
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    /// Waits for a signal; call inside `withLock`.
+    func wait() {
+        pthread_cond_wait(condition, mutex)
+    }
+
+    func signal() {
+        pthread_cond_signal(condition)
+    }
+}

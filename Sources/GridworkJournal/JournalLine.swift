@@ -1,0 +1,127 @@
+import CZlib
+import GridworkStore
+
+/// One journal line: a `Change` as JSON, checksummed.
+///
+///     {"seq":12,"puts":[{"kind":"grids","record":{…}}],"removes":[{"kind":"cadres","id":"…"}],"meta":…,"crc32":"1a2b3c4d"}
+///
+/// `seq` is the store revision the change produced. The CRC-32 (zlib's) covers every byte before
+/// `,"crc32":`, so the last 20 bytes before the newline are always `,"crc32":"xxxxxxxx"}`.
+enum JournalLine {
+    static let trailerLength = 20
+    static let trailerPrefix = Array(#","crc32":""#.utf8)
+
+    /// The line for `change`, newline included.
+    static func encode(_ change: Change, into bytes: inout [UInt8]) {
+        var writer = JSONWriter()
+        writer.raw("{\"seq\":")
+        writer.int(change.revision)
+        writer.raw(",\"puts\":[")
+        for (index, put) in change.puts.enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.raw("{\"kind\":")
+            writer.string(put.kind.rawValue)
+            writer.raw(",\"record\":")
+            put.record.write(put.kind.schema, to: &writer)
+            writer.raw("}")
+        }
+        writer.raw("],\"removes\":[")
+        for (index, remove) in change.removes.enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.raw("{\"kind\":")
+            writer.string(remove.kind.rawValue)
+            writer.raw(",\"id\":")
+            writer.string(remove.id)
+            writer.raw("}")
+        }
+        writer.raw("]")
+        if let annotation = change.annotation {
+            writer.raw(",\"meta\":")
+            writer.value(annotation)
+        }
+        seal(writer.bytes, into: &bytes)
+    }
+
+    /// Appends `json` (an object without its closing brace) with its checksum trailer and a newline.
+    static func seal(_ json: [UInt8], into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: json)
+        bytes.append(contentsOf: trailerPrefix)
+        bytes.append(contentsOf: hex(checksum(json[...])))
+        bytes.append(contentsOf: Array("\"}\n".utf8))
+    }
+
+    /// The change on `line` (no newline), or why it cannot be read.
+    static func decode(_ line: ArraySlice<UInt8>) -> Result<Change, JournalError.Reason> {
+        guard let body = verified(line) else { return .failure(.checksum) }
+        guard case .object(let members)? = try? JSONParser.parse(Array(body) + [UInt8(ascii: "}")]) else {
+            return .failure(.syntax("the line is not a JSON object"))
+        }
+        let object = JSONValue.object(members)
+        guard case .int(let seq)? = object["seq"] else { return .failure(.syntax("`seq` is missing")) }
+        var change = Change(revision: seq, annotation: object["meta"])
+        if case .array(let puts)? = object["puts"] {
+            for put in puts {
+                guard case .string(let kindName)? = put["kind"], let kind = ResourceKind(rawValue: kindName),
+                    let json = put["record"]
+                else { return .failure(.syntax("a put names no known resource")) }
+                switch Record.decodeStored(json, kind.schema) {
+                case .success(let record): change.puts.append((kind, record))
+                case .failure(let problem): return .failure(problem)
+                }
+            }
+        }
+        if case .array(let removes)? = object["removes"] {
+            for remove in removes {
+                guard case .string(let kindName)? = remove["kind"], let kind = ResourceKind(rawValue: kindName),
+                    case .string(let id)? = remove["id"]
+                else { return .failure(.syntax("a remove names no known resource")) }
+                change.removes.append((kind, id))
+            }
+        }
+        return .success(change)
+    }
+
+    /// The checksummed part of `line` when its trailer holds the right CRC; nil otherwise.
+    static func verified(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard line.count > trailerLength else { return nil }
+        let split = line.endIndex - trailerLength
+        let trailer = line[split...]
+        guard trailer.starts(with: trailerPrefix), trailer.last == UInt8(ascii: "}"),
+            trailer[trailer.endIndex - 2] == UInt8(ascii: "\"")
+        else { return nil }
+        let digits = trailer[(split + trailerPrefix.count)..<(trailer.endIndex - 2)]
+        let body = line[line.startIndex..<split]
+        return Array(digits) == hex(checksum(body)) ? body : nil
+    }
+
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            UInt32(truncatingIfNeeded: crc32(0, buffer.baseAddress, UInt32(buffer.count)))
+        }
+    }
+
+    static func hex(_ value: UInt32) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        return (0..<8).map { digits[Int((value >> UInt32(28 - 4 * $0)) & 0xF)] }
+    }
+}
+
+extension Record {
+    /// A record as `write(_:to:)` wrote it, server-owned fields included; no reference checks.
+    static func decodeStored(_ json: JSONValue, _ schema: Schema) -> Result<Record, JournalError.Reason> {
+        guard case .string(let id)? = json["id"], case .string(let createdAt)? = json["createdAt"],
+            case .string(let updatedAt)? = json["updatedAt"], case .int(let revision)? = json["revision"],
+            case .string(let sourceName)? = json["source"], let source = Source(rawValue: sourceName)
+        else { return .failure(.syntax("a record lacks its id, timestamps, revision or source")) }
+        switch schema.values(from: json, ignoring: Schema.serverOwned) {
+        case .success(let values):
+            return .success(
+                Record(
+                    id: id, createdAt: createdAt, updatedAt: updatedAt, revision: revision, source: source,
+                    values: values))
+        case .failure(let failure):
+            let first = failure.issues.first.map { "\($0.pointer): \($0.message)" } ?? "invalid"
+            return .failure(.syntax("record \(id) does not fit its schema (\(first))"))
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import GridworkStore
+
+/// The snapshot file: the whole store at one revision, plus the annotations the layer above
+/// keeps (idempotency keys), one checksummed line each:
+///
+///     {"format":"gridwork-snapshot","version":1,"revision":R,"crc32":"…"}
+///     {"kind":"towns","record":{…},"crc32":"…"}            one per record
+///     {"meta":{…},"crc32":"…"}                             one per annotation
+///     {"end":true,"lines":N,"crc32":"…"}                   N: the lines before this one
+///
+/// It is written to a temporary file, fsync'd and renamed into place, so it is either whole or
+/// absent; any damage is reported, never repaired.
+enum Snapshot {
+    static let format = "gridwork-snapshot"
+
+    static func encode(revision: Int, records: [(ResourceKind, Record)], annotations: [JSONValue]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(records.count * 400)
+        var header = JSONWriter()
+        header.raw("{\"format\":\"gridwork-snapshot\",\"version\":1,\"revision\":")
+        header.int(revision)
+        JournalLine.seal(header.bytes, into: &bytes)
+        var writer = JSONWriter(capacity: 1024)
+        for (kind, record) in records {
+            writer.bytes.removeAll(keepingCapacity: true)
+            writer.raw("{\"kind\":")
+            writer.string(kind.rawValue)
+            writer.raw(",\"record\":")
+            record.write(kind.schema, to: &writer)
+            JournalLine.seal(writer.bytes, into: &bytes)
+        }
+        for annotation in annotations {
+            writer.bytes.removeAll(keepingCapacity: true)
+            writer.raw("{\"meta\":")
+            writer.value(annotation)
+            JournalLine.seal(writer.bytes, into: &bytes)
+        }
+        var end = JSONWriter()
+        end.raw("{\"end\":true,\"lines\":")
+        end.int(1 + records.count + annotations.count)
+        JournalLine.seal(end.bytes, into: &bytes)
+        return bytes
+    }
+
+    struct Contents {
+        var revision: Int
+        var records: [(ResourceKind, Record)]
+        var annotations: [JSONValue]
+    }
+
+    static func decode(_ bytes: [UInt8], path: String) throws(JournalError) -> Contents {
+        var contents = Contents(revision: 0, records: [], annotations: [])
+        var lines = 0
+        var offset = 0
+        var ended = false
+        while offset < bytes.count {
+            guard let newline = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) else {
+                throw JournalError("Snapshot \(path) ends without a newline at byte \(offset): it is damaged.")
+            }
+            let line = bytes[offset..<newline]
+            func damaged(_ why: String) -> JournalError {
+                JournalError("Snapshot \(path) is damaged at byte \(offset): \(why).")
+            }
+            guard !ended else { throw damaged("there is data after its end line") }
+            guard let body = JournalLine.verified(line) else { throw damaged("the checksum does not match") }
+            guard case .object(let members)? = try? JSONParser.parse(Array(body) + [UInt8(ascii: "}")]) else {
+                throw damaged("the line is not a JSON object")
+            }
+            let object = JSONValue.object(members)
+            if lines == 0 {
+                guard object["format"] == .string(format), object["version"] == .int(1),
+                    case .int(let revision)? = object["revision"]
+                else { throw damaged("it does not start with a gridwork snapshot header (version 1)") }
+                contents.revision = revision
+            } else if case .string(let kindName)? = object["kind"] {
+                guard let kind = ResourceKind(rawValue: kindName), let json = object["record"] else {
+                    throw damaged("unknown resource \(kindName)")
+                }
+                switch Record.decodeStored(json, kind.schema) {
+                case .success(let record): contents.records.append((kind, record))
+                case .failure(let problem): throw damaged(problem.description)
+                }
+            } else if let meta = object["meta"] {
+                contents.annotations.append(meta)
+            } else if object["end"] == .bool(true) {
+                guard object["lines"] == .int(lines) else {
+                    throw damaged("its end line counts a different number of lines")
+                }
+                ended = true
+            } else {
+                throw damaged("unrecognised line")
+            }
+            lines += 1
+            offset = newline + 1
+        }
+        guard ended else { throw JournalError("Snapshot \(path) has no end line: it is incomplete.") }
+        return contents
+    }
+}

@@ -1,0 +1,33 @@
+/// One committed write as a journal records it: the records it left behind (created or changed)
+/// and the ids it removed, at the store revision it produced. Replaying the changes of a journal
+/// in order, from the state they started on, rebuilds the store exactly.
+public struct Change: Sendable {
+    /// The store revision after the write; also the journal's sequence number.
+    public var revision: Int
+    /// Records created or changed, as they are after the write.
+    public var puts: [(kind: ResourceKind, record: Record)]
+    /// Records removed.
+    public var removes: [(kind: ResourceKind, id: String)]
+    /// What the layer above wants kept with the change (an idempotency key and its response).
+    public var annotation: JSONValue?
+
+    /// Creates a change.
+    public init(
+        revision: Int,
+        puts: [(kind: ResourceKind, record: Record)] = [],
+        removes: [(kind: ResourceKind, id: String)] = [],
+        annotation: JSONValue? = nil
+    ) {
+        self.revision = revision
+        self.puts = puts
+        self.removes = removes
+        self.annotation = annotation
+    }
+}
+
+/// Receives every committed change, in revision order.
+public protocol ChangeLog: Sendable {
+    /// Called inside the store's lock, once per write, right after it applied: keep it short
+    /// (queue the change; do the I/O elsewhere).
+    func append(_ change: Change)
+}
