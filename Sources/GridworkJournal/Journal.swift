@@ -126,9 +126,12 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         thread = nil
         Glibc.close(fd)
         let counters = self.counters
-        logger.info(
+        logger.notice(
             "journal.closed",
-            metadata: ["revision": "\(counters.durableRevision)", "bytes": "\(counters.bytes)"])
+            metadata: [
+                "revision": "\(counters.durableRevision)", "bytes": "\(counters.bytes)",
+                "changes": "\(counters.changes)", "syncs": "\(counters.syncs)",
+            ])
     }
 
     // MARK: The writer thread
