@@ -56,6 +56,9 @@ public struct CompressionResponder<Wrapped: Responder>: Responder {
             }
             return response
         case .notAcceptable:
+            // A response that reports work already done (a write, waiting on its journal) must
+            // not become an error: RFC 9110 §12.5.3 lets the server send identity anyway.
+            if response.gate != nil || !request.method.isSafe { return response }
             var problem = Response.problem(
                 .notAcceptable,
                 detail: "Accept-Encoding refuses identity and gzip, the only codings available."
@@ -82,5 +85,12 @@ extension HTTPFields {
             $0.trimmingSpacesAndTabs().lowercased() == token.lowercased()
         }
         if !listed { append(HTTPField(name: .vary, value: token)) }
+    }
+}
+
+extension HTTPRequest.Method {
+    /// GET, HEAD, OPTIONS and TRACE: methods that change nothing (RFC 9110 §9.2.1).
+    var isSafe: Bool {
+        self == .get || self == .head || self == .options || self == .trace
     }
 }
