@@ -13,14 +13,18 @@ public struct APIConfiguration: Sendable {
     public var durability: (any WriteDurability)?
     /// Remembered `Idempotency-Key`s.
     public var idempotency: IdempotencyKeys
+    /// The HTTP server's own counters, for `/metrics`.
+    public var serverGauges: (@Sendable () -> ServerGauges)?
 
     /// The defaults: open access, memory only.
     public init(
         compressionMinimumBytes: Int = 1024,
         access: AccessPolicy = AccessPolicy(),
         durability: (any WriteDurability)? = nil,
-        idempotency: IdempotencyKeys = IdempotencyKeys()
+        idempotency: IdempotencyKeys = IdempotencyKeys(),
+        serverGauges: (@Sendable () -> ServerGauges)? = nil
     ) {
+        self.serverGauges = serverGauges
         self.compressionMinimumBytes = compressionMinimumBytes
         self.access = access
         self.durability = durability
@@ -36,6 +40,8 @@ public protocol WriteDurability: Sendable {
     var failure: String? { get }
     /// Asks for a snapshot and a fresh journal.
     func requestCompaction()
+    /// The journal's length, changes and fsyncs so far, and whether it failed.
+    var statistics: (bytes: Int, changes: Int, syncs: Int, failed: Bool) { get }
 }
 
 /// Builds the responder the server runs: routes, errors as problem+json, and compression.
@@ -44,15 +50,25 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
 {
     let router = Router(check: EntityTag.checkConditionalFields)
     HealthRoutes(store: store, durability: configuration.durability).register(on: router)
-    StatsRoutes(store: store).register(on: router)
+    let stats = StatsRoutes(store: store)
+    stats.register(on: router)
     ResourceRoutes(store: store).register(on: router)
     WriteRoutes(store: store, durability: configuration.durability, idempotency: configuration.idempotency)
         .register(on: router)
     AdminRoutes(durability: configuration.durability).register(on: router)
+    DashboardRoutes().register(on: router)
+    TimelineRoutes(store: store).register(on: router)
+    let metrics = RequestMetrics()
+    MetricsRoutes(
+        store: store, metrics: metrics, stream: stats.stream, durability: configuration.durability,
+        server: configuration.serverGauges
+    ).register(on: router)
     // Last, so the document describes every route registered above.
     OpenAPIRoutes().register(on: router)
     return CompressionResponder(
-        AccessResponder(APIResponder(router: router, logger: logger), policy: configuration.access),
+        MetricsResponder(
+            inner: AccessResponder(APIResponder(router: router, logger: logger), policy: configuration.access),
+            router: router, metrics: metrics),
         minimumBytes: configuration.compressionMinimumBytes
     )
 }

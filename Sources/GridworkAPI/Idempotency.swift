@@ -180,17 +180,18 @@ public final class IdempotencyKeys: Sendable {
     /// The request's identity for a key: FNV-1a (64-bit) over the method, path and body, with the
     /// body's length.
     static func fingerprint(_ request: Request) -> String {
+        let hash = fnv1a(Array(request.method.rawValue.utf8) + [0] + Array(request.path.utf8) + [0] + request.body)
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex + "-\(request.body.count)"
+    }
+
+    /// 64-bit FNV-1a.
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
+        for byte in bytes {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3
         }
-        for byte in request.method.rawValue.utf8 { mix(byte) }
-        mix(0)
-        for byte in request.path.utf8 { mix(byte) }
-        mix(0)
-        for byte in request.body { mix(byte) }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex + "-\(request.body.count)"
+        return hash
     }
 }

@@ -15,7 +15,9 @@ enum ListQuery {
 
     /// The parameter names a resource's list accepts (documented in the OpenAPI document too).
     static func allowedNames(_ kind: ResourceKind) -> [String] {
-        var names = ["limit", "cursor", "q", "sort", "source", "source[ne]", "source[in]", "id", "id[ne]", "id[in]"]
+        var names = [
+            "limit", "cursor", "q", "sort", "format", "source", "source[ne]", "source[in]", "id", "id[ne]", "id[in]",
+        ]
         for name in ["createdAt", "updatedAt"] {
             names += rangeOperators.map { "\(name)[\($0.rawValue)]" }
         }
@@ -58,7 +60,10 @@ enum ListQuery {
         query.search = try parameters.single("q").flatMap { $0.isEmpty ? nil : $0 }
         let sortSpec = try parameters.single("sort") ?? ""
         query.sort = try parseSort(kind, sortSpec)
-        for (name, value) in parameters.pairs where !["limit", "cursor", "q", "sort"].contains(name) {
+        if let format = try parameters.single("format"), format != "json" && format != "csv" {
+            throw APIError.badRequest("`format` must be `json` or `csv`.")
+        }
+        for (name, value) in parameters.pairs where !["limit", "cursor", "q", "sort", "format"].contains(name) {
             query.filters.append(try parseFilter(kind, name: name, value: value))
         }
         if let token = try parameters.single("cursor"), !token.isEmpty {

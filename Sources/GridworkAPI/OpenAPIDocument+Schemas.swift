@@ -23,6 +23,7 @@ extension OpenAPIDocument {
                 ]
             ),
             ("Health", closedObject([("status", ["type": "string", "enum": ["ok"]])])),
+            ("Timeline", timelineSchema()),
             (
                 "Readiness",
                 closedObject([("status", ["type": "string", "enum": ["ready", "starting", "journal_failed"]])])
@@ -422,5 +423,29 @@ indirect enum OpenAPINode: Sendable, ExpressibleByStringLiteral, ExpressibleByIn
             }
             writer.raw("}")
         }
+    }
+}
+
+extension OpenAPIDocument {
+    static func timelineSchema() -> OpenAPINode {
+        let counts = closedObject(Timeline.types.map { ($0, ["type": "integer", "minimum": 0]) })
+        return closedObject([
+            ("interval", ["type": "string", "enum": ["month", "week"]]),
+            ("townId", ["type": ["string", "null"]]),
+            ("revision", ["type": "integer"]),
+            ("types", ["type": "array", "items": ["type": "string"]]),
+            (
+                "periods",
+                [
+                    "type": "array",
+                    "items": closedObject([
+                        ("label", ["type": "string", "description": "`2014-03` or `2014-W10`."]),
+                        ("start", ["type": "string", "format": "date"]),
+                        ("counts", counts),
+                        ("fundsYuan", ["type": "integer", "minimum": 0]),
+                    ]),
+                ]
+            ),
+        ])
     }
 }

@@ -160,6 +160,65 @@ enum OpenAPIDocument {
                 description: "One row per figure, in report order. Takes no query parameters.",
                 responses: ["200": jsonResponse("The rows.", ["type": "array", "items": schemaRef("ReportFigure")])]
             )
+        case "/":
+            operation(
+                "getDashboard", "The dashboard page", tag: "dashboard",
+                description: "One HTML page with its CSS and JavaScript inline; it reads the stats routes. "
+                    + "Takes no query parameters.",
+                parameters: [entityTagsParameter("If-None-Match", "The page's ETag; 304 while it holds.")],
+                responses: [
+                    "200": ["description": "The page.", "content": ["text/html": ["schema": ["type": "string"]]]],
+                    "304": ["description": "Not modified."],
+                ]
+            )
+        case "/stats/stream":
+            operation(
+                "getStatsStream", "The figures as Server-Sent Events", tag: "stats",
+                description: "`event: stats` with the `/stats` body (one line) whenever the revision changes, at "
+                    + "most one a second, `id:` the revision; `: heartbeat` comments every 15 s. A `Last-Event-ID` "
+                    + "equal to the current revision skips the first event. The stream does not end.",
+                parameters: [
+                    [
+                        "name": "Last-Event-ID", "in": "header", "required": false,
+                        "description": "The revision last seen.", "schema": ["type": "string"],
+                    ]
+                ],
+                responses: [
+                    "200": [
+                        "description": "An endless event stream.",
+                        "content": ["text/event-stream": ["schema": ["type": "string"]]],
+                    ]
+                ]
+            )
+        case "/stats/timeline":
+            operation(
+                "getStatsTimeline", "Assistance records per month or week", tag: "stats",
+                description: "Counts per record type and funds per period, every period from the first record's "
+                    + "to the last's; for the district or one town (through its grids).",
+                parameters: [
+                    queryParameter(
+                        "interval", ["type": "string", "enum": ["month", "week"], "default": "month"],
+                        "Calendar months, or ISO weeks starting on Monday."),
+                    queryParameter("townId", ["type": "string", "minLength": 1], "Only this town's grids."),
+                ],
+                responses: [
+                    "200": jsonResponse("The periods.", schemaRef("Timeline")),
+                    "400": responseRef("BadRequest"),
+                ]
+            )
+        case "/metrics":
+            operation(
+                "getMetrics", "Prometheus metrics", tag: "meta",
+                description: "Requests by route pattern, method and status; a latency histogram; open connections; "
+                    + "bytes in and out; store revision and records per resource; stream subscribers; journal size "
+                    + "and fsyncs. Takes no query parameters.",
+                responses: [
+                    "200": [
+                        "description": "Prometheus text format 0.0.4.",
+                        "content": ["text/plain": ["schema": ["type": "string"]]],
+                    ]
+                ]
+            )
         case "/openapi.json":
             operation(
                 "getOpenAPIDocument", "This document", tag: "meta",

@@ -51,6 +51,16 @@ struct ResourceRoutes {
     {
         let parameters = try QueryParameters(request)
         let (query, sortSpec) = try ListQuery.parse(kind, parameters, fixed: fixed)
+        if CSVExport.wanted(request, format: try parameters.single("format")) {
+            var response = Response(
+                status: .ok,
+                headerFields: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"\(kind.rawValue).csv\"",
+                ])
+            response.stream = CSVExport(kind: kind, store: store, query: query)
+            return response
+        }
         let page = store.query(kind, query)
         var writer = JSONWriter(capacity: 256 + page.records.count * 400)
         writer.raw("{\"data\":[")

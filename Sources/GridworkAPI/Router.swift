@@ -99,6 +99,12 @@ public struct Router: Sendable {
         throw APIError.methodNotAllowed(method: method, allow: allow)
     }
 
+    /// The pattern of the route `path` matches (`/grids/:id`), or nil; for metrics labels.
+    public func pattern(for path: String) -> String? {
+        var parameters = Parameters()
+        return (try? match(path, parameters: &parameters))??.pattern
+    }
+
     private static func allowed(_ node: Node) -> String {
         var methods = Set(node.handlers.keys.map(\.rawValue))
         if methods.contains("GET") { methods.insert("HEAD") }

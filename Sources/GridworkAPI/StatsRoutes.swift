@@ -10,11 +10,32 @@ import Synchronization
 /// load, a lock and a copy of two array references, and `If-None-Match` answers 304 without a body.
 struct StatsRoutes {
     let store: Store
-    let cache = StatsCache()
+    let cache: StatsCache
+    let stream: StatsStream
+
+    init(store: Store) {
+        self.store = store
+        self.cache = StatsCache()
+        self.stream = StatsStream(store: store, cache: cache)
+    }
+
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
 
     func register(on router: Router) {
         let store = self.store
         let cache = self.cache
+        let stream = self.stream
+        router.add(.get, "/stats/stream") { request, _ throws(APIError) in
+            try QueryParameters.rejectAll(request)
+            var response = Response(
+                status: .ok,
+                headerFields: [
+                    .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache",
+                    HTTPField.Name("X-Accel-Buffering")!: "no",
+                ])
+            response.stream = stream.subscribe(lastEventID: request.headerFields[Self.lastEventID])
+            return response
+        }
         router.add(.get, "/stats") { request, _ throws(APIError) in
             try QueryParameters.rejectAll(request)
             let entry = cache.entry(for: store)

@@ -17,6 +17,8 @@ public struct Response: Sendable {
     /// What must happen before the response may be sent (a journal's fsync); nil: send now.
     /// The connection answers nothing else meanwhile, so pipelined requests keep their order.
     public var gate: (any ResponseGate)?
+    /// A body produced while it is sent (chunked); when set, `body` is ignored.
+    public var stream: (any ResponseStream)?
 
     /// Creates a response.
     public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {

@@ -36,7 +36,8 @@ public enum ResponseSerializer {
     }
 
     /// Appends the status line and fields, ending with the empty line.
-    /// With `contentLength` nil the head announces `Transfer-Encoding: chunked`.
+    /// With `contentLength` nil the head announces `Transfer-Encoding: chunked`, except to an
+    /// HTTP/1.0 client, for which the body then ends when the connection closes.
     public static func writeHead(
         _ response: Response,
         framing: Framing,
@@ -61,7 +62,7 @@ public enum ResponseSerializer {
             if let contentLength {
                 out.append(contentsOf: "\r\nContent-Length: ".utf8)
                 appendDecimal(contentLength, to: &out)
-            } else {
+            } else if framing.requestVersion != .http1_0 {
                 out.append(contentsOf: "\r\nTransfer-Encoding: chunked".utf8)
             }
         }

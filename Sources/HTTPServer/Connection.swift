@@ -1,6 +1,7 @@
 import HTTP1
 import HTTPTypes
 import Logging
+import Synchronization
 
 /// One client connection: reads bytes into the parser, answers each request in order, writes
 /// with back-pressure, and follows its `ConnectionStateMachine` for keep-alive, timeouts and close.
@@ -15,6 +16,9 @@ final class Connection {
     private var output = OutputBuffer()
     private var registered: Poller.Interest = .read
     private var lingerDiscarded = 0
+    /// The body being streamed, and whether it is chunked (not for HTTP/1.0).
+    private var stream: (any ResponseStream)?
+    private var streamChunked = true
     private(set) var isClosed = false
 
     static let continueLine: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -42,6 +46,7 @@ final class Connection {
         }
         switch Socket.read(fd, into: loop.readBuffer) {
         case .bytes(let count):
+            loop.bytesIn.add(count, ordering: .relaxed)
             parser.feed(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
             processInput()
         case .endOfFile:
@@ -56,6 +61,10 @@ final class Connection {
     func writable() {
         guard !isClosed else { return }
         flush()
+        if stream != nil && !isClosed && output.count < loop.context.limits.writeHighWaterBytes {
+            pumpStream()
+            return
+        }
         if !isClosed && output.count < loop.context.limits.writeHighWaterBytes && parser.bufferedByteCount > 0 {
             // Back-pressure is released: answer the pipelined requests that waited.
             processInput()
@@ -82,6 +91,12 @@ final class Connection {
 
     func beginDrain() {
         guard !isClosed else { return }
+        if stream != nil {
+            // A stream never ends by itself: end it here, and the connection with it.
+            machine.closeAfterResponse()
+            endStream()
+            flush()
+        }
         perform(machine.beginDrain())
     }
 
@@ -152,7 +167,8 @@ final class Connection {
         var response = incoming
         let responderKeepAlive = !(response.headerFields[.connection]?.lowercased().contains("close") ?? false)
         let keepAlive = machine.requestCompleted(
-            clientKeepAlive: request.keepAlive,
+            // An HTTP/1.0 client learns where a streamed body ends only from the close.
+            clientKeepAlive: request.keepAlive && (response.stream == nil || request.version != .http1_0),
             responderKeepAlive: responderKeepAlive
         )
         response.headerFields[.requestID] = request.id
@@ -163,7 +179,16 @@ final class Connection {
             omitBody: request.method == .head
         )
         let before = output.count
-        enqueue(response, framing: framing)
+        if let body = response.stream {
+            output.append { ResponseSerializer.writeHead(response, framing: framing, contentLength: nil, into: &$0) }
+            if framing.omitBody || !ResponseSerializer.mayHaveBody(response.status) {
+                body.cancel()
+            } else {
+                startStream(body, chunked: request.version != .http1_0)
+            }
+        } else {
+            enqueue(response, framing: framing)
+        }
         loop.context.logAccess(
             method: request.method.rawValue,
             target: request.head.path ?? request.path,
@@ -173,6 +198,64 @@ final class Connection {
             requestID: request.id,
             peer: peer
         )
+    }
+
+    // MARK: Streams
+
+    private func startStream(_ body: any ResponseStream, chunked: Bool) {
+        stream = body
+        streamChunked = chunked
+        machine.responseDeferred()
+        pumpStream()
+    }
+
+    /// Pulls from the stream while the output stays under the high-water mark.
+    private func pumpStream() {
+        guard let body = stream, !isClosed else { return }
+        // Confined to the loop: the waker only hands the connection back to its own thread.
+        nonisolated(unsafe) let connection = self
+        let loop = self.loop
+        let waker = StreamWaker { loop.execute { connection.pumpStream() } }
+        let highWater = loop.context.limits.writeHighWaterBytes
+        while !isClosed {
+            while output.count < highWater {
+                switch body.next(wake: waker) {
+                case .bytes(let bytes):
+                    if streamChunked {
+                        output.append { ResponseSerializer.writeChunk(bytes, into: &$0) }
+                    } else {
+                        output.append { $0.append(contentsOf: bytes) }
+                    }
+                case .wait:
+                    flush()
+                    return
+                case .end:
+                    stream = nil
+                    if streamChunked {
+                        output.append { ResponseSerializer.writeLastChunk(into: &$0) }
+                    } else {
+                        machine.closeAfterResponse()
+                    }
+                    machine.deferredResponseReady()
+                    flush()
+                    // Requests pipelined behind the stream are answered now.
+                    processInput()
+                    return
+                }
+            }
+            flush()
+            // If the socket took it all, no EPOLLOUT will come: keep pulling here.
+            guard output.count < highWater else { return }
+        }
+    }
+
+    /// Ends the stream early (shutdown): the client sees a complete, shorter body.
+    private func endStream() {
+        guard let body = stream else { return }
+        stream = nil
+        body.cancel()
+        if streamChunked { output.append { ResponseSerializer.writeLastChunk(into: &$0) } }
+        machine.deferredResponseReady()
     }
 
     private func enqueue(_ response: Response, framing: ResponseSerializer.Framing) {
@@ -215,12 +298,13 @@ final class Connection {
 
     private func flush() {
         guard !isClosed else { return }
-        let (progress, failure) = output.send(to: fd)
+        let (sent, failure) = output.send(to: fd)
+        if sent > 0 { loop.bytesOut.add(sent, ordering: .relaxed) }
         if failure != nil {
             perform(machine.failed())
             return
         }
-        perform(machine.wrote(progress: progress, remaining: !output.isEmpty, now: loop.now))
+        perform(machine.wrote(progress: sent > 0, remaining: !output.isEmpty, now: loop.now))
         updateInterest()
     }
 
@@ -254,6 +338,8 @@ final class Connection {
         case .close:
             guard !isClosed else { return }
             isClosed = true
+            stream?.cancel()
+            stream = nil
             loop.connectionClosed(self)
         }
     }

@@ -102,13 +102,20 @@ package struct ConnectionStateMachine: Sendable {
         closeAfterFlush = true
     }
 
+    /// The response being written is the last (a stream cut short by shutdown).
+    package mutating func closeAfterResponse() {
+        closeAfterFlush = true
+    }
+
     /// A write attempt finished with `remaining` bytes still queued.
     package mutating func wrote(progress: Bool, remaining: Bool, now: MonotonicInstant) -> Action {
         if progress || !outputPending { lastWriteProgress = now }
         // The idle period begins when the last response has left, not when its request arrived.
         if progress && !remaining && phase == .idle { phaseStarted = now }
         outputPending = remaining
-        guard !remaining, closeAfterFlush, phase != .lingering, phase != .closed else { return .none }
+        guard !remaining, closeAfterFlush, !awaitingResponse, phase != .lingering, phase != .closed else {
+            return .none
+        }
         if inputEnded {
             phase = .closed
             return .close
@@ -159,16 +166,16 @@ package struct ConnectionStateMachine: Sendable {
         default:
             break
         }
-        // The journal answers every gate (with a failure if it must); the client is not at fault.
-        if awaitingResponse { return .none }
         if outputPending {
-            // A client that does not read is bounded by the write timeout alone.
+            // A client that does not read is bounded by the write timeout alone (streams too).
             if now.hasPassed(limits.writeTimeout, since: lastWriteProgress) {
                 phase = .closed
                 return .close
             }
             return .none
         }
+        // A gate always opens (with a failure if it must), and an idle stream sends heartbeats.
+        if awaitingResponse { return .none }
         if closeAfterFlush { return .none }
         switch phase {
         case .idle:

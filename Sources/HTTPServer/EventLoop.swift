@@ -17,6 +17,10 @@ final class EventLoop: @unchecked Sendable {
     let poller: Poller
     /// Scratch space every read of this loop lands in before it is fed to a parser.
     let readBuffer: UnsafeMutableRawBufferPointer
+    /// Bytes read from and written to this loop's sockets. Each loop has its own counters, so
+    /// the hot path never shares a cache line with another loop.
+    let bytesIn = Atomic<Int>(0)
+    let bytesOut = Atomic<Int>(0)
     private(set) var now: MonotonicInstant
     private(set) var date: [UInt8] = []
     private var dateSecond = -1

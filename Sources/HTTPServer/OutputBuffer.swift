@@ -37,25 +37,25 @@ struct OutputBuffer {
     }
 
     /// Sends as much as the socket takes. Returns whether any byte left, and the failure if one occurred.
-    mutating func send(to fd: Int32) -> (progress: Bool, failure: Int32?) {
-        var progress = false
+    mutating func send(to fd: Int32) -> (sent: Int, failure: Int32?) {
+        var total = 0
         while !chunks.isEmpty {
             let result = chunks[0].withUnsafeBytes { bytes in
                 Socket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[firstOffset...]))
             }
             switch result {
             case .bytes(let sent):
-                progress = progress || sent > 0
+                total += sent
                 count -= sent
                 firstOffset += sent
                 if firstOffset == chunks[0].count { dropFirstChunk() }
             case .wouldBlock, .endOfFile:
-                return (progress, nil)
+                return (total, nil)
             case .failed(let code):
-                return (progress, code)
+                return (total, code)
             }
         }
-        return (progress, nil)
+        return (total, nil)
     }
 
     private mutating func dropFirstChunk() {

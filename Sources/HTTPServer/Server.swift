@@ -35,6 +35,15 @@ public final class Server: Sendable {
     /// Client connections open right now.
     public var openConnections: Int { context.openConnections.load(ordering: .relaxed) }
 
+    /// Bytes read from and written to client sockets since the start.
+    public var bytesTransferred: (received: Int, sent: Int) {
+        state.withLock { state in
+            state.loops.reduce((0, 0)) { sum, loop in
+                (sum.0 + loop.bytesIn.load(ordering: .relaxed), sum.1 + loop.bytesOut.load(ordering: .relaxed))
+            }
+        }
+    }
+
     /// Binds, listens and starts the event loops. Returns once the server accepts connections.
     public func start() throws(SocketError) {
         // Writes use MSG_NOSIGNAL; this also covers any other path to a reset peer.

@@ -7,6 +7,7 @@ import GridworkStore
 import HTTP1
 import HTTPServer
 import Logging
+import Synchronization
 
 /// `gridwork serve`: runs the HTTP server until SIGTERM or SIGINT.
 struct Serve: ParsableCommand {
@@ -109,10 +110,20 @@ struct Serve: ParsableCommand {
         if writeTokens.isEmpty {
             logger.warning("access.open", metadata: ["detail": "no --token: anyone who can connect may write"])
         }
+        // The server is made after the responder that reports on it.
+        let running = Mutex<Server?>(nil)
         let configuration = APIConfiguration(
             access: AccessPolicy(writeTokens: writeTokens, readTokens: readTokens, corsOrigins: corsOrigin),
             durability: journal.map(JournalDurability.init),
-            idempotency: idempotency)
+            idempotency: idempotency,
+            serverGauges: {
+                guard let server = running.withLock({ $0 }) else {
+                    return ServerGauges(openConnections: 0, bytesReceived: 0, bytesSent: 0)
+                }
+                let bytes = server.bytesTransferred
+                return ServerGauges(
+                    openConnections: server.openConnections, bytesReceived: bytes.received, bytesSent: bytes.sent)
+            })
         let responder = makeResponder(store: store, configuration: configuration, logger: logger)
         let server = Server(
             configuration: ServerConfiguration(
@@ -125,6 +136,7 @@ struct Serve: ParsableCommand {
             responder: responder,
             logger: logger
         )
+        running.withLock { $0 = server }
         do {
             try server.start()
         } catch {
@@ -152,6 +164,10 @@ struct JournalDurability: WriteDurability {
     func gate(for revision: Int) -> any ResponseGate { journal.gate(for: revision) }
     var failure: String? { journal.failure }
     func requestCompaction() { journal.requestCompaction() }
+    var statistics: (bytes: Int, changes: Int, syncs: Int, failed: Bool) {
+        let counters = journal.counters
+        return (counters.bytes, counters.changes, counters.syncs, counters.failed)
+    }
 }
 
 extension Duration {

@@ -1,0 +1,146 @@
+import Dispatch
+import GridworkStore
+import HTTP1
+import HTTPTypes
+import Synchronization
+
+/// `GET /stats/stream`: Server-Sent Events. Each subscriber gets `event: stats` with the `/stats`
+/// body whenever the revision changes — at most one a second, the newest state replacing one
+/// not yet sent — with `id:` set to the revision, and a comment heartbeat every 15 seconds.
+/// A subscriber whose `Last-Event-ID` is the current revision gets nothing until it changes.
+///
+/// Subscribers are `ResponseStream`s pulled by their connection's event loop: they cost no
+/// thread. One timer on a Dispatch queue watches the revision for all of them.
+final class StatsStream: @unchecked Sendable {
+    // Unchecked: `timer` is set up in `init` and cancelled in `deinit`, never touched between;
+    // everything else is a `Mutex` or immutable.
+    private let store: Store
+    private let cache: StatsCache
+    private let subscribers = Mutex<[ObjectIdentifier: StatsSubscriber]>([:])
+    private let lastSent = Mutex<(revision: Int, at: ContinuousClock.Instant)>((0, .now))
+    private let timer: any DispatchSourceTimer
+
+    static let minimumInterval = Duration.seconds(1)
+    static let heartbeatInterval = Duration.seconds(15)
+    static let heartbeat = Array(": heartbeat\n\n".utf8)
+
+    init(store: Store, cache: StatsCache) {
+        self.store = store
+        self.cache = cache
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gridwork.stats-stream"))
+        timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(20))
+        let ticks = Mutex(0)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            let tick = ticks.withLock { count in
+                count += 1
+                return count
+            }
+            self.tick(heartbeat: tick % 150 == 0)
+        }
+        timer.activate()
+    }
+
+    deinit {
+        timer.cancel()
+    }
+
+    /// How many clients are subscribed.
+    var count: Int { subscribers.withLock { $0.count } }
+
+    /// A new subscriber, primed with the current state unless it already has it.
+    func subscribe(lastEventID: String?) -> StatsSubscriber {
+        let subscriber = StatsSubscriber(stream: self)
+        let entry = cache.entry(for: store)
+        var first = Array("retry: 2000\n\n".utf8)
+        if lastEventID != String(entry.revision) { first += Self.event(entry) }
+        subscriber.push(first, replacingEvent: false)
+        subscribers.withLock { $0[ObjectIdentifier(subscriber)] = subscriber }
+        return subscriber
+    }
+
+    func remove(_ subscriber: StatsSubscriber) {
+        _ = subscribers.withLock { $0.removeValue(forKey: ObjectIdentifier(subscriber)) }
+    }
+
+    static func event(_ entry: StatsEntry) -> [UInt8] {
+        var bytes = Array("event: stats\nid: \(entry.revision)\ndata: ".utf8)
+        bytes.append(contentsOf: entry.identity)  // one line: the encoder writes no newlines
+        bytes.append(contentsOf: [0x0A, 0x0A])
+        return bytes
+    }
+
+    private func tick(heartbeat: Bool) {
+        let current = subscribers.withLock { Array($0.values) }
+        guard !current.isEmpty else { return }
+        let revision = store.revision
+        let now = ContinuousClock.now
+        let due = lastSent.withLock { last -> Bool in
+            guard revision != last.revision, now - last.at >= Self.minimumInterval else { return false }
+            last = (revision, now)
+            return true
+        }
+        if due {
+            let event = Self.event(cache.entry(for: store))
+            for subscriber in current { subscriber.push(event, replacingEvent: true) }
+        } else if heartbeat {
+            for subscriber in current { subscriber.push(Self.heartbeat, replacingEvent: false) }
+        }
+    }
+}
+
+/// One `/stats/stream` client. Holds at most one unsent event: a newer state replaces it, so a
+/// slow reader costs one event's bytes here, plus its connection's bounded output buffer.
+final class StatsSubscriber: ResponseStream, Sendable {
+    private struct State {
+        var pending: [UInt8] = []
+        var pendingIsEvent = false
+        var waker: StreamWaker?
+        var cancelled = false
+    }
+
+    private let stream: StatsStream
+    private let state = Mutex(State())
+
+    init(stream: StatsStream) {
+        self.stream = stream
+    }
+
+    func push(_ bytes: [UInt8], replacingEvent: Bool) {
+        let waker = state.withLock { state -> StreamWaker? in
+            guard !state.cancelled else { return nil }
+            if replacingEvent && state.pendingIsEvent {
+                state.pending = bytes
+            } else {
+                state.pending += bytes
+            }
+            state.pendingIsEvent = replacingEvent
+            defer { state.waker = nil }
+            return state.waker
+        }
+        waker?()
+    }
+
+    func next(wake: StreamWaker) -> StreamPiece {
+        state.withLock { state in
+            if state.cancelled { return .end }
+            guard !state.pending.isEmpty else {
+                state.waker = wake
+                return .wait
+            }
+            defer {
+                state.pending = []
+                state.pendingIsEvent = false
+            }
+            return .bytes(state.pending)
+        }
+    }
+
+    func cancel() {
+        state.withLock {
+            $0.cancelled = true
+            $0.waker = nil
+        }
+        stream.remove(self)
+    }
+}

@@ -1,0 +1,137 @@
+/// Assistance records counted per period: `/stats/timeline`, for the dashboard's charts.
+public struct Timeline: Sendable {
+    /// Calendar months, or ISO weeks (Monday to Sunday).
+    public enum Interval: String, Sendable, CaseIterable {
+        case month, week
+    }
+
+    /// One period, with a count per record type and the funds given in it.
+    public struct Period: Sendable, Equatable {
+        /// `2014-03` or `2014-W10`.
+        public var label: String
+        /// Its first day.
+        public var start: String
+        /// Records per type, in the schema's type order.
+        public var counts: [Int]
+        /// Yuan given (`funding` records).
+        public var fundsYuan: Int
+    }
+
+    public var interval: Interval
+    public var townId: String?
+    public var revision: Int
+    /// Every period from the first record's to the last's, empty ones included.
+    public var periods: [Period]
+
+    /// The record types, in the order of `Period.counts`.
+    public static var types: [String] {
+        guard case .enumeration(let types) = ResourceKind.assistanceRecords.schema.fields[0].type else { return [] }
+        return types
+    }
+}
+
+extension Store {
+    /// The timeline of assistance records, for the whole district or one town (by its grids).
+    public func timeline(_ interval: Timeline.Interval, townId: String? = nil) -> Timeline {
+        let types = Timeline.types
+        return withState { state in
+            let records = state[.assistanceRecords]
+            let grids = state[.grids]
+            var buckets: [Int: Timeline.Period] = [:]
+            for id in records.order {
+                let record = records[id]!
+                if let townId {
+                    guard let grid = record[AssistanceField.gridId].string,
+                        grids[grid]?[GridField.townId].string == townId
+                    else { continue }
+                }
+                guard let text = record[AssistanceField.date].string, let date = CalendarDate(text),
+                    let type = record[AssistanceField.type].string, let position = types.firstIndex(of: type)
+                else { continue }
+                let key = Self.periodKey(date, interval)
+                var period = buckets[key] ?? Self.period(key, interval, types: types.count)
+                period.counts[position] += 1
+                period.fundsYuan += record[AssistanceField.amountYuan].int ?? 0
+                buckets[key] = period
+            }
+            var periods: [Timeline.Period] = []
+            if let first = buckets.keys.min(), let last = buckets.keys.max() {
+                for key in first...last {
+                    periods.append(buckets[key] ?? Self.period(key, interval, types: types.count))
+                }
+            }
+            return Timeline(interval: interval, townId: townId, revision: state.revision, periods: periods)
+        }
+    }
+
+    /// Months since year 0, or weeks since the first Monday of the day count.
+    static func periodKey(_ date: CalendarDate, _ interval: Timeline.Interval) -> Int {
+        switch interval {
+        case .month: return date.year * 12 + (date.month - 1)
+        case .week: return (date.dayNumber - date.weekday - CalendarDate.firstMonday) / 7
+        }
+    }
+
+    static func period(_ key: Int, _ interval: Timeline.Interval, types: Int) -> Timeline.Period {
+        switch interval {
+        case .month:
+            let year = key / 12
+            let month = key % 12 + 1
+            return Timeline.Period(
+                label: "\(year.zeroPadded(4))-\(month.zeroPadded(2))",
+                start: "\(year.zeroPadded(4))-\(month.zeroPadded(2))-01", counts: Array(repeating: 0, count: types),
+                fundsYuan: 0)
+        case .week:
+            let monday = CalendarDate(dayNumber: key * 7 + CalendarDate.firstMonday)
+            // The ISO week-year is the year of the week's Thursday.
+            let thursday = CalendarDate(dayNumber: key * 7 + CalendarDate.firstMonday + 3)
+            let week = (thursday.dayOfYear - 1) / 7 + 1
+            return Timeline.Period(
+                label: "\(thursday.year.zeroPadded(4))-W\(week.zeroPadded(2))", start: monday.text,
+                counts: Array(repeating: 0, count: types), fundsYuan: 0)
+        }
+    }
+}
+
+extension CalendarDate {
+    /// Days since 0000-03-01 of the proleptic Gregorian calendar.
+    var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let m = month <= 2 ? month + 9 : month - 3
+        return 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + day - 1
+    }
+
+    /// 0 for Monday … 6 for Sunday.
+    var weekday: Int {
+        // Day number 0 (0000-03-01) was a Wednesday.
+        (dayNumber + 2) % 7
+    }
+
+    /// The day number of the first Monday (0000-03-06).
+    static let firstMonday = 5
+
+    /// 1 for January 1st.
+    var dayOfYear: Int {
+        dayNumber - CalendarDate(year: year, month: 1, day: 1).dayNumber + 1
+    }
+
+    init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// The inverse of `dayNumber`.
+    init(dayNumber: Int) {
+        let y0 = (10000 * dayNumber + 14780) / 3_652_425
+        var y = y0
+        var ddd = dayNumber - (365 * y + y / 4 - y / 100 + y / 400)
+        if ddd < 0 {
+            y -= 1
+            ddd = dayNumber - (365 * y + y / 4 - y / 100 + y / 400)
+        }
+        let mi = (100 * ddd + 52) / 3060
+        let month = (mi + 2) % 12 + 1
+        self.init(year: y + (mi + 2) / 12, month: month, day: ddd - (mi * 306 + 5) / 10 + 1)
+    }
+}
