@@ -162,48 +162,124 @@ extension Store.State {
     func run(_ kind: ResourceKind, _ query: Query) -> QueryPage {
         let table = self[kind]
         let searchable = kind.schema.fields.indices.filter { kind.schema.fields[$0].searchable }
-        let needle = query.search.map { $0.lowercased() }
-        var matched: [(record: Record, key: [SortValue])] = []
-        for id in candidates(kind, query) {
-            guard let record = table[id] else { continue }
-            guard query.filters.allSatisfy({ matches($0, record, kind: kind) }) else { continue }
-            if let needle, !needle.isEmpty {
-                let found = searchable.contains { position in
-                    record.values[position].string.map { $0.lowercased().contains(needle) } ?? false
-                }
-                guard found else { continue }
+        let needle = query.search.flatMap { $0.isEmpty ? nil : TextSearch(needle: $0) }
+        let candidates = candidates(kind, query)
+        func accepts(_ record: Record) -> Bool {
+            guard query.filters.allSatisfy({ matches($0, record, kind: kind) }) else { return false }
+            guard let needle else { return true }
+            return searchable.contains { position in
+                record.values[position].string.map(needle.isFound(in:)) ?? false
             }
-            matched.append((record, query.sort.map { value(of: $0.field, record, kind: kind) } + [.string(record.id)]))
+        }
+        guard !query.sort.isEmpty else {
+            // Id order: candidates are already sorted by id, so nothing is collected but the page.
+            var afterID: String?
+            if let after = query.after, after.count == 1, case .string(let id) = after[0] { afterID = id }
+            if query.filters.isEmpty && needle == nil {
+                // Every record matches: the page is a slice of the sorted ids.
+                let start = afterID.map { Table.firstIndex(after: $0, in: candidates) } ?? 0
+                let end = min(candidates.count, start + query.limit)
+                return QueryPage(
+                    records: candidates[start..<end].map { table[$0]! }, total: candidates.count,
+                    more: end < candidates.count, keys: Array(repeating: [], count: end - start))
+            }
+            var total = 0
+            var page: [Record] = []
+            var more = false
+            for id in candidates {
+                guard let record = table[id], accepts(record) else { continue }
+                total += 1
+                if let afterID, id <= afterID { continue }
+                if page.count < query.limit {
+                    page.append(record)
+                } else {
+                    more = true
+                }
+            }
+            return QueryPage(records: page, total: total, more: more, keys: Array(repeating: [], count: page.count))
+        }
+        // Sort keys live in one flat array (stride: the keys, then the id); an index array is sorted.
+        let stride = query.sort.count + 1
+        var keys: [SortValue] = []
+        var ids: [String] = []
+        for id in candidates {
+            guard let record = table[id], accepts(record) else { continue }
+            for key in query.sort { keys.append(value(of: key.field, record, kind: kind)) }
+            keys.append(.string(id))
+            ids.append(id)
         }
         let directions = query.sort.map(\.descending) + [false]
-        func before(_ a: [SortValue], _ b: [SortValue]) -> Bool {
-            for index in a.indices where a[index] != b[index] {
-                return directions[index] ? a[index] > b[index] : a[index] < b[index]
+        func before(_ a: Int, _ b: Int) -> Bool {
+            for index in 0..<stride {
+                let left = keys[a * stride + index]
+                let right = keys[b * stride + index]
+                if left != right { return directions[index] ? left > right : left < right }
             }
             return false
         }
-        if !query.sort.isEmpty {
-            matched.sort { before($0.key, $1.key) }
-        }
+        var order = Array(0..<ids.count)
+        order.sort(by: before)
         var start = 0
-        if let after = query.after, after.count == directions.count {
+        if let after = query.after, after.count == stride {
             // Keyset: the first match strictly after the cursor's position, found by binary search.
+            func isAfterCursor(_ row: Int) -> Bool {
+                for index in 0..<stride {
+                    let left = after[index]
+                    let right = keys[row * stride + index]
+                    if left != right { return directions[index] ? left > right : left < right }
+                }
+                return false
+            }
             var low = 0
-            var high = matched.count
+            var high = order.count
             while low < high {
                 let middle = (low + high) / 2
-                if before(after, matched[middle].key) { high = middle } else { low = middle + 1 }
+                if isAfterCursor(order[middle]) { high = middle } else { low = middle + 1 }
             }
             start = low
         }
-        let end = min(matched.count, start + query.limit)
-        let page = matched[start..<end]
+        let end = min(order.count, start + query.limit)
+        let page = order[start..<end]
         return QueryPage(
-            records: page.map(\.record),
-            total: matched.count,
-            more: end < matched.count,
-            keys: page.map { Array($0.key.dropLast()) }
+            records: page.map { table[ids[$0]]! },
+            total: ids.count,
+            more: end < order.count,
+            keys: page.map { Array(keys[($0 * stride)..<($0 * stride + stride - 1)]) }
         )
+    }
+}
+
+/// `q`: a substring search over UTF-8 bytes, ignoring the case of ASCII letters (Chinese text has
+/// no case), without allocating per record.
+struct TextSearch {
+    let needle: [UInt8]
+
+    init(needle text: String) {
+        needle = text.utf8.map(Self.fold)
+    }
+
+    static func fold(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    func isFound(in text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { haystack in
+            let count = needle.count
+            guard count > 0 else { return true }
+            guard haystack.count >= count else { return false }
+            let first = needle[0]
+            var start = 0
+            while start <= haystack.count - count {
+                if Self.fold(haystack[start]) == first {
+                    var offset = 1
+                    while offset < count && Self.fold(haystack[start + offset]) == needle[offset] { offset += 1 }
+                    if offset == count { return true }
+                }
+                start += 1
+            }
+            return false
+        }
     }
 }
 

@@ -91,6 +91,12 @@ struct Table: Sendable {
         }
     }
 
+    /// The position of the first id greater than `id` in sorted `ids`.
+    static func firstIndex(after id: String, in ids: [String]) -> Int {
+        let position = lowerBound(id, in: ids)
+        return position < ids.count && ids[position] == id ? position + 1 : position
+    }
+
     static func insertSorted(_ id: String, into ids: inout [String]) {
         if let last = ids.last, last < id {
             ids.append(id)
