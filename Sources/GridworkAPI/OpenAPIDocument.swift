@@ -186,7 +186,23 @@ enum OpenAPIDocument {
                 responses: [
                     "200": [
                         "description": "An endless event stream.",
-                        "content": ["text/event-stream": ["schema": ["type": "string"]]],
+                        // OpenAPI 3.1 has `schema` describe each event (3.2 calls it `itemSchema`).
+                        "content": [
+                            "text/event-stream": [
+                                "schema": [
+                                    "type": "object", "required": ["event", "id", "data"],
+                                    "properties": [
+                                        "event": ["const": "stats"],
+                                        "id": ["type": "string", "pattern": "^[0-9]+$"],
+                                        "data": [
+                                            "type": "string", "contentMediaType": "application/json",
+                                            "contentSchema": schemaRef("Stats"),
+                                        ],
+                                        "retry": ["type": "integer"],
+                                    ],
+                                ]
+                            ]
+                        ],
                     ]
                 ]
             )
