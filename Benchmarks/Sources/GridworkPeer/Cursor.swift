@@ -1,0 +1,25 @@
+import Foundation
+
+/// The opaque list cursor: base64url (no padding) of `["", "<last id>"]`, the same shape and length as
+/// Gridwork's keyset cursor for the default sort.
+enum Cursor {
+    /// The cursor that continues after `id`.
+    static func after(_ id: String) -> String {
+        let json = (try? JSONEncoder().encode(["", id])) ?? Data()
+        return json.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The last id a cursor names, or nil when it is not one of ours.
+    static func lastID(_ cursor: String) -> String? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64),
+            let parts = try? JSONDecoder().decode([String].self, from: data),
+            parts.count == 2
+        else { return nil }
+        return parts[1]
+    }
+}

@@ -1,0 +1,5 @@
+public import ArgumentParser
+public import Logging
+
+/// `--log-level info` parses into a Logger.Level.
+extension Logger.Level: @retroactive ExpressibleByArgument {}
