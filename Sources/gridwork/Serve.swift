@@ -72,6 +72,19 @@ struct Serve: ParsableCommand {
         var logger = Logger(label: "gridwork")
         logger.logLevel = level
 
+        // Signals are handled from the first moment: before the server runs, a SIGTERM or SIGINT
+        // ends the process at once (nothing is open that needs closing); afterwards it drains.
+        let running = Mutex<Server?>(nil)
+        let shutdownRequested = Atomic<Bool>(false)
+        let signalLogger = logger
+        let signals = ShutdownSignals(logger: logger) {
+            shutdownRequested.store(true, ordering: .sequentiallyConsistent)
+            guard let server = running.withLock({ $0 }) else {
+                signalLogger.info("shutdown.before_start")
+                Glibc.exit(0)
+            }
+            server.shutdown()
+        }
         let idempotency = IdempotencyKeys()
         var journal: Journal?
         let store: Store
@@ -110,8 +123,7 @@ struct Serve: ParsableCommand {
         if writeTokens.isEmpty {
             logger.warning("access.open", metadata: ["detail": "no --token: anyone who can connect may write"])
         }
-        // The server is made after the responder that reports on it.
-        let running = Mutex<Server?>(nil)
+        // The server is made after the responder that reports on it (`running`, above).
         let configuration = APIConfiguration(
             access: AccessPolicy(writeTokens: writeTokens, readTokens: readTokens, corsOrigins: corsOrigin),
             durability: journal.map(JournalDurability.init),
@@ -136,6 +148,8 @@ struct Serve: ParsableCommand {
             responder: responder,
             logger: logger
         )
+        // From here a signal calls `shutdown()`, which does nothing until the server has started;
+        // the flag, checked after `start()`, covers that gap.
         running.withLock { $0 = server }
         do {
             try server.start()
@@ -143,7 +157,8 @@ struct Serve: ParsableCommand {
             logger.critical("server.start_failed", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
-        let signals = ShutdownSignals(logger: logger) { server.shutdown() }
+        // A signal that came while the server was starting found no server to stop.
+        if shutdownRequested.load(ordering: .sequentiallyConsistent) { server.shutdown() }
         server.wait()
         journal?.close()
         withExtendedLifetime(signals) {}
