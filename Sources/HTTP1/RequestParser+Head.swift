@@ -37,7 +37,17 @@ extension RequestParser {
                 limitError = .uriTooLong
             }
             let end = Swift.min(buffer.count, bound + 1)
-            while index < end && buffer[index] != 0x0A { index += 1 }
+            while index < end {
+                let byte = buffer[index]
+                if byte == 0x0A { break }
+                // No request head may hold a control byte other than CR and HTAB: refuse it as it
+                // arrives (a TLS handshake, binary garbage) instead of waiting for a line end.
+                if (byte < 0x20 && byte != 0x0D && byte != 0x09) || byte == 0x7F {
+                    scan.scanned = index
+                    throw .badRequest("The request head holds a control byte (0x\(String(byte, radix: 16))).")
+                }
+                index += 1
+            }
             guard index < end else {
                 scan.scanned = index
                 if buffer.count > bound { throw limitError }

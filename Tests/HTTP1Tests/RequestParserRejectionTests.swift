@@ -181,6 +181,17 @@ struct RequestParserRejectionTests {
         #expect(parsed.requests.isEmpty, "\(rejection.name): nothing may be parsed before the error")
     }
 
+    @Test(arguments: [
+        [UInt8]([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]),  // the start of a TLS ClientHello
+        Array("GET / HTTP/1.1\r\nX-A: b\u{01}".utf8),  // a control byte in a field value
+        Array("GE\u{7F}".utf8),
+    ])
+    func parser_rejects_aControlByte_asSoonAsItArrives_withoutALineEnd(_ bytes: [UInt8]) {
+        #expect(bytes.last != 0x0A, "the line holding the control byte is not complete")
+        #expect(RequestParser.run([bytes]).error == 400)
+        #expect(RequestParser.run(bytes.map { [$0] }).error == 400, "fed one byte at a time")
+    }
+
     @Test func parser_rejects_smuggledRequest_withoutParsingIt() {
         let parsed = RequestParser.parseEverySplit(
             "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
