@@ -30,14 +30,35 @@ final class CSVExport: ResponseStream, Sendable {
         self.state = Mutex(State(query: query))
     }
 
-    /// Whether `request` asks for CSV: `?format=csv`, or an `Accept` that names `text/csv` before
-    /// any JSON type.
+    /// Whether `request` asks for CSV: `?format=csv`, or an `Accept` that rates `text/csv` above
+    /// JSON (q-values honoured; `*/*` and `application/*` count for JSON, the default), or as
+    /// high and earlier in the list.
     static func wanted(_ request: Request, format: String?) -> Bool {
         if let format { return format == "csv" }
-        guard let accept = request.headerFields[.accept]?.lowercased() else { return false }
-        guard let csv = accept.firstRange(of: "text/csv") else { return false }
-        if let json = accept.firstRange(of: "json"), json.lowerBound < csv.lowerBound { return false }
-        return true
+        guard let accept = request.headerFields[.accept] else { return false }
+        var csv = 0.0
+        var json = 0.0
+        var csvFirst = false
+        for range in accept.split(separator: ",") {
+            let parts = range.split(separator: ";")
+            guard let type = parts.first?.trimmingSpacesAndTabs().lowercased() else { continue }
+            var quality = 1.0
+            for parameter in parts.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1)
+                if pair.count == 2, pair[0].trimmingSpacesAndTabs().lowercased() == "q" {
+                    quality = Double(pair[1].trimmingSpacesAndTabs()) ?? 0
+                }
+            }
+            switch type {
+            case "text/csv":
+                if quality > csv { csvFirst = quality > json }
+                csv = max(csv, quality)
+            case "application/json", "application/*", "*/*":
+                json = max(json, quality)
+            default: continue
+            }
+        }
+        return csv > 0 && (csv > json || (csv == json && csvFirst))
     }
 
     func next(wake: StreamWaker) -> StreamPiece {

@@ -7,6 +7,9 @@ import HTTPTypes
 struct DashboardRoutes {
     static let page: [UInt8] = PackageResources.dashboard_html
     static let etag = "\"dashboard-\(String(IdempotencyKeys.fnv1a(page), radix: 16))\""
+    /// The page gzipped once, with its own strong validator (as `/stats` does).
+    static let gzipPage = Gzip.compress(page, level: 9)
+    static let gzipETag = "\"dashboard-\(String(IdempotencyKeys.fnv1a(page), radix: 16))-gzip\""
 
     func register(on router: Router) {
         router.add(.get, "/") { request, _ throws(APIError) in
@@ -18,11 +21,17 @@ struct DashboardRoutes {
                     + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
                 HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             ]
-            if let tags = request.headerFields[.ifNoneMatch], EntityTag.matches(tags, any: [Self.etag], weak: true) {
+            if let tags = request.headerFields[.ifNoneMatch],
+                EntityTag.matches(tags, any: [Self.etag, Self.gzipETag], weak: true)
+            {
                 fields[.contentType] = nil
-                return Response(status: .notModified, headerFields: fields)
+                var response = Response(status: .notModified, headerFields: fields)
+                response.gzipAlternative = GzipAlternative(body: [], etag: Self.gzipETag)
+                return response
             }
-            return Response(status: .ok, headerFields: fields, body: Self.page)
+            var response = Response(status: .ok, headerFields: fields, body: Self.page)
+            response.gzipAlternative = GzipAlternative(body: Self.gzipPage, etag: Self.gzipETag)
+            return response
         }
     }
 }

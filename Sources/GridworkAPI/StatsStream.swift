@@ -17,7 +17,8 @@ final class StatsStream: @unchecked Sendable {
     private let store: Store
     private let cache: StatsCache
     private let subscribers = Mutex<[ObjectIdentifier: StatsSubscriber]>([:])
-    private let lastSent = Mutex<(revision: Int, at: ContinuousClock.Instant)>((0, .now))
+    /// The revision last broadcast and when; starts at the store's, so nothing is sent for it.
+    private let lastSent: Mutex<(revision: Int, at: ContinuousClock.Instant)>
     private let timer: any DispatchSourceTimer
 
     static let minimumInterval = Duration.seconds(1)
@@ -27,6 +28,7 @@ final class StatsStream: @unchecked Sendable {
     init(store: Store, cache: StatsCache) {
         self.store = store
         self.cache = cache
+        lastSent = Mutex((store.revision, .now - Self.minimumInterval))
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gridwork.stats-stream"))
         timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(20))
         let ticks = Mutex(0)
@@ -50,8 +52,8 @@ final class StatsStream: @unchecked Sendable {
 
     /// A new subscriber, primed with the current state unless it already has it.
     func subscribe(lastEventID: String?) -> StatsSubscriber {
-        let subscriber = StatsSubscriber(stream: self)
         let entry = cache.entry(for: store)
+        let subscriber = StatsSubscriber(stream: self, revision: entry.revision)
         var first = Array("retry: 2000\n\n".utf8)
         if lastEventID != String(entry.revision) { first += Self.event(entry) }
         subscriber.push(first, replacingEvent: false)
@@ -72,7 +74,6 @@ final class StatsStream: @unchecked Sendable {
 
     private func tick(heartbeat: Bool) {
         let current = subscribers.withLock { Array($0.values) }
-        guard !current.isEmpty else { return }
         let revision = store.revision
         let now = ContinuousClock.now
         let due = lastSent.withLock { last -> Bool in
@@ -80,9 +81,13 @@ final class StatsStream: @unchecked Sendable {
             last = (revision, now)
             return true
         }
-        if due {
-            let event = Self.event(cache.entry(for: store))
-            for subscriber in current { subscriber.push(event, replacingEvent: true) }
+        if due && !current.isEmpty {
+            let entry = cache.entry(for: store)
+            let event = Self.event(entry)
+            // A subscriber that joined after the change already had this state in its first event.
+            for subscriber in current where subscriber.advance(to: entry.revision) {
+                subscriber.push(event, replacingEvent: true)
+            }
         } else if heartbeat {
             for subscriber in current { subscriber.push(Self.heartbeat, replacingEvent: false) }
         }
@@ -93,6 +98,7 @@ final class StatsStream: @unchecked Sendable {
 /// slow reader costs one event's bytes here, plus its connection's bounded output buffer.
 final class StatsSubscriber: ResponseStream, Sendable {
     private struct State {
+        var revision: Int
         var pending: [UInt8] = []
         var pendingIsEvent = false
         var waker: StreamWaker?
@@ -100,10 +106,20 @@ final class StatsSubscriber: ResponseStream, Sendable {
     }
 
     private let stream: StatsStream
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    init(stream: StatsStream) {
+    init(stream: StatsStream, revision: Int) {
         self.stream = stream
+        self.state = Mutex(State(revision: revision))
+    }
+
+    /// Moves the subscriber to `revision`; false when it already has that state.
+    func advance(to revision: Int) -> Bool {
+        state.withLock { state in
+            guard state.revision != revision else { return false }
+            state.revision = revision
+            return true
+        }
     }
 
     func push(_ bytes: [UInt8], replacingEvent: Bool) {

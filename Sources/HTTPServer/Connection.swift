@@ -40,6 +40,11 @@ final class Connection {
             discardLingeringInput()
             return
         }
+        if stream != nil && !machine.wantsInput {
+            // Only EPOLLRDHUP is watched while streaming: the client has gone.
+            perform(machine.failed())
+            return
+        }
         guard machine.wantsInput else {
             updateInterest()
             return
@@ -207,6 +212,7 @@ final class Connection {
         streamChunked = chunked
         machine.responseDeferred()
         pumpStream()
+        updateInterest()
     }
 
     /// Pulls from the stream while the output stays under the high-water mark.
@@ -347,7 +353,12 @@ final class Connection {
     private func updateInterest() {
         guard !isClosed else { return }
         var wanted: Poller.Interest = []
-        if machine.wantsInput && output.count < loop.context.limits.writeHighWaterBytes { wanted.insert(.read) }
+        if machine.wantsInput && output.count < loop.context.limits.writeHighWaterBytes {
+            wanted.insert(.read)
+        } else if stream != nil {
+            // A stream may wait for a long time with nothing to write: notice a client leaving.
+            wanted.insert(.peerClosed)
+        }
         if !output.isEmpty { wanted.insert(.write) }
         if wanted != registered {
             loop.poller.modify(fd, interest: wanted)

@@ -10,6 +10,8 @@ final class Poller {
         let rawValue: UInt32
         static let read = Interest(rawValue: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
         static let write = Interest(rawValue: EPOLLOUT.rawValue)
+        /// EPOLLRDHUP alone: learn that the peer closed without reading what it sent.
+        static let peerClosed = Interest(rawValue: EPOLLRDHUP.rawValue)
         /// Plain EPOLLIN, for the listener: EPOLLEXCLUSIVE does not combine with EPOLLRDHUP.
         static let accept = Interest(rawValue: EPOLLIN.rawValue)
         static let exclusive = Interest(rawValue: EPOLLEXCLUSIVE.rawValue)
