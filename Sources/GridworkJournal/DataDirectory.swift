@@ -49,42 +49,49 @@ public struct DataDirectory: Sendable {
         } else {
             store = Store(seed: seed())
         }
-        let journal = try FileIO.read(journalPath) ?? []
-        var offset = 0
         var replayed = 0
         var firstBad: (offset: Int, reason: JournalError.Reason)?
-        while offset < journal.count {
-            guard let newline = journal[offset...].firstIndex(of: UInt8(ascii: "\n")) else {
-                // A last line without its newline: the write was torn.
-                if firstBad == nil { firstBad = (offset, .syntax("the last line has no newline (a torn write)")) }
-                break
-            }
-            let line = journal[offset..<newline]
-            switch JournalLine.decode(line) {
-            case .failure(let reason):
-                if firstBad == nil { firstBad = (offset, reason) }
-            case .success(let change):
-                if let bad = firstBad {
-                    throw JournalError(
-                        "Journal \(journalPath) is damaged at byte \(bad.offset) (\(bad.reason)), and intact lines "
-                            + "follow it (the next at byte \(offset)), so this is not a torn write. Refusing to "
-                            + "start; restore the file from a backup or move it aside to start from the snapshot.")
-                }
-                if change.revision > store.revision {
-                    guard store.replay(change) else {
+        // Read in blocks, so a long journal never sits in memory whole; `base` is the file
+        // offset of `block[0]`, and a line cut by the block's end waits for the next read.
+        var length = 0
+        try FileIO.readBlocks(journalPath) { (block: ArraySlice<UInt8>, base: Int) throws(JournalError) -> Int in
+            var offset = block.startIndex
+            while let newline = block[offset...].firstIndex(of: UInt8(ascii: "\n")) {
+                let position = base + (offset - block.startIndex)
+                switch JournalLine.decode(block[offset..<newline]) {
+                case .failure(let reason):
+                    if firstBad == nil { firstBad = (position, reason) }
+                case .success(let change):
+                    if let bad = firstBad {
                         throw JournalError(
-                            "Journal \(journalPath) skips from revision \(store.revision) to \(change.revision) "
-                                + "at byte \(offset). Refusing to start.")
+                            "Journal \(journalPath) is damaged at byte \(bad.offset) (\(bad.reason)), and intact "
+                                + "lines follow it (the next at byte \(position)), so this is not a torn write. "
+                                + "Refusing to start; restore the file from a backup or move it aside to start "
+                                + "from the snapshot.")
                     }
-                    replayed += 1
-                    if let annotation = change.annotation { annotations.append(annotation) }
+                    if change.revision > store.revision {
+                        guard store.replay(change) else {
+                            throw JournalError(
+                                "Journal \(journalPath) skips from revision \(store.revision) to \(change.revision) "
+                                    + "at byte \(position). Refusing to start.")
+                        }
+                        replayed += 1
+                        if let annotation = change.annotation { annotations.append(annotation) }
+                    }
                 }
+                offset = newline + 1
             }
-            offset = newline + 1
+            return offset - block.startIndex
+        } atEnd: { leftover, base, total in
+            length = total
+            // A last line without its newline: the write was torn.
+            if leftover > 0, firstBad == nil {
+                firstBad = (base, .syntax("the last line has no newline (a torn write)"))
+            }
         }
         var truncated = 0
         if let bad = firstBad {
-            truncated = journal.count - bad.offset
+            truncated = length - bad.offset
             try FileIO.truncate(journalPath, to: bad.offset)
             if let fd = try? FileIO.open(journalPath, O_WRONLY) {
                 try? FileIO.syncData(fd, path: journalPath)
@@ -99,7 +106,7 @@ public struct DataDirectory: Sendable {
         }
         return Loaded(
             store: store, annotations: annotations, snapshotRevision: snapshotRevision, replayed: replayed,
-            truncatedBytes: truncated, journalBytes: journal.count - truncated)
+            truncatedBytes: truncated, journalBytes: length - truncated)
     }
 
     /// Writes a snapshot atomically: a temporary file, fsync, rename over the old one, fsync of

@@ -58,6 +58,45 @@ enum FileIO {
         }
     }
 
+    /// Reads `path` block by block. `consume` gets the unconsumed bytes so far and the file offset
+    /// of the first; it returns how many it used (whole lines), and the rest is offered again
+    /// with the next block. `atEnd` gets the count left unconsumed, its offset and the file's
+    /// length. A missing file reads as empty.
+    static func readBlocks(
+        _ path: String,
+        blockSize: Int = 8 << 20,
+        _ consume: (ArraySlice<UInt8>, Int) throws(JournalError) -> Int,
+        atEnd: (Int, Int, Int) -> Void
+    ) throws(JournalError) {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT {
+                atEnd(0, 0, 0)
+                return
+            }
+            throw .system("Opening", path, errno)
+        }
+        defer { Glibc.close(fd) }
+        var pending: [UInt8] = []
+        var base = 0
+        var total = 0
+        var chunk = [UInt8](repeating: 0, count: blockSize)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system("Reading", path, errno)
+            }
+            if count == 0 { break }
+            total += count
+            pending.append(contentsOf: chunk[0..<count])
+            let used = try consume(pending[...], base)
+            pending.removeFirst(used)
+            base += used
+        }
+        atEnd(pending.count, base, total)
+    }
+
     static func rename(_ from: String, _ to: String) throws(JournalError) {
         guard Glibc.rename(from, to) == 0 else { throw .system("Renaming \(from) to", to, errno) }
     }
