@@ -15,10 +15,24 @@ struct Seed: ParsableCommand {
     @Option(help: "Seed of the generator (the default reproduces the shipped data).")
     var seed: UInt64 = SeedGenerator.defaultSeed
 
+    @Option(
+        help: ArgumentHelp(
+            "A directory with figures.json and/or named.json to check instead of the built-in fixtures.",
+            valueName: "dir"))
+    var fixtures: String?
+
     func run() throws {
         guard check else {
             print("Nothing to do: pass --check to compare the seed with the report.")
             return
+        }
+        if let fixtures {
+            do {
+                try FixtureSource.use(directory: fixtures)
+            } catch {
+                print("error: \(error)")
+                throw ExitCode.failure
+            }
         }
         let clock = ContinuousClock()
         let started = clock.now

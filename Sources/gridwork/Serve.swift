@@ -30,6 +30,12 @@ struct Serve: ParsableCommand {
     @Option(help: "Keep a journal and snapshots in this directory; without it the store lives in memory only.")
     var dataDir: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "A directory with figures.json and/or named.json to use instead of the built-in fixtures.",
+            valueName: "dir"))
+    var fixtures: String?
+
     @Option(help: "Compact (snapshot and restart the journal) once the journal reaches this many MiB.")
     var compactAfterMb = 64
 
@@ -84,6 +90,16 @@ struct Serve: ParsableCommand {
                 Glibc.exit(0)
             }
             server.shutdown()
+        }
+        if let fixtures {
+            do {
+                let files = try FixtureSource.use(directory: fixtures)
+                logger.info(
+                    "fixtures.loaded", metadata: ["dir": "\(fixtures)", "files": "\(files.joined(separator: ","))"])
+            } catch {
+                logger.critical("fixtures.invalid", metadata: ["error": "\(error)"])
+                throw ExitCode.failure
+            }
         }
         let idempotency = IdempotencyKeys()
         var journal: Journal?
