@@ -159,6 +159,20 @@ extension Store.State {
         return best ?? table.order
     }
 
+    /// Whether `candidates` alone answers the filters: none, or one equality on an indexed field
+    /// (or the derived town), whose index bucket is exactly the matching ids.
+    func answersEveryFilter(_ kind: ResourceKind, _ query: Query) -> Bool {
+        guard !query.filters.isEmpty else { return true }
+        guard query.filters.count == 1, query.filters[0].op == .eq,
+            case .string(let key)? = query.filters[0].values.first
+        else { return false }
+        switch query.filters[0].field {
+        case .field(let position): return self[kind].ids(where: position, equals: key) != nil
+        case .town: return kind == .assistanceRecords || kind == .projects
+        default: return false
+        }
+    }
+
     func run(_ kind: ResourceKind, _ query: Query) -> QueryPage {
         let table = self[kind]
         let searchable = kind.schema.fields.indices.filter { kind.schema.fields[$0].searchable }
@@ -175,8 +189,8 @@ extension Store.State {
             // Id order: candidates are already sorted by id, so nothing is collected but the page.
             var afterID: String?
             if let after = query.after, after.count == 1, case .string(let id) = after[0] { afterID = id }
-            if query.filters.isEmpty && needle == nil {
-                // Every record matches: the page is a slice of the sorted ids.
+            if needle == nil && answersEveryFilter(kind, query) {
+                // Every candidate matches: the page is a slice of the sorted ids.
                 let start = afterID.map { Table.firstIndex(after: $0, in: candidates) } ?? 0
                 let end = min(candidates.count, start + query.limit)
                 return QueryPage(
