@@ -17,11 +17,22 @@ struct Table: Sendable {
     }
     /// The number the next generated id gets: one past the highest number among the ids held so far.
     private(set) var nextNumber = 1
+    /// The position of the schema's date field, if it has one.
+    let datePosition: Int?
+    /// For each enumeration field (by position): per value, how many records hold each date. A
+    /// date range within one value is counted from this without reading records.
+    private(set) var dateCounts: [Int: [String: [String: Int]]] = [:]
 
     init(schema: Schema) {
         self.schema = schema
         for (position, field) in schema.fields.enumerated() where Self.isIndexed(field.type) {
             indexes.append(FieldIndex(position: position))
+        }
+        datePosition = schema.fields.firstIndex { if case .date = $0.type { true } else { false } }
+        if datePosition != nil {
+            for (position, field) in schema.fields.enumerated() {
+                if case .enumeration = field.type { dateCounts[position] = [:] }
+            }
         }
     }
 
@@ -71,6 +82,14 @@ struct Table: Sendable {
     }
 
     private mutating func index(_ record: Record, adding: Bool) {
+        if let datePosition, let date = record.values[datePosition].string {
+            for position in dateCounts.keys {
+                guard let value = record.values[position].string else { continue }
+                let change = adding ? 1 : -1
+                let count = (dateCounts[position]![value]?[date] ?? 0) + change
+                dateCounts[position]![value, default: [:]][date] = count > 0 ? count : nil
+            }
+        }
         for slot in indexes.indices {
             for key in Self.indexKeys(record.values[indexes[slot].position]) {
                 if adding {

@@ -196,6 +196,40 @@ struct AggregatePropertyTests {
             let expected = Self.recompute(store)
             #expect(stats.live == expected.live, "batch \(batch)")
             #expect(stats.byTown == expected.byTown, "batch \(batch)")
+            Self.expectQueriesMatchAScan(store, batch: batch, random: &random, types: types)
+        }
+    }
+
+    /// Lists answered from indexes and date counts agree with a plain scan: totals, pages, cursors.
+    static func expectQueriesMatchAScan(_ store: Store, batch: Int, random: inout SplitMix64, types: [String]) {
+        let all = store.all(.assistanceRecords)
+        for _ in 0..<4 {
+            let type = random.pick(types)
+            let from = CalendarDate(dayOf2014: random.int(in: 0...200)).text
+            let until = CalendarDate(dayOf2014: random.int(in: 0...216)).text
+            var query = Query()
+            query.filters = [
+                Query.Filter(field: .field(AssistanceField.type.rawValue), op: .eq, values: [.string(type)]),
+                Query.Filter(field: .field(AssistanceField.date.rawValue), op: .gte, values: [.string(from)]),
+                Query.Filter(field: .field(AssistanceField.date.rawValue), op: .lt, values: [.string(until)]),
+            ]
+            query.limit = 7
+            let expected = all.filter { record in
+                record[AssistanceField.type].string == type
+                    && (record[AssistanceField.date].string ?? "") >= from
+                    && (record[AssistanceField.date].string ?? "") < until
+            }.map(\.id)
+            var seen: [String] = []
+            var total: Int?
+            while true {
+                let page = store.query(.assistanceRecords, query)
+                if total == nil { total = page.total }
+                #expect(page.total == expected.count, "batch \(batch): \(type) \(from)..<\(until)")
+                seen += page.records.map(\.id)
+                guard page.more, let last = page.records.last else { break }
+                query.after = [.string(last.id)]
+            }
+            #expect(seen == expected, "batch \(batch): every match once, in id order")
         }
     }
 
