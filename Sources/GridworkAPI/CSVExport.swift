@@ -39,16 +39,7 @@ final class CSVExport: ResponseStream, Sendable {
         var csv = 0.0
         var json = 0.0
         var csvFirst = false
-        for range in accept.split(separator: ",") {
-            let parts = range.split(separator: ";")
-            guard let type = parts.first?.trimmingSpacesAndTabs().lowercased() else { continue }
-            var quality = 1.0
-            for parameter in parts.dropFirst() {
-                let pair = parameter.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingSpacesAndTabs().lowercased() == "q" {
-                    quality = Double(pair[1].trimmingSpacesAndTabs()) ?? 0
-                }
-            }
+        for (type, quality) in QualityList.parse(accept) {
             switch type {
             case "text/csv":
                 if quality > csv { csvFirst = quality > json }

@@ -6,10 +6,10 @@ import HTTPTypes
 /// and `/stats/timeline` from the same origin.
 struct DashboardRoutes {
     static let page: [UInt8] = PackageResources.dashboard_html
-    static let etag = "\"dashboard-\(String(IdempotencyKeys.fnv1a(page), radix: 16))\""
+    static let etag = "\"dashboard-\(String(FNV1a.hash(page), radix: 16))\""
     /// The page gzipped once, with its own strong validator (as `/stats` does).
     static let gzipPage = Gzip.compress(page, level: 9)
-    static let gzipETag = "\"dashboard-\(String(IdempotencyKeys.fnv1a(page), radix: 16))-gzip\""
+    static let gzipETag = "\"dashboard-\(String(FNV1a.hash(page), radix: 16))-gzip\""
 
     func register(on router: Router) {
         router.add(.get, "/") { request, _ throws(APIError) in

@@ -71,15 +71,24 @@ public final class IdempotencyKeys: Sendable {
 
     /// The annotation a create with `key` carries into the journal.
     func annotation(key: String, fingerprint: String, response: Response) -> JSONValue {
+        Self.annotation(
+            key: key,
+            Entry(
+                fingerprint: fingerprint, expires: clock() + lifetimeSeconds, status: response.status.code,
+                location: response.headerFields[.location] ?? "", etag: response.headerFields[.eTag] ?? "",
+                body: response.body))
+    }
+
+    /// An entry as the journal and snapshots keep it; `store(_:in:)` reads it back.
+    static func annotation(key: String, _ entry: Entry) -> JSONValue {
         .object([
             (
                 "idempotency",
                 .object([
-                    ("key", .string(key)), ("fingerprint", .string(fingerprint)),
-                    ("expires", .int(clock() + lifetimeSeconds)), ("status", .int(response.status.code)),
-                    ("location", .string(response.headerFields[.location] ?? "")),
-                    ("etag", .string(response.headerFields[.eTag] ?? "")),
-                    ("body", .string(String(decoding: response.body, as: UTF8.self))),
+                    ("key", .string(key)), ("fingerprint", .string(entry.fingerprint)),
+                    ("expires", .int(entry.expires)), ("status", .int(entry.status)),
+                    ("location", .string(entry.location)), ("etag", .string(entry.etag)),
+                    ("body", .string(String(decoding: entry.body, as: UTF8.self))),
                 ])
             )
         ])
@@ -107,19 +116,7 @@ public final class IdempotencyKeys: Sendable {
     public func export() -> [JSONValue] {
         state.withLock { state in
             state.order[state.orderStart...].compactMap { key in
-                state.entries[key].map { entry in
-                    .object([
-                        (
-                            "idempotency",
-                            .object([
-                                ("key", .string(key)), ("fingerprint", .string(entry.fingerprint)),
-                                ("expires", .int(entry.expires)), ("status", .int(entry.status)),
-                                ("location", .string(entry.location)), ("etag", .string(entry.etag)),
-                                ("body", .string(String(decoding: entry.body, as: UTF8.self))),
-                            ])
-                        )
-                    ])
-                }
+                state.entries[key].map { Self.annotation(key: key, $0) }
             }
         }
     }
@@ -180,18 +177,8 @@ public final class IdempotencyKeys: Sendable {
     /// The request's identity for a key: FNV-1a (64-bit) over the method, path and body, with the
     /// body's length.
     static func fingerprint(_ request: Request) -> String {
-        let hash = fnv1a(Array(request.method.rawValue.utf8) + [0] + Array(request.path.utf8) + [0] + request.body)
+        let hash = FNV1a.hash(Array(request.method.rawValue.utf8) + [0] + Array(request.path.utf8) + [0] + request.body)
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex + "-\(request.body.count)"
-    }
-
-    /// 64-bit FNV-1a.
-    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
     }
 }

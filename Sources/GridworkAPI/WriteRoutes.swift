@@ -41,7 +41,7 @@ struct WriteRoutes {
                     let body = try Self.body(request, mergePatch: false)
                     let values = try Self.validate(kind, body, current: nil, store)
                     guard let key = try Self.idempotencyKey(request) else {
-                        return try Self.create(kind, values, store, annotation: nil)
+                        return try Self.create(kind, values, store, annotation: nil).response
                     }
                     let fingerprint = IdempotencyKeys.fingerprint(request)
                     switch idempotency.begin(key: key, fingerprint: fingerprint) {
@@ -56,13 +56,11 @@ struct WriteRoutes {
                             .conflict, detail: "A request with the Idempotency-Key `\(key)` is still being processed.")
                     case .proceed:
                         do throws(APIError) {
-                            let response = try Self.create(kind, values, store) { response in
+                            let (response, annotation) = try Self.create(kind, values, store) { response in
                                 idempotency.annotation(key: key, fingerprint: fingerprint, response: response)
                             }
-                            idempotency.finish(
-                                key: key,
-                                annotation: idempotency.annotation(
-                                    key: key, fingerprint: fingerprint, response: response))
+                            // The same annotation the journal got, so a restart restores exactly this.
+                            idempotency.finish(key: key, annotation: annotation)
                             return response
                         } catch {
                             idempotency.finish(key: key, annotation: nil)
@@ -113,17 +111,25 @@ struct WriteRoutes {
         }
     }
 
-    /// Creates the record; `annotation` (from its response) goes into the journal with it.
+    /// Creates the record. `annotation`, made from the response inside the store's lock, goes
+    /// into the journal with the change and is returned too; the response is built once.
     private static func create(
         _ kind: ResourceKind, _ values: [FieldValue], _ store: Store,
-        annotation: (@Sendable (Response) -> JSONValue)?
-    ) throws(APIError) -> Response {
+        annotation: ((Response) -> JSONValue)?
+    ) throws(APIError) -> (response: Response, annotation: JSONValue?) {
+        var made: (response: Response, annotation: JSONValue)?
         let record = try storeCall { () throws(StoreError) in
             try store.insert(
                 kind, values: values, source: .api, at: Timestamp.now(),
-                annotation: annotation.map { annotate in { record in annotate(created(record, kind)) } })
+                annotation: annotation.map { annotate in
+                    { record in
+                        let response = created(record, kind)
+                        made = (response, annotate(response))
+                        return made?.annotation
+                    }
+                })
         }
-        return created(record, kind)
+        return made ?? (created(record, kind), nil)
     }
 
     private static func created(_ record: Record, _ kind: ResourceKind) -> Response {

@@ -53,10 +53,7 @@ enum JournalLine {
     /// The change on `line` (no newline), or why it cannot be read.
     static func decode(_ line: ArraySlice<UInt8>) -> Result<Change, JournalError.Reason> {
         guard let body = verified(line) else { return .failure(.checksum) }
-        guard case .object(let members)? = try? JSONParser.parse(Array(body) + [UInt8(ascii: "}")]) else {
-            return .failure(.syntax("the line is not a JSON object"))
-        }
-        let object = JSONValue.object(members)
+        guard let object = object(body) else { return .failure(.syntax("the line is not a JSON object")) }
         guard case .int(let seq)? = object["seq"] else { return .failure(.syntax("`seq` is missing")) }
         var change = Change(revision: seq, annotation: object["meta"])
         if case .array(let puts)? = object["puts"] {
@@ -79,6 +76,14 @@ enum JournalLine {
             }
         }
         return .success(change)
+    }
+
+    /// The object a verified line holds: its checksummed part, closed again.
+    static func object(_ body: ArraySlice<UInt8>) -> JSONValue? {
+        guard case .object(let members)? = try? JSONParser.parse(Array(body) + [UInt8(ascii: "}")]) else {
+            return nil
+        }
+        return .object(members)
     }
 
     /// The checksummed part of `line` when its trailer holds the right CRC; nil otherwise.

@@ -63,10 +63,7 @@ enum Snapshot {
             }
             guard !ended else { throw damaged("there is data after its end line") }
             guard let body = JournalLine.verified(line) else { throw damaged("the checksum does not match") }
-            guard case .object(let members)? = try? JSONParser.parse(Array(body) + [UInt8(ascii: "}")]) else {
-                throw damaged("the line is not a JSON object")
-            }
-            let object = JSONValue.object(members)
+            guard let object = JournalLine.object(body) else { throw damaged("the line is not a JSON object") }
             if lines == 0 {
                 guard object["format"] == .string(format), object["version"] == .int(1),
                     case .int(let revision)? = object["revision"]

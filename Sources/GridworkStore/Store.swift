@@ -249,8 +249,10 @@ public final class Store: Sendable {
         state.revision += 1
         if let log = state.log {
             var change = Change(revision: state.revision, annotation: annotation)
-            var seen = Set<String>()
-            for (kind, id) in state.touched where seen.insert("\(kind.ordinal) \(id)").inserted {
+            // Most writes touch one record; a cascade may touch one several times.
+            var seen = Set<TouchedRecord>()
+            for (kind, id) in state.touched
+            where state.touched.count == 1 || seen.insert(TouchedRecord(kind: kind, id: id)).inserted {
                 if let record = state[kind][id] {
                     change.puts.append((kind, record))
                 } else {
@@ -263,6 +265,12 @@ public final class Store: Sendable {
         currentRevision.store(state.revision, ordering: .releasing)
     }
 
+}
+
+/// A record a write touched, for de-duplicating a change's records.
+struct TouchedRecord: Hashable {
+    var kind: ResourceKind
+    var id: String
 }
 
 extension Store.State {

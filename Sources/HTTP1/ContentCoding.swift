@@ -23,18 +23,7 @@ public enum ContentCoding: Sendable, Equatable {
         var gzipQ: Double?
         var identityQ: Double?
         var wildcardQ: Double?
-        for element in acceptEncoding.split(separator: ",") {
-            let parts = element.split(separator: ";")
-            guard let name = parts.first?.trimmingSpacesAndTabs().lowercased(), !name.isEmpty else {
-                continue
-            }
-            var q = 1.0
-            for parameter in parts.dropFirst() {
-                let pair = parameter.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingSpacesAndTabs().lowercased() == "q" {
-                    q = Double(pair[1].trimmingSpacesAndTabs()).map { min(max($0, 0), 1) } ?? 0
-                }
-            }
+        for (name, q) in QualityList.parse(acceptEncoding) {
             switch name {
             case "gzip", "x-gzip": gzipQ = max(gzipQ ?? 0, q)
             case "identity": identityQ = q
