@@ -173,44 +173,6 @@ extension Store.State {
         }
     }
 
-    /// How many records match, from the table's date counts, when the filters are one equality on
-    /// an enumeration field and ranges on the date field; nil for any other shape.
-    func countedTotal(_ kind: ResourceKind, _ query: Query) -> Int? {
-        let table = self[kind]
-        guard let datePosition = table.datePosition else { return nil }
-        var counts: [String: Int]?
-        var ranges: [Query.Filter] = []
-        for filter in query.filters {
-            guard case .field(let position) = filter.field, case .string? = filter.values.first else { return nil }
-            if filter.op == .eq, counts == nil, let byValue = table.dateCounts[position],
-                case .string(let value)? = filter.values.first
-            {
-                counts = byValue[value] ?? [:]
-            } else if position == datePosition, [.gt, .gte, .lt, .lte].contains(filter.op) {
-                ranges.append(filter)
-            } else {
-                return nil
-            }
-        }
-        guard let counts, !ranges.isEmpty else { return nil }
-        var total = 0
-        for (date, count) in counts {
-            let value = SortValue.string(date)
-            let inside = ranges.allSatisfy { filter in
-                let operand = filter.values[0]
-                switch filter.op {
-                case .gt: return value > operand
-                case .gte: return value >= operand
-                case .lt: return value < operand
-                case .lte: return value <= operand
-                default: return false
-                }
-            }
-            if inside { total += count }
-        }
-        return total
-    }
-
     func run(_ kind: ResourceKind, _ query: Query) -> QueryPage {
         let table = self[kind]
         let searchable = kind.schema.fields.indices.filter { kind.schema.fields[$0].searchable }
@@ -235,22 +197,14 @@ extension Store.State {
                     records: candidates[start..<end].map { table[$0]! }, total: candidates.count,
                     more: end < candidates.count, keys: Array(repeating: [], count: end - start))
             }
-            if needle == nil, let total = countedTotal(kind, query) {
-                // The total comes from the date counts; the page needs only the records up to it.
+            if needle == nil, let buckets = exactDateBuckets(kind, query) {
+                // Every id in these buckets matches: the total is their sizes, the page their merge.
+                var ids = MergedIDs(buckets, after: afterID)
                 var page: [Record] = []
-                var more = false
-                var start = 0
-                if let afterID { start = Table.firstIndex(after: afterID, in: candidates) }
-                for id in candidates[start...] {
-                    guard let record = table[id], accepts(record) else { continue }
-                    if page.count == query.limit {
-                        more = true
-                        break
-                    }
-                    page.append(record)
-                }
+                while page.count < query.limit, let id = ids.next() { page.append(table[id]!) }
                 return QueryPage(
-                    records: page, total: total, more: more, keys: Array(repeating: [], count: page.count))
+                    records: page, total: buckets.reduce(0) { $0 + $1.count }, more: ids.next() != nil,
+                    keys: Array(repeating: [], count: page.count))
             }
             var total = 0
             var page: [Record] = []

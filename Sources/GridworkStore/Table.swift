@@ -4,7 +4,7 @@
 /// A value type, mutated only inside the store's lock.
 struct Table: Sendable {
     let schema: Schema
-    private(set) var rows: [String: Record] = [:]
+    private var rows = ShardedDictionary<Record>()
     /// Every id, sorted: the default listing order and the keyset for cursors.
     private(set) var order: [String] = []
     /// One index per indexed field: value key → sorted ids.
@@ -19,9 +19,12 @@ struct Table: Sendable {
     private(set) var nextNumber = 1
     /// The position of the schema's date field, if it has one.
     let datePosition: Int?
-    /// For each enumeration field (by position): per value, how many records hold each date. A
-    /// date range within one value is counted from this without reading records.
-    private(set) var dateCounts: [Int: [String: [String: Int]]] = [:]
+    /// For each enumeration field (by position): per value, per date, the sorted ids holding both.
+    /// One equality plus a date range is answered from these alone: the total is the sum of the
+    /// buckets in range, and the page their merge.
+    private(set) var valueDateIDs: [Int: [String: [String: [String]]]] = [:]
+    /// The keys of `valueDateIDs`.
+    private let enumerationPositions: [Int]
 
     init(schema: Schema) {
         self.schema = schema
@@ -29,11 +32,11 @@ struct Table: Sendable {
             indexes.append(FieldIndex(position: position))
         }
         datePosition = schema.fields.firstIndex { if case .date = $0.type { true } else { false } }
-        if datePosition != nil {
-            for (position, field) in schema.fields.enumerated() {
-                if case .enumeration = field.type { dateCounts[position] = [:] }
-            }
-        }
+        enumerationPositions =
+            datePosition == nil
+            ? []
+            : schema.fields.indices.filter { if case .enumeration = schema.fields[$0].type { true } else { false } }
+        for position in enumerationPositions { valueDateIDs[position] = [:] }
     }
 
     static func isIndexed(_ type: FieldType) -> Bool {
@@ -46,6 +49,11 @@ struct Table: Sendable {
     var count: Int { rows.count }
 
     subscript(id: String) -> Record? { rows[id] }
+
+    /// Every bucket of `field`'s index (value → sorted ids), or nil if the field has none.
+    func buckets(of field: Int) -> [String: [String]]? {
+        indexes.first { $0.position == field }?.buckets
+    }
 
     /// The ids whose `field` holds `key` (for lists, any element), sorted.
     func ids(where field: Int, equals key: String) -> [String]? {
@@ -68,9 +76,10 @@ struct Table: Sendable {
     }
 
     mutating func replace(_ record: Record) {
-        guard let old = rows[record.id] else { preconditionFailure("no record \(record.id)") }
+        guard let old = rows.updateValue(record, forKey: record.id) else {
+            preconditionFailure("no record \(record.id)")
+        }
         index(old, adding: false)
-        rows[record.id] = record
         index(record, adding: true)
     }
 
@@ -83,22 +92,27 @@ struct Table: Sendable {
 
     private mutating func index(_ record: Record, adding: Bool) {
         if let datePosition, let date = record.values[datePosition].string {
-            for position in dateCounts.keys {
+            // Over `enumerationPositions`, and in place: iterating the dictionary's keys while
+            // writing to it made its storage shared, and every write copied it.
+            for position in enumerationPositions {
                 guard let value = record.values[position].string else { continue }
-                let change = adding ? 1 : -1
-                let count = (dateCounts[position]![value]?[date] ?? 0) + change
-                dateCounts[position]![value, default: [:]][date] = count > 0 ? count : nil
+                Self.update(&valueDateIDs[position, default: [:]][value, default: [:]], date, record.id, adding: adding)
             }
         }
         for slot in indexes.indices {
             for key in Self.indexKeys(record.values[indexes[slot].position]) {
-                if adding {
-                    Self.insertSorted(record.id, into: &indexes[slot].buckets[key, default: []])
-                } else {
-                    Self.removeSorted(record.id, from: &indexes[slot].buckets[key, default: []])
-                    if indexes[slot].buckets[key]?.isEmpty == true { indexes[slot].buckets[key] = nil }
-                }
+                Self.update(&indexes[slot].buckets, key, record.id, adding: adding)
             }
+        }
+    }
+
+    /// Adds `id` to (or removes it from) the sorted bucket of `key`; an emptied bucket goes.
+    private static func update(_ buckets: inout [String: [String]], _ key: String, _ id: String, adding: Bool) {
+        if adding {
+            insertSorted(id, into: &buckets[key, default: []])
+        } else {
+            removeSorted(id, from: &buckets[key, default: []])
+            if buckets[key]?.isEmpty == true { buckets[key] = nil }
         }
     }
 
