@@ -1,5 +1,5 @@
-public import GridworkStore
-public import HTTP1
+import GridworkStore
+import HTTP1
 import HTTPTypes
 import Synchronization
 

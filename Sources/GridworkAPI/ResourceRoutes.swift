@@ -64,9 +64,10 @@ struct ResourceRoutes {
         let page = store.query(kind, query)
         var writer = JSONWriter(capacity: 256 + page.records.count * 400)
         writer.raw("{\"data\":[")
+        let schema = kind.schema
         for (index, record) in page.records.enumerated() {
             if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-            record.write(kind.schema, to: &writer)
+            record.write(schema, to: &writer)
         }
         writer.raw("],\"next\":")
         var next: String?

@@ -4,9 +4,8 @@ extension Record {
     public func write(_ schema: Schema, to writer: inout JSONWriter) {
         writer.raw("{\"id\":")
         writer.string(id)
-        for (position, field) in schema.fields.enumerated() {
-            writer.bytes.append(UInt8(ascii: ","))
-            writer.key(field.name)
+        for position in values.indices {
+            writer.raw(schema.memberPrefixes[position])
             switch values[position] {
             case .null: writer.raw("null")
             case .string(let text): writer.string(text)
@@ -21,7 +20,7 @@ extension Record {
                 writer.bytes.append(UInt8(ascii: "]"))
             case .counts(let counts):
                 writer.bytes.append(UInt8(ascii: "{"))
-                if case .counts(let keys) = field.type {
+                if case .counts(let keys) = schema.fields[position].type {
                     for (index, key) in keys.enumerated() {
                         if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
                         writer.key(key)

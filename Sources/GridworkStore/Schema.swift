@@ -55,9 +55,25 @@ public struct Schema: Sendable {
     /// Digits of generated ids.
     public var idDigits: Int
     /// Fields in record order.
-    public var fields: [FieldSpec]
+    public let fields: [FieldSpec]
     /// Singular name, for messages and documentation.
     public var singular: String
+    /// `,"name":` for each field, escaped once here rather than for every record written.
+    let memberPrefixes: [[UInt8]]
+
+    init(kind: ResourceKind, idPrefix: String, idDigits: Int, fields: [FieldSpec], singular: String) {
+        self.kind = kind
+        self.idPrefix = idPrefix
+        self.idDigits = idDigits
+        self.fields = fields
+        self.singular = singular
+        memberPrefixes = fields.map { field in
+            var writer = JSONWriter(capacity: field.name.utf8.count + 4)
+            writer.bytes.append(UInt8(ascii: ","))
+            writer.key(field.name)
+            return writer.bytes
+        }
+    }
 
     /// The position of `name`, or nil.
     public func index(of name: String) -> Int? {
