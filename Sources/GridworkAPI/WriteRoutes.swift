@@ -38,9 +38,13 @@ struct WriteRoutes {
                 .post, "/\(kind.rawValue)",
                 durable { request, _ throws(APIError) in
                     try QueryParameters.rejectAll(request)
+                    // The key's form is a header matter (400) and comes before the body's (422). A
+                    // retry is answered before validation: its first answer stands even if the data
+                    // has changed since, e.g. the town it named is gone.
+                    let key = try Self.idempotencyKey(request)
                     let body = try Self.body(request, mergePatch: false)
-                    let values = try Self.validate(kind, body, current: nil, store)
-                    guard let key = try Self.idempotencyKey(request) else {
+                    guard let key else {
+                        let values = try Self.validate(kind, body, current: nil, store)
                         return try Self.create(kind, values, store, annotation: nil).response
                     }
                     let fingerprint = IdempotencyKeys.fingerprint(request)
@@ -56,6 +60,7 @@ struct WriteRoutes {
                             .conflict, detail: "A request with the Idempotency-Key `\(key)` is still being processed.")
                     case .proceed:
                         do throws(APIError) {
+                            let values = try Self.validate(kind, body, current: nil, store)
                             let (response, annotation) = try Self.create(kind, values, store) { response in
                                 idempotency.annotation(key: key, fingerprint: fingerprint, response: response)
                             }

@@ -208,6 +208,28 @@ struct IdempotencyTests {
         #expect(harness.keys.usage.keys == 0)
     }
 
+    @Test func malformedKey_is400_evenWhenTheBodyIsInvalidToo() throws {
+        let harness = IdempotencyHarness()
+        let before = harness.state
+        let response = harness.post("/towns", Bodies.invalidTown, key: "has space")
+        try expectProblem(response, .badRequest, mentioning: "Idempotency-Key")
+        #expect(harness.state == before)
+    }
+
+    @Test func retry_afterTheDataChanged_stillReplaysTheFirstAnswer() throws {
+        // The village's town is deleted after the create; validating the retry again would refuse
+        // it (422, no such town), but a retry gets the answer the first request got.
+        let harness = IdempotencyHarness()
+        let townID = try id(from: harness.post("/towns", Bodies.town))
+        let created = harness.post("/villages", Bodies.village(in: townID), key: "village-once")
+        #expect(created.status == .created)
+        try harness.store.delete(.towns, id: townID, cascade: true)
+        #expect(harness.store.count(.villages) == 0)
+
+        expectReplay(harness.post("/villages", Bodies.village(in: townID), key: "village-once"), of: created)
+        #expect(harness.store.count(.villages) == 0, "the replay created nothing")
+    }
+
     @Test(arguments: ["a", String(repeating: "k", count: 255), "!#$%&'*+-.^_`|~0123456789:/?@[]{}\"\\"])
     func wellFormedKey_atTheLimits_isAccepted(key: String) {
         let harness = IdempotencyHarness()
