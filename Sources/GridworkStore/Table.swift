@@ -25,6 +25,8 @@ struct Table: Sendable {
     private(set) var valueDateIDs: [Int: [String: [String: [String]]]] = [:]
     /// The keys of `valueDateIDs`.
     private let enumerationPositions: [Int]
+    /// The timestamp last stored, whose storage equal ones share.
+    private var recentTimestamp = ""
 
     init(schema: Schema) {
         self.schema = schema
@@ -60,7 +62,9 @@ struct Table: Sendable {
         indexes.first { $0.position == field }.map { $0.buckets[key] ?? [] }
     }
 
-    mutating func insert(_ record: Record) {
+    mutating func insert(_ incoming: Record) {
+        var record = incoming
+        shareTimestamps(&record)
         let previous = rows.updateValue(record, forKey: record.id)
         precondition(previous == nil, "duplicate id \(record.id)")
         Self.insertSorted(record.id, into: &order)
@@ -75,12 +79,26 @@ struct Table: Sendable {
         return schema.makeID(number)
     }
 
-    mutating func replace(_ record: Record) {
+    mutating func replace(_ incoming: Record) {
+        var record = incoming
+        shareTimestamps(&record)
         guard let old = rows.updateValue(record, forKey: record.id) else {
             preconditionFailure("no record \(record.id)")
         }
         index(old, adding: false)
         index(record, adding: true)
+    }
+
+    /// A 20-byte timestamp is a heap string of its own; records loaded from a journal or snapshot,
+    /// or written in one second, mostly repeat the last one, so they share its storage instead.
+    private mutating func shareTimestamps(_ record: inout Record) {
+        if record.createdAt == recentTimestamp { record.createdAt = recentTimestamp }
+        if record.updatedAt == record.createdAt {
+            record.updatedAt = record.createdAt
+        } else if record.updatedAt == recentTimestamp {
+            record.updatedAt = recentTimestamp
+        }
+        recentTimestamp = record.updatedAt
     }
 
     mutating func remove(_ id: String) -> Record? {
