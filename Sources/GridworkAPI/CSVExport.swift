@@ -27,6 +27,8 @@ final class CSVExport: ResponseStream, Sendable {
         var query = query
         query.limit = Self.pageSize
         query.after = nil
+        // Every page would otherwise count every match again: quadratic in the export's size.
+        query.countsTotal = false
         self.state = Mutex(State(query: query))
     }
 

@@ -48,6 +48,9 @@ public struct Query: Sendable {
     /// Start strictly after this position: the sort values of the last record seen, then its id.
     public var after: [SortValue]?
     public var limit: Int = 50
+    /// Whether the page needs `total`. Without it an unsorted scan stops once the page is full
+    /// (`total` is then only a lower bound): what an export that walks every page wants.
+    public var countsTotal = true
 
     /// An empty query.
     public init() {}
@@ -209,7 +212,9 @@ extension Store.State {
             var total = 0
             var page: [Record] = []
             var more = false
-            for id in candidates {
+            // Without a total, start after the cursor and stop at the first match past the page.
+            let start = query.countsTotal ? 0 : afterID.map { Table.firstIndex(after: $0, in: candidates) } ?? 0
+            for id in candidates[start...] {
                 guard let record = table[id], accepts(record) else { continue }
                 total += 1
                 if let afterID, id <= afterID { continue }
@@ -217,6 +222,7 @@ extension Store.State {
                     page.append(record)
                 } else {
                     more = true
+                    if !query.countsTotal { break }
                 }
             }
             return QueryPage(records: page, total: total, more: more, keys: Array(repeating: [], count: page.count))

@@ -624,6 +624,13 @@ struct CSVExportTests {
         #expect(amounts == amounts.sorted(by: >), "the requested sort is kept")
         #expect(rows.map(\.[0]) == (try harness.walk(march)).compactMap { $0["id"]?.text })
 
+        // A scan filter (q) over several 500-row pages: every match once, in id order, as the
+        // JSON listing walks them, although the export's pages do not count a total.
+        let searched = "/assistance-records?q=走访&gridId[ne]=grid-0001"
+        let found = try CSVAnswer(harness.get(searched + "&format=csv")).table().rows
+        #expect(found.count > 1_000)
+        #expect(found.map(\.[0]) == (try harness.walk(searched)).compactMap { $0["id"]?.text })
+
         // A cursor from a JSON page does not make the export start there.
         let next = try #require(try harness.json("/assistance-records?type=visit&limit=10")["next"]?.text)
         let all = try CSVAnswer(harness.get("/assistance-records?type=visit&format=csv&cursor=\(next)")).table().rows
