@@ -200,7 +200,7 @@ extension Store.State {
                     records: candidates[start..<end].map { table[$0]! }, total: candidates.count,
                     more: end < candidates.count, keys: Array(repeating: [], count: end - start))
             }
-            if needle == nil, let buckets = exactDateBuckets(kind, query) {
+            if needle == nil, let buckets = exactDateBuckets(kind, query)?.map(\.ids) {
                 // Every id in these buckets matches: the total is their sizes, the page their merge.
                 var ids = MergedIDs(buckets, after: afterID)
                 var page: [Record] = []
@@ -227,6 +227,7 @@ extension Store.State {
             }
             return QueryPage(records: page, total: total, more: more, keys: Array(repeating: [], count: page.count))
         }
+        if let page = pageByDate(kind, query) { return page }
         // Sort keys live in one flat array (stride: the keys, then the id); an index array is sorted.
         let stride = query.sort.count + 1
         var keys: [SortValue] = []

@@ -226,7 +226,7 @@ struct AggregatePropertyTests {
             }.map(\.id)
             var seen: [String] = []
             var total: Int?
-            while true {
+            for _ in 0...(expected.count / query.limit + 1) {
                 let page = store.query(.assistanceRecords, query)
                 if total == nil { total = page.total }
                 #expect(page.total == expected.count, "batch \(batch): \(byType ? type : "any") \(from)..<\(until)")
@@ -235,6 +235,29 @@ struct AggregatePropertyTests {
                 query.after = [.string(last.id)]
             }
             #expect(seen == expected, "batch \(batch): every match once, in id order")
+
+            // The same filters (or, a quarter of the time, none) in date order, walked by cursor.
+            let descending = random.int(in: 0...1) == 0
+            if random.int(in: 0...3) == 0 { query.filters = [] }
+            query.sort = [Query.SortKey(field: .field(AssistanceField.date.rawValue), descending: descending)]
+            query.after = nil
+            query.limit = query.filters.isEmpty ? 500 : 7
+            let date = { (record: Record) in record[AssistanceField.date].string ?? "" }
+            let expectedIDs = Set(expected)
+            let matching = query.filters.isEmpty ? all : all.filter { expectedIDs.contains($0.id) }
+            let inDateOrder = matching.sorted { a, b in
+                date(a) != date(b) ? (descending ? date(a) > date(b) : date(a) < date(b)) : a.id < b.id
+            }.map(\.id)
+            var walked: [String] = []
+            // Bounded, so a cursor that does not advance fails instead of looping.
+            for _ in 0...(inDateOrder.count / query.limit + 1) {
+                let page = store.query(.assistanceRecords, query)
+                #expect(page.total == inDateOrder.count, "batch \(batch): total in date order")
+                walked += page.records.map(\.id)
+                guard page.more, let last = page.records.last, let key = page.keys.last else { break }
+                query.after = key + [.string(last.id)]
+            }
+            #expect(walked == inDateOrder, "batch \(batch): every match once, in \(descending ? "-" : "")date order")
         }
     }
 
