@@ -40,13 +40,7 @@ private struct AccessHarness {
     func send(
         _ method: HTTPRequest.Method, _ target: String, _ fields: HTTPFields = [:], json: String? = nil
     ) -> Response {
-        var request = Request.make(target, method: method)
-        request.head.headerFields = fields
-        if let json {
-            request.head.headerFields[.contentType] = "application/json"
-            request.body = Array(json.utf8)
-        }
-        return responder.respond(to: request)
+        responder.respond(to: .make(target, method: method, fields: fields, json: json))
     }
 
     /// `POST /towns` with a valid body and `fields`.

@@ -37,13 +37,7 @@ private struct IdempotencyHarness {
     func send(
         _ method: HTTPRequest.Method, _ target: String, _ fields: HTTPFields = [:], json: String? = nil
     ) -> Response {
-        var request = Request.make(target, method: method)
-        request.head.headerFields = fields
-        if let json {
-            request.head.headerFields[.contentType] = "application/json"
-            request.body = Array(json.utf8)
-        }
-        return responder.respond(to: request)
+        responder.respond(to: .make(target, method: method, fields: fields, json: json))
     }
 
     /// `POST path` with `json` and, when given, an `Idempotency-Key`.
@@ -288,7 +282,7 @@ struct IdempotencyTests {
         try expectProblem(response, .conflict, mentioning: "busy")
         #expect(harness.state == before)
 
-        harness.keys.finish(key: "busy", annotation: nil)
+        harness.keys.finish(key: "busy", entry: nil)
         #expect(harness.post("/towns", Bodies.town, key: "busy").status == .created)
     }
 
@@ -306,12 +300,12 @@ struct IdempotencyTests {
             Issue.record("a second begin while the first runs is in progress")
             return
         }
-        keys.finish(key: "k", annotation: nil)
+        keys.finish(key: "k", entry: nil)
         guard case .proceed = keys.begin(key: "k", fingerprint: "f") else {
             Issue.record("a key whose request failed may be used again")
             return
         }
-        keys.finish(key: "k", annotation: keys.annotation(key: "k", fingerprint: "f", response: created))
+        keys.finish(key: "k", entry: keys.entry(fingerprint: "f", response: created))
         guard case .replay(let replay) = keys.begin(key: "k", fingerprint: "f") else {
             Issue.record("a finished key replays")
             return
@@ -530,9 +524,8 @@ struct WriteDurabilityTests {
         let durability = FakeDurability()
         let harness = IdempotencyHarness(durability: durability, compressionMinimumBytes: 1)
 
-        var request = Request.make("/towns", method: .post, body: Array(Bodies.town.utf8))
-        request.head.headerFields = [.contentType: "application/json", .acceptEncoding: "gzip"]
-        let response = harness.responder.respond(to: request)
+        let response = harness.responder.respond(
+            to: .make("/towns", method: .post, fields: [.acceptEncoding: "gzip"], json: Bodies.town))
 
         #expect(response.status == .created)
         #expect(response.headerFields[.contentEncoding] == "gzip")

@@ -22,13 +22,7 @@ extension APIHarness {
     fileprivate func send(
         _ method: HTTPRequest.Method = .get, _ target: String, json: String? = nil, _ fields: HTTPFields = [:]
     ) -> Response {
-        var request = Request.make(target, method: method)
-        request.head.headerFields = fields
-        if let json {
-            request.head.headerFields[.contentType] = "application/json"
-            request.body = Array(json.utf8)
-        }
-        return responder.respond(to: request)
+        responder.respond(to: .make(target, method: method, fields: fields, json: json))
     }
 
     /// Creates an assistance record; returns its id.

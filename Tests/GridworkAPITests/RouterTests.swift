@@ -3,18 +3,6 @@ import HTTP1
 import HTTPTypes
 import Testing
 
-extension Request {
-    static func make(_ target: String, method: HTTPRequest.Method = .get, body: [UInt8] = []) -> Request {
-        let parts = target.split(separator: "?", maxSplits: 1)
-        return Request(
-            head: HTTPRequest(method: method, scheme: nil, authority: "localhost", path: target),
-            path: String(parts[0]),
-            query: parts.count > 1 ? String(parts[1]) : nil,
-            body: body
-        )
-    }
-}
-
 struct RouterTests {
     static func makeRouter() -> Router {
         let router = Router()

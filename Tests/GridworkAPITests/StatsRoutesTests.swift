@@ -18,9 +18,7 @@ struct APIHarness {
     }
 
     func get(_ target: String, _ fields: HTTPFields = [:]) -> Response {
-        var request = Request.make(target)
-        request.head.headerFields = fields
-        return responder.respond(to: request)
+        responder.respond(to: .make(target, fields: fields))
     }
 
     func json(_ target: String) throws -> JSONValue {

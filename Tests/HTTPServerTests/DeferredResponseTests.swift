@@ -71,6 +71,18 @@ private struct GatedResponder: Responder {
     }
 }
 
+/// Runs `body` with a client of a server whose answers to `/gated` wait on `gate`. Afterwards
+/// the gate opens (so the server can stop), the client closes and the server stops.
+private func withGatedClient(_ body: (ManualGate, RawClient) throws -> Void) throws {
+    let gate = ManualGate()
+    let server = try TestServer.make(responder: GatedResponder(gates: ["/gated": gate]))
+    defer { server.stop() }
+    defer { gate.open() }
+    let client = try server.connect()
+    defer { client.close() }
+    try body(gate, client)
+}
+
 /// Waits until the server holds a response on `gate`.
 private func expectHeld(_ gate: ManualGate, sourceLocation: SourceLocation = #_sourceLocation) throws {
     try #require(
@@ -132,72 +144,57 @@ private final class DrainingServer {
 
 struct DeferredResponseTests {
     @Test func gatedResponse_isHeld_untilTheGateOpens() throws {
-        let gate = ManualGate()
-        let server = try TestServer.make(responder: GatedResponder(gates: ["/gated": gate]))
-        defer { server.stop() }
-        defer { gate.open() }
-        let client = try server.connect()
-        defer { client.close() }
+        try withGatedClient { gate, client in
+            try client.send(Wire.get("/gated", "X-Request-ID: trace-held"))
+            try expectHeld(gate)
+            expectNothingArrives(client)
 
-        try client.send(Wire.get("/gated", "X-Request-ID: trace-held"))
-        try expectHeld(gate)
-        expectNothingArrives(client)
+            gate.open()
+            let response = try client.readResponse()
 
-        gate.open()
-        let response = try client.readResponse()
-
-        #expect(response.status == 200)
-        #expect(response.value("X-Echo-Path") == "/gated")
-        #expect(response.text == "path=/gated query=")
-        #expect(response.value("X-Request-ID") == "trace-held")
-        #expect(response.value("Date") != nil)
-        #expect(gate.waits == 1, "the server asks the gate once")
-        // The connection is kept alive and works as before.
-        #expect(try client.roundTrip(Wire.get("/next")).value("X-Echo-Path") == "/next")
+            #expect(response.status == 200)
+            #expect(response.value("X-Echo-Path") == "/gated")
+            #expect(response.text == "path=/gated query=")
+            #expect(response.value("X-Request-ID") == "trace-held")
+            #expect(response.value("Date") != nil)
+            #expect(gate.waits == 1, "the server asks the gate once")
+            // The connection is kept alive and works as before.
+            #expect(try client.roundTrip(Wire.get("/next")).value("X-Echo-Path") == "/next")
+        }
     }
 
     @Test func pipelinedRequest_behindAGatedOne_waits_thenBothArriveInOrder() throws {
-        let gate = ManualGate()
-        let server = try TestServer.make(responder: GatedResponder(gates: ["/gated": gate]))
-        defer { server.stop() }
-        defer { gate.open() }
-        let client = try server.connect()
-        defer { client.close() }
+        try withGatedClient { gate, client in
+            try client.send(Wire.get("/gated") + Wire.post("/after", body: "second") + Wire.get("/last"))
+            try expectHeld(gate)
+            expectNothingArrives(client)
 
-        try client.send(Wire.get("/gated") + Wire.post("/after", body: "second") + Wire.get("/last"))
-        try expectHeld(gate)
-        expectNothingArrives(client)
+            gate.open()
+            let first = try client.readResponse()
+            let second = try client.readResponse()
+            let third = try client.readResponse()
 
-        gate.open()
-        let first = try client.readResponse()
-        let second = try client.readResponse()
-        let third = try client.readResponse()
-
-        #expect(first.value("X-Echo-Path") == "/gated")
-        #expect(second.value("X-Echo-Path") == "/after")
-        #expect(second.text == "second")
-        #expect(third.value("X-Echo-Path") == "/last")
-        #expect(client.pollNow() == nil, "three responses, nothing more, connection open")
+            #expect(first.value("X-Echo-Path") == "/gated")
+            #expect(second.value("X-Echo-Path") == "/after")
+            #expect(second.text == "second")
+            #expect(third.value("X-Echo-Path") == "/last")
+            #expect(client.pollNow() == nil, "three responses, nothing more, connection open")
+        }
     }
 
     @Test func requestSentWhileGated_isAnsweredAfterTheGatedOne() throws {
         // The second request arrives while the connection is not reading; it must be picked up
         // once the gate opens.
-        let gate = ManualGate()
-        let server = try TestServer.make(responder: GatedResponder(gates: ["/gated": gate]))
-        defer { server.stop() }
-        defer { gate.open() }
-        let client = try server.connect()
-        defer { client.close() }
+        try withGatedClient { gate, client in
+            try client.send(Wire.get("/gated"))
+            try expectHeld(gate)
+            try client.send(Wire.get("/later"))
+            expectNothingArrives(client)
 
-        try client.send(Wire.get("/gated"))
-        try expectHeld(gate)
-        try client.send(Wire.get("/later"))
-        expectNothingArrives(client)
-
-        gate.open()
-        #expect(try client.readResponse().value("X-Echo-Path") == "/gated")
-        #expect(try client.readResponse().value("X-Echo-Path") == "/later")
+            gate.open()
+            #expect(try client.readResponse().value("X-Echo-Path") == "/gated")
+            #expect(try client.readResponse().value("X-Echo-Path") == "/later")
+        }
     }
 
     @Test func secondGatedRequest_isNotEvenHandled_untilTheFirstGateOpens() throws {
@@ -227,22 +224,17 @@ struct DeferredResponseTests {
     }
 
     @Test func gatedRequest_withConnectionClose_isTheLastAnswered() throws {
-        let gate = ManualGate()
-        let server = try TestServer.make(responder: GatedResponder(gates: ["/gated": gate]))
-        defer { server.stop() }
-        defer { gate.open() }
-        let client = try server.connect()
-        defer { client.close() }
+        try withGatedClient { gate, client in
+            try client.send(Wire.get("/gated", "Connection: close") + Wire.get("/never"))
+            try expectHeld(gate)
+            expectNothingArrives(client)
 
-        try client.send(Wire.get("/gated", "Connection: close") + Wire.get("/never"))
-        try expectHeld(gate)
-        expectNothingArrives(client)
-
-        gate.open()
-        let response = try client.readResponse()
-        #expect(response.value("X-Echo-Path") == "/gated")
-        #expect(response.connectionHas("close"))
-        expectServerClosed(client)
+            gate.open()
+            let response = try client.readResponse()
+            #expect(response.value("X-Echo-Path") == "/gated")
+            #expect(response.connectionHas("close"))
+            expectServerClosed(client)
+        }
     }
 
     @Test func gatedConnection_doesNotBlockOtherConnections_onTheSameLoop() throws {
@@ -265,29 +257,24 @@ struct DeferredResponseTests {
     }
 
     @Test func gateOpenedWithAReplacement_sendsTheReplacement() throws {
-        let gate = ManualGate()
-        let server = try TestServer.make(responder: GatedResponder(gates: ["/gated": gate]))
-        defer { server.stop() }
-        defer { gate.open() }
-        let client = try server.connect()
-        defer { client.close() }
+        try withGatedClient { gate, client in
+            try client.send(Wire.get("/gated", "X-Request-ID: trace-replaced") + Wire.get("/after"))
+            try expectHeld(gate)
+            var replacement = Response.problem(.serviceUnavailable, detail: "The journal could not be written.")
+            replacement.headerFields[.retryAfter] = "1"
+            gate.open(with: replacement)
+            let response = try client.readResponse()
+            let after = try client.readResponse()
 
-        try client.send(Wire.get("/gated", "X-Request-ID: trace-replaced") + Wire.get("/after"))
-        try expectHeld(gate)
-        var replacement = Response.problem(.serviceUnavailable, detail: "The journal could not be written.")
-        replacement.headerFields[.retryAfter] = "1"
-        gate.open(with: replacement)
-        let response = try client.readResponse()
-        let after = try client.readResponse()
-
-        #expect(response.status == 503)
-        #expect(response.value("Content-Type") == "application/problem+json")
-        #expect(response.text.contains("The journal could not be written."))
-        #expect(response.value("Retry-After") == "1")
-        #expect(response.value("X-Echo-Path") == nil, "nothing of the held response is sent")
-        #expect(response.value("X-Request-ID") == "trace-replaced")
-        #expect(after.status == 200)
-        #expect(after.value("X-Echo-Path") == "/after")
+            #expect(response.status == 503)
+            #expect(response.value("Content-Type") == "application/problem+json")
+            #expect(response.text.contains("The journal could not be written."))
+            #expect(response.value("Retry-After") == "1")
+            #expect(response.value("X-Echo-Path") == nil, "nothing of the held response is sent")
+            #expect(response.value("X-Request-ID") == "trace-replaced")
+            #expect(after.status == 200)
+            #expect(after.value("X-Echo-Path") == "/after")
+        }
     }
 
     @Test func alreadyOpenGates_answerPipelinedRequests_inOrder() throws {

@@ -198,7 +198,7 @@ private final class WireReader {
     @discardableResult
     func receive(within timeout: Duration = .seconds(5), untilContaining text: String) -> Bool {
         let needle = Array(text.utf8)
-        return receive(within: timeout) { $0.firstIndex(of: needle) != nil }
+        return receive(within: timeout) { $0.firstRange(of: needle) != nil }
     }
 
     /// A bounded absence check: whether nothing (no byte, no close) arrives within `window`.
@@ -210,22 +210,11 @@ private final class WireReader {
 
     /// The head (up to the empty line) and what follows it; nil before the head is complete.
     var split: (head: String, body: [UInt8])? {
-        guard let end = bytes.firstIndex(of: Array("\r\n\r\n".utf8)) else { return nil }
+        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8))?.lowerBound else { return nil }
         return (String(decoding: bytes[..<end], as: UTF8.self), Array(bytes[(end + 4)...]))
     }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
-}
-
-extension Array where Element == UInt8 {
-    /// The first index where `needle` starts, or nil.
-    fileprivate func firstIndex(of needle: [UInt8]) -> Int? {
-        guard !needle.isEmpty, count >= needle.count else { return nil }
-        for start in 0...(count - needle.count) where self[start] == needle[0] {
-            if self[start..<start + needle.count].elementsEqual(needle) { return start }
-        }
-        return nil
-    }
 }
 
 /// The lines of a response head after the status line, as lowercased `name: value` pairs.
@@ -682,7 +671,7 @@ struct StreamingResponseTests {
         let (_, rest) = try #require(wire.split)
         let chunks = Array("5\r\nfirst\r\n4\r\nmore\r\n0\r\n\r\n".utf8)
         #expect(
-            rest.firstIndex(of: chunks) == 0,
+            rest.starts(with: chunks),
             "the stream's body: \(String(decoding: rest, as: UTF8.self).debugDescription)")
         let next = String(decoding: rest.dropFirst(chunks.count), as: UTF8.self)
         #expect(next.hasPrefix("HTTP/1.1 200 OK\r\n"), "the next response follows the last chunk")

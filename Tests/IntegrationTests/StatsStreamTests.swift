@@ -199,7 +199,7 @@ private final class SSEClient {
         let deadline = ContinuousClock.now + timeout
         let emptyLine = Array("\r\n\r\n".utf8)
         while true {
-            if let end = raw.firstIndex(of: emptyLine) {
+            if let end = raw.firstRange(of: emptyLine)?.lowerBound {
                 // Hand the head alone to a parser that knows nothing of the stream.
                 head = try Self.parseHead(Array(raw[..<(end + 4)]))
                 raw.removeFirst(end + 4)
@@ -247,7 +247,7 @@ private final class SSEClient {
     /// Moves every complete chunk from `raw` to `decoded`.
     private func decodeChunks() {
         let crlf = Array("\r\n".utf8)
-        while let lineEnd = raw.firstIndex(of: crlf) {
+        while let lineEnd = raw.firstRange(of: crlf)?.lowerBound {
             guard let size = Int(String(decoding: raw[..<lineEnd], as: UTF8.self), radix: 16) else {
                 Issue.record("bad chunk size line: \(String(decoding: raw.prefix(40), as: UTF8.self).debugDescription)")
                 ended = true
@@ -267,21 +267,10 @@ private final class SSEClient {
     /// Cuts the next block (ended by a blank line) off the decoded bytes.
     private func takeBlock() -> SSEBlock? {
         let separator = Array("\n\n".utf8)
-        guard let end = Array(decoded[blockStart...]).firstIndex(of: separator) else { return nil }
-        let text = String(decoding: decoded[blockStart..<blockStart + end], as: UTF8.self)
-        blockStart += end + 2
+        guard let end = decoded[blockStart...].firstRange(of: separator)?.lowerBound else { return nil }
+        let text = String(decoding: decoded[blockStart..<end], as: UTF8.self)
+        blockStart = end + 2
         return SSEBlock(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// The first index where `needle` starts, or nil.
-    fileprivate func firstIndex(of needle: [UInt8]) -> Int? {
-        guard !needle.isEmpty, count >= needle.count else { return nil }
-        for start in 0...(count - needle.count) where self[start] == needle[0] {
-            if self[start..<start + needle.count].elementsEqual(needle) { return start }
-        }
-        return nil
     }
 }
 
