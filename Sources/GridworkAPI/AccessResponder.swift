@@ -26,12 +26,15 @@ struct AccessResponder: Responder {
     let policy: AccessPolicy
     private let writeTokens: [[UInt8]]
     private let readTokens: [[UInt8]]
+    /// Write tokens read too.
+    private let readingTokens: [[UInt8]]
 
     init(_ inner: any Responder, policy: AccessPolicy) {
         self.inner = inner
         self.policy = policy
         self.writeTokens = policy.writeTokens.map { Array($0.utf8) }
         self.readTokens = policy.readTokens.map { Array($0.utf8) }
+        self.readingTokens = writeTokens + readTokens
     }
 
     static let allowedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
@@ -50,7 +53,7 @@ struct AccessResponder: Responder {
                 preflight.headerFields[.accessControlAllowHeaders] = Self.allowedHeaders
                 preflight.headerFields[.accessControlMaxAge] = "600"
             }
-            if !policy.corsOrigins.isEmpty { preflight.headerFields[.vary] = "Origin" }
+            if !policy.corsOrigins.isEmpty { preflight.headerFields.addVary("Origin") }
             return preflight
         }
         var response = authorize(request) ?? inner.respond(to: request)
@@ -58,7 +61,7 @@ struct AccessResponder: Responder {
             response.headerFields[.accessControlAllowOrigin] = origin
             response.headerFields[.accessControlExposeHeaders] = Self.exposedHeaders
         }
-        if !policy.corsOrigins.isEmpty { response.headerFields.append(HTTPField(name: .vary, value: "Origin")) }
+        if !policy.corsOrigins.isEmpty { response.headerFields.addVary("Origin") }
         return response
     }
 
@@ -70,9 +73,9 @@ struct AccessResponder: Responder {
 
     /// nil when the request may go on; otherwise the 401.
     private func authorize(_ request: Request) -> Response? {
-        let isWrite = request.method != .get && request.method != .head && request.method != .options
-        let needed = isWrite ? writeTokens : writeTokens + readTokens
+        let isWrite = !request.method.isSafe
         guard isWrite ? !writeTokens.isEmpty : !readTokens.isEmpty else { return nil }
+        let needed = isWrite ? writeTokens : readingTokens
         if !isWrite && (request.path == "/healthz" || request.path == "/readyz") { return nil }
         guard let header = request.headerFields[.authorization] else {
             return Self.unauthorized("This request needs `Authorization: Bearer <token>`.", error: nil)

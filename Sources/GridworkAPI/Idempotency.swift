@@ -69,17 +69,49 @@ public final class IdempotencyKeys: Sendable {
         }
     }
 
-    /// The annotation a create with `key` carries into the journal.
-    func annotation(key: String, fingerprint: String, response: Response) -> JSONValue {
-        Self.annotation(
-            key: key,
-            Entry(
-                fingerprint: fingerprint, expires: clock() + lifetimeSeconds, status: response.status.code,
-                location: response.headerFields[.location] ?? "", etag: response.headerFields[.eTag] ?? "",
-                body: response.body))
+    /// Answers a POST that carries `key`: a retry of the same request gets the first response back,
+    /// another request with the key is a 422, one while the first still runs a 409. Otherwise
+    /// `create` runs; it is handed `annotate`, which turns its response into the annotation its
+    /// change carries into the journal, and the key then remembers exactly that entry.
+    func run(
+        key: String, fingerprint: String,
+        _ create: (_ annotate: @escaping (Response) -> JSONValue) throws(APIError) -> Response
+    ) throws(APIError) -> Response {
+        switch begin(key: key, fingerprint: fingerprint) {
+        case .replay(let response):
+            return response
+        case .mismatch:
+            throw APIError(
+                .unprocessableContent, detail: "The Idempotency-Key `\(key)` was already used with a different request."
+            )
+        case .inProgress:
+            throw APIError(.conflict, detail: "A request with the Idempotency-Key `\(key)` is still being processed.")
+        case .proceed:
+            var made: Entry?
+            do throws(APIError) {
+                let response = try create { response in
+                    let entry = self.entry(fingerprint: fingerprint, response: response)
+                    made = entry
+                    return Self.annotation(key: key, entry)
+                }
+                finish(key: key, entry: made)
+                return response
+            } catch {
+                finish(key: key, entry: nil)
+                throw error
+            }
+        }
     }
 
-    /// An entry as the journal and snapshots keep it; `store(_:in:)` reads it back.
+    /// What the key keeps of `response`.
+    func entry(fingerprint: String, response: Response) -> Entry {
+        Entry(
+            fingerprint: fingerprint, expires: clock() + lifetimeSeconds, status: response.status.code,
+            location: response.headerFields[.location] ?? "", etag: response.headerFields[.eTag] ?? "",
+            body: response.body)
+    }
+
+    /// An entry as the journal and snapshots keep it; `decode(_:)` reads it back.
     static func annotation(key: String, _ entry: Entry) -> JSONValue {
         .object([
             (
@@ -94,12 +126,12 @@ public final class IdempotencyKeys: Sendable {
         ])
     }
 
-    /// Ends the request that began with `key`: remembers its response when `annotation` is given
-    /// (the request created something), or forgets the key (it failed, and may be retried).
-    func finish(key: String, annotation: JSONValue?) {
+    /// Ends the request that began with `key`: remembers `entry` when given (the request created
+    /// something), or forgets the key (it failed, and may be retried).
+    func finish(key: String, entry: Entry?) {
         state.withLock { state in
             state.inFlight.remove(key)
-            if let annotation { store(annotation, in: &state) }
+            if let entry { insert(entry, for: key, in: &state) }
         }
     }
 
@@ -107,7 +139,7 @@ public final class IdempotencyKeys: Sendable {
     public func restore(_ annotations: [JSONValue]) {
         let now = clock()
         state.withLock { state in
-            for annotation in annotations { store(annotation, in: &state) }
+            for case let (key, entry)? in annotations.map(Self.decode) { insert(entry, for: key, in: &state) }
             expire(&state, now: now)
         }
     }
@@ -126,15 +158,20 @@ public final class IdempotencyKeys: Sendable {
         state.withLock { ($0.entries.count, $0.bytes) }
     }
 
-    private func store(_ annotation: JSONValue, in state: inout State) {
+    /// The key and entry an annotation holds; nil for other annotations.
+    private static func decode(_ annotation: JSONValue) -> (key: String, entry: Entry)? {
         guard let fields = annotation["idempotency"], case .string(let key)? = fields["key"],
             case .string(let fingerprint)? = fields["fingerprint"], case .int(let expires)? = fields["expires"],
             case .int(let status)? = fields["status"], case .string(let location)? = fields["location"],
             case .string(let etag)? = fields["etag"], case .string(let body)? = fields["body"]
-        else { return }
+        else { return nil }
         let entry = Entry(
             fingerprint: fingerprint, expires: expires, status: status, location: location, etag: etag,
             body: Array(body.utf8))
+        return (key, entry)
+    }
+
+    private func insert(_ entry: Entry, for key: String, in state: inout State) {
         if let old = state.entries.updateValue(entry, forKey: key) {
             state.bytes -= old.cost
         } else {

@@ -177,12 +177,7 @@ enum OpenAPIDocument {
                 description: "`event: stats` with the `/stats` body (one line) whenever the revision changes, at "
                     + "most one a second, `id:` the revision; `: heartbeat` comments every 15 s. A `Last-Event-ID` "
                     + "equal to the current revision skips the first event. The stream does not end.",
-                parameters: [
-                    [
-                        "name": "Last-Event-ID", "in": "header", "required": false,
-                        "description": "The revision last seen.", "schema": ["type": "string"],
-                    ]
-                ],
+                parameters: [headerParameter("Last-Event-ID", "The revision last seen.")],
                 responses: [
                     "200": [
                         "description": "An endless event stream.",

@@ -39,19 +39,9 @@ struct StatsRoutes {
         router.add(.get, "/stats") { request, _ throws(APIError) in
             try QueryParameters.rejectAll(request)
             let entry = cache.entry(for: store)
-            let notModified =
-                request.headerFields[.ifNoneMatch].map {
-                    EntityTag.matches($0, any: [entry.etag, entry.gzipETag], weak: true)
-                } ?? false
-            // The identity form; CompressionResponder switches to the cached gzip form when accepted.
-            var response = Response(
-                status: notModified ? .notModified : .ok,
-                headerFields: [.cacheControl: "no-cache", .eTag: entry.etag],
-                body: notModified ? [] : entry.identity
-            )
-            if !notModified { response.headerFields[.contentType] = MediaType.json }
-            response.gzipAlternative = GzipAlternative(body: notModified ? [] : entry.gzip, etag: entry.gzipETag)
-            return response
+            return Response.representations(
+                for: request, identity: entry.identity, gzip: entry.gzip, etag: entry.etag, gzipETag: entry.gzipETag,
+                contentType: MediaType.json, fields: [.cacheControl: "no-cache"])
         }
         router.add(.get, "/stats/report") { request, _ throws(APIError) in
             try QueryParameters.rejectAll(request)
@@ -65,8 +55,17 @@ struct StatsEntry: Sendable {
     let revision: Int
     let identity: [UInt8]
     let gzip: [UInt8]
-    var etag: String { "\"stats-\(revision)\"" }
-    var gzipETag: String { "\"stats-\(revision)-gzip\"" }
+    /// Formatted once per revision, not per request.
+    let etag: String
+    let gzipETag: String
+
+    init(revision: Int, identity: [UInt8], gzip: [UInt8]) {
+        self.revision = revision
+        self.identity = identity
+        self.gzip = gzip
+        etag = "\"stats-\(revision)\""
+        gzipETag = "\"stats-\(revision)-gzip\""
+    }
 }
 
 /// The latest encoded `/stats`, replaced when the store's revision moves on.

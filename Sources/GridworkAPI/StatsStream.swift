@@ -23,6 +23,8 @@ final class StatsStream: @unchecked Sendable {
 
     static let minimumInterval = Duration.seconds(1)
     static let heartbeatInterval = Duration.seconds(15)
+    /// How often the timer looks at the store revision.
+    static let tickInterval = Duration.milliseconds(100)
     static let heartbeat = Array(": heartbeat\n\n".utf8)
 
     init(store: Store, cache: StatsCache) {
@@ -30,7 +32,11 @@ final class StatsStream: @unchecked Sendable {
         self.cache = cache
         lastSent = Mutex((store.revision, .now - Self.minimumInterval))
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gridwork.stats-stream"))
-        timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(20))
+        let tickMilliseconds = Int(Self.tickInterval / .milliseconds(1))
+        timer.schedule(
+            deadline: .now() + .milliseconds(tickMilliseconds), repeating: .milliseconds(tickMilliseconds),
+            leeway: .milliseconds(20))
+        let heartbeatTicks = Int(Self.heartbeatInterval / Self.tickInterval)
         let ticks = Mutex(0)
         timer.setEventHandler { [weak self] in
             guard let self else { return }
@@ -38,7 +44,7 @@ final class StatsStream: @unchecked Sendable {
                 count += 1
                 return count
             }
-            self.tick(heartbeat: tick % 150 == 0)
+            self.tick(heartbeat: tick % heartbeatTicks == 0)
         }
         timer.activate()
     }

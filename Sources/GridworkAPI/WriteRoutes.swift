@@ -45,32 +45,12 @@ struct WriteRoutes {
                     let body = try Self.body(request, mergePatch: false)
                     guard let key else {
                         let values = try Self.validate(kind, body, current: nil, store)
-                        return try Self.create(kind, values, store, annotation: nil).response
+                        return try Self.create(kind, values, store, annotation: nil)
                     }
                     let fingerprint = IdempotencyKeys.fingerprint(request)
-                    switch idempotency.begin(key: key, fingerprint: fingerprint) {
-                    case .replay(let response):
-                        return response
-                    case .mismatch:
-                        throw APIError(
-                            .unprocessableContent,
-                            detail: "The Idempotency-Key `\(key)` was already used with a different request.")
-                    case .inProgress:
-                        throw APIError(
-                            .conflict, detail: "A request with the Idempotency-Key `\(key)` is still being processed.")
-                    case .proceed:
-                        do throws(APIError) {
-                            let values = try Self.validate(kind, body, current: nil, store)
-                            let (response, annotation) = try Self.create(kind, values, store) { response in
-                                idempotency.annotation(key: key, fingerprint: fingerprint, response: response)
-                            }
-                            // The same annotation the journal got, so a restart restores exactly this.
-                            idempotency.finish(key: key, annotation: annotation)
-                            return response
-                        } catch {
-                            idempotency.finish(key: key, annotation: nil)
-                            throw error
-                        }
+                    return try idempotency.run(key: key, fingerprint: fingerprint) { annotate throws(APIError) in
+                        let values = try Self.validate(kind, body, current: nil, store)
+                        return try Self.create(kind, values, store, annotation: annotate)
                     }
                 })
             router.add(
@@ -117,24 +97,24 @@ struct WriteRoutes {
     }
 
     /// Creates the record. `annotation`, made from the response inside the store's lock, goes
-    /// into the journal with the change and is returned too; the response is built once.
+    /// into the journal with the change; the response is built once.
     private static func create(
         _ kind: ResourceKind, _ values: [FieldValue], _ store: Store,
         annotation: ((Response) -> JSONValue)?
-    ) throws(APIError) -> (response: Response, annotation: JSONValue?) {
-        var made: (response: Response, annotation: JSONValue)?
+    ) throws(APIError) -> Response {
+        var made: Response?
         let record = try storeCall { () throws(StoreError) in
             try store.insert(
                 kind, values: values, source: .api, at: Timestamp.now(),
                 annotation: annotation.map { annotate in
                     { record in
                         let response = created(record, kind)
-                        made = (response, annotate(response))
-                        return made?.annotation
+                        made = response
+                        return annotate(response)
                     }
                 })
         }
-        return made ?? (created(record, kind), nil)
+        return made ?? created(record, kind)
     }
 
     private static func created(_ record: Record, _ kind: ResourceKind) -> Response {
@@ -149,7 +129,8 @@ struct WriteRoutes {
         guard (1...IdempotencyKeys.maxKeyLength).contains(key.utf8.count),
             key.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
         else {
-            throw APIError.badRequest("Idempotency-Key must be 1–255 visible ASCII characters.")
+            throw APIError.badRequest(
+                "Idempotency-Key must be 1–\(IdempotencyKeys.maxKeyLength) visible ASCII characters.")
         }
         return key
     }

@@ -105,11 +105,6 @@ enum FileIO {
         guard Glibc.truncate(path, off_t(length)) == 0 else { throw .system("Truncating", path, errno) }
     }
 
-    static func size(_ fd: Int32) -> Int {
-        var info = stat()
-        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
-    }
-
     static func makeDirectory(_ path: String) throws(JournalError) {
         if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .system("Creating directory", path, errno) }
     }

@@ -209,7 +209,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
     private func compactNow() {
         lock.withLock { state.compactionRequested = false }
         guard lock.withLock({ state.failure == nil }) else { return }
-        let started = MonotonicClock.now()
+        let started = ContinuousClock.now
         let (revision, records) = store.capture()
         do {
             let size = try directory.writeSnapshot(
@@ -230,7 +230,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
                 "journal.compacted",
                 metadata: [
                     "revision": "\(revision)", "records": "\(records.count)", "snapshot_bytes": "\(size)",
-                    "ms": "\(MonotonicClock.millisecondsSince(started))",
+                    "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
                 ])
         } catch {
             fail(because: "compaction failed: \(error.description)")
@@ -273,19 +273,5 @@ struct DurabilityGate: ResponseGate {
 
     func whenOpen(_ opened: @escaping @Sendable (Response?) -> Void) {
         journal.whenDurable(revision, opened)
-    }
-}
-
-/// Milliseconds on the monotonic clock, for log lines.
-enum MonotonicClock {
-    static func now() -> timespec {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return time
-    }
-
-    static func millisecondsSince(_ start: timespec) -> Int {
-        let end = now()
-        return (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1_000_000
     }
 }

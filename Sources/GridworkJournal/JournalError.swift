@@ -6,7 +6,6 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
     public enum Reason: Error, Sendable, Equatable {
         case checksum
         case syntax(String)
-        case sequence(expected: Int, found: Int)
     }
 
     /// A human sentence naming the file and, where it applies, the byte offset.
@@ -26,7 +25,6 @@ extension JournalError.Reason: CustomStringConvertible {
         switch self {
         case .checksum: return "its checksum does not match"
         case .syntax(let problem): return problem
-        case .sequence(let expected, let found): return "its sequence number is \(found), expected \(expected)"
         }
     }
 }

@@ -29,7 +29,7 @@ extension Store.State {
         guard !withRange || !ranges.isEmpty, let buckets = byDate ?? table.buckets(of: datePosition) else {
             return nil
         }
-        return buckets.compactMap { date, ids in Self.isInside(.string(date), ranges) ? (date, ids) : nil }
+        return buckets.compactMap { date, ids in ranges.allSatisfy { $0.admits(.string(date)) } ? (date, ids) : nil }
     }
 
     /// A page in date order (ids ascending within a date) from `exactDateBuckets`, when the
@@ -72,20 +72,6 @@ extension Store.State {
             }
         }
         return QueryPage(records: page, total: buckets.reduce(0) { $0 + $1.ids.count }, more: more, keys: keys)
-    }
-
-    /// Whether `value` satisfies every range filter.
-    static func isInside(_ value: SortValue, _ ranges: [Query.Filter]) -> Bool {
-        ranges.allSatisfy { filter in
-            let operand = filter.values[0]
-            switch filter.op {
-            case .gt: return value > operand
-            case .gte: return value >= operand
-            case .lt: return value < operand
-            case .lte: return value <= operand
-            default: return false
-            }
-        }
     }
 }
 

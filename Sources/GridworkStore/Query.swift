@@ -26,6 +26,20 @@ public struct Query: Sendable {
             self.op = op
             self.values = values
         }
+
+        /// Whether a record whose field holds `value` passes; a range never admits null.
+        func admits(_ value: SortValue) -> Bool {
+            guard let operand = values.first else { return false }
+            switch op {
+            case .eq: return value == operand
+            case .ne: return value != operand
+            case .gt: return value != .null && value > operand
+            case .gte: return value != .null && value >= operand
+            case .lt: return value != .null && value < operand
+            case .lte: return value != .null && value <= operand
+            case .in: return values.contains(value)
+            }
+        }
     }
 
     /// A sort key.
@@ -126,17 +140,7 @@ extension Store.State {
             guard case .string(let wanted)? = filter.values.first else { return false }
             return filter.op == .ne ? !list.contains(wanted) : list.contains(wanted)
         }
-        let value = value(of: filter.field, record, kind: kind)
-        guard let operand = filter.values.first else { return false }
-        switch filter.op {
-        case .eq: return value == operand
-        case .ne: return value != operand
-        case .gt: return value != .null && value > operand
-        case .gte: return value != .null && value >= operand
-        case .lt: return value != .null && value < operand
-        case .lte: return value != .null && value <= operand
-        case .in: return filter.values.contains(value)
-        }
+        return filter.admits(value(of: filter.field, record, kind: kind))
     }
 
     /// The ids worth scanning: the smallest index bucket among equality filters, else every id.

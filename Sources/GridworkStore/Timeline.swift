@@ -24,10 +24,10 @@ public struct Timeline: Sendable {
     public var periods: [Period]
 
     /// The record types, in the order of `Period.counts`.
-    public static var types: [String] {
+    public static let types: [String] = {
         guard case .enumeration(let types) = ResourceKind.assistanceRecords.schema.fields[0].type else { return [] }
         return types
-    }
+    }()
 }
 
 extension Store {
@@ -38,21 +38,36 @@ extension Store {
             let records = state[.assistanceRecords]
             let grids = state[.grids]
             var buckets: [Int: Timeline.Period] = [:]
-            for id in records.order {
-                let record = records[id]!
-                if let townId {
-                    guard let grid = record[AssistanceField.gridId].string,
-                        grids[grid]?[GridField.townId].string == townId
-                    else { continue }
-                }
-                guard let text = record[AssistanceField.date].string, let date = CalendarDate(text),
-                    let type = record[AssistanceField.type].string, let position = types.firstIndex(of: type)
-                else { continue }
+            func add(_ count: Int, _ position: Int, on text: String, yuan: Int) {
+                guard let date = CalendarDate(text) else { return }
                 let key = Self.periodKey(date, interval)
-                var period = buckets[key] ?? Self.period(key, interval, types: types.count)
-                period.counts[position] += 1
-                period.fundsYuan += record[AssistanceField.amountYuan].int ?? 0
-                buckets[key] = period
+                buckets[key, default: Self.period(key, interval, types: types.count)].counts[position] += count
+                buckets[key]!.fundsYuan += yuan
+            }
+            if townId == nil, let byType = records.valueDateIDs[AssistanceField.type.rawValue] {
+                // The district: counts are the sizes of the (type, date) buckets, under the store's
+                // lock without reading records but funding ones (only they carry amountYuan).
+                for (position, type) in types.enumerated() {
+                    for (text, ids) in byType[type] ?? [:] {
+                        let yuan =
+                            type != "funding"
+                            ? 0 : ids.reduce(0) { $0 + (records[$1]![AssistanceField.amountYuan].int) }
+                        add(ids.count, position, on: text, yuan: yuan)
+                    }
+                }
+            } else {
+                for id in records.order {
+                    let record = records[id]!
+                    if let townId {
+                        guard let grid = record[AssistanceField.gridId].string,
+                            grids[grid]?[GridField.townId].string == townId
+                        else { continue }
+                    }
+                    guard let text = record[AssistanceField.date].string,
+                        let type = record[AssistanceField.type].string, let position = types.firstIndex(of: type)
+                    else { continue }
+                    add(1, position, on: text, yuan: record[AssistanceField.amountYuan].int)
+                }
             }
             var periods: [Timeline.Period] = []
             if let first = buckets.keys.min(), let last = buckets.keys.max() {

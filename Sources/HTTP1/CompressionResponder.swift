@@ -90,7 +90,7 @@ extension HTTPFields {
 
 extension HTTPRequest.Method {
     /// GET, HEAD, OPTIONS and TRACE: methods that change nothing (RFC 9110 §9.2.1).
-    var isSafe: Bool {
+    public var isSafe: Bool {
         self == .get || self == .head || self == .options || self == .trace
     }
 }

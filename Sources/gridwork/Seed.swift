@@ -53,11 +53,10 @@ struct Seed: ParsableCommand {
             )
         }
         let records = ResourceKind.allCases.map { store.count($0) }.reduce(0, +)
-        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         let backed = Figure.all.filter { !$0.reportOnly }.count
         print(
             "\(Figure.all.count) figures, \(backed) backed, \(mismatches) mismatched; "
-                + "\(records) records generated in \(milliseconds) ms"
+                + "\(records) records generated in \(elapsed.milliseconds) ms"
         )
         if mismatches > 0 { throw ExitCode.failure }
     }

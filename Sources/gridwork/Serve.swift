@@ -201,12 +201,6 @@ struct JournalDurability: WriteDurability {
     }
 }
 
-extension Duration {
-    var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-}
-
 /// Every protocol and connection limit, as flags.
 struct LimitOptions: ParsableArguments {
     @Option(help: "Longest request line in bytes (past it: 414).")
