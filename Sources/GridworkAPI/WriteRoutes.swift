@@ -25,8 +25,10 @@ struct WriteRoutes {
         {
             { request, parameters throws(APIError) in
                 if let failure = durability?.failure {
+                    // The same Retry-After as the 503 of a write that was waiting when the journal failed.
                     throw APIError(
-                        .serviceUnavailable, detail: "Writes are refused: the journal cannot be written (\(failure)).")
+                        .serviceUnavailable, detail: "Writes are refused: the journal cannot be written (\(failure)).",
+                        headerFields: [.retryAfter: "60"])
                 }
                 var response = try write(request, parameters)
                 response.gate = durability?.gate(for: store.revision)

@@ -69,12 +69,13 @@ public final class Server: Sendable {
         for loop in loops {
             threads.append(Self.spawn { loop.run(listenerFD: listenerFD) })
         }
-        state.withLock {
+        let shutdownRequested = state.withLock {
             $0.loops = loops
             $0.threads = threads
             $0.listenerFD = listenerFD
             $0.port = port
             $0.started = true
+            return $0.shuttingDown
         }
         context.logger.info(
             "server.started",
@@ -84,17 +85,24 @@ public final class Server: Sendable {
                 "server.event_loops": .stringConvertible(count),
             ]
         )
+        if shutdownRequested { drain(loops, listenerFD: listenerFD) }
     }
 
     /// Stops accepting, lets in-flight requests finish (up to `configuration.drainTimeout`),
-    /// then closes every connection. Returns at once; `wait()` blocks until it is done.
+    /// then closes every connection. Returns at once; `wait()` blocks until it is done. Called
+    /// before or during `start()`, it takes effect as soon as the server has started.
     public func shutdown() {
         let (loops, listenerFD) = state.withLock { state -> ([EventLoop], Int32) in
-            guard state.started, !state.shuttingDown else { return ([], -1) }
+            guard !state.shuttingDown else { return ([], -1) }
             state.shuttingDown = true
+            guard state.started else { return ([], -1) }
             return (state.loops, state.listenerFD)
         }
         guard !loops.isEmpty else { return }
+        drain(loops, listenerFD: listenerFD)
+    }
+
+    private func drain(_ loops: [EventLoop], listenerFD: Int32) {
         context.logger.info("server.draining", metadata: ["connections": .stringConvertible(openConnections)])
         let remaining = Atomic<Int>(loops.count)
         let timeout = configuration.drainTimeout

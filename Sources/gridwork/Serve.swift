@@ -81,10 +81,8 @@ struct Serve: ParsableCommand {
         // Signals are handled from the first moment: before the server runs, a SIGTERM or SIGINT
         // ends the process at once (nothing is open that needs closing); afterwards it drains.
         let running = Mutex<Server?>(nil)
-        let shutdownRequested = Atomic<Bool>(false)
         let signalLogger = logger
         let signals = ShutdownSignals(logger: logger) {
-            shutdownRequested.store(true, ordering: .sequentiallyConsistent)
             guard let server = running.withLock({ $0 }) else {
                 signalLogger.info("shutdown.before_start")
                 Glibc.exit(0)
@@ -164,8 +162,8 @@ struct Serve: ParsableCommand {
             responder: responder,
             logger: logger
         )
-        // From here a signal calls `shutdown()`, which does nothing until the server has started;
-        // the flag, checked after `start()`, covers that gap.
+        // From here a signal calls `shutdown()`; one that comes while the server is starting takes
+        // effect as soon as it has started.
         running.withLock { $0 = server }
         do {
             try server.start()
@@ -173,8 +171,6 @@ struct Serve: ParsableCommand {
             logger.critical("server.start_failed", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
-        // A signal that came while the server was starting found no server to stop.
-        if shutdownRequested.load(ordering: .sequentiallyConsistent) { server.shutdown() }
         server.wait()
         journal?.close()
         withExtendedLifetime(signals) {}

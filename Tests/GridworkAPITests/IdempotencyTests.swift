@@ -594,6 +594,7 @@ struct WriteDurabilityTests {
 
         for response in refused {
             try expectProblem(response, .serviceUnavailable, mentioning: "journal")
+            #expect(response.headerFields[.retryAfter] == "60")
             #expect(response.gate == nil)
         }
         #expect(harness.state == before)

@@ -1,9 +1,35 @@
+import Dispatch
 import Glibc
+import HTTPServer
+import Synchronization
 import TestSupport
 import Testing
 
 /// Graceful shutdown: idle connections close, in-flight requests finish, the port is released.
 struct ShutdownTests {
+    @Test func shutdown_beforeStart_takesEffectOnceStarted() throws {
+        // A signal may arrive while the process is still loading its data: the server must
+        // still stop, not serve forever because the request came too early.
+        let server = Server(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, eventLoops: 2, drainTimeout: .seconds(2)),
+            responder: EchoResponder(), logger: TestServer.logger)
+        server.shutdown()
+        try server.start()
+        let port = server.port
+        // Waited for on another thread, so a server that never stops fails the test, not the run.
+        let stopped = Atomic<Bool>(false)
+        DispatchQueue.global().async {
+            server.wait()
+            stopped.store(true, ordering: .releasing)
+        }
+
+        #expect(port > 0)
+        #expect(eventually(within: .seconds(5)) { stopped.load(ordering: .acquiring) }, "the server stopped")
+        #expect(throws: RawClientError.connectFailed(errno: ECONNREFUSED)) {
+            try RawClient.connect(port: port)
+        }
+    }
+
     @Test func shutdown_closesIdleConnection_andRefusesNewOnes() throws {
         let server = try TestServer.make(eventLoops: 2)
         defer { server.stop() }
