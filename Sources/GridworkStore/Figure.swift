@@ -17,29 +17,33 @@ public struct Figure: Sendable, Equatable {
     /// True when no record can reproduce it (the four report-only figures).
     public var reportOnly: Bool
 
-    /// Every figure, in report order, from `Fixtures/figures.json`.
-    public static let all: [Figure] = {
-        guard case .array(let rows) = try! JSONParser.parse(FixtureData.figures) else {
-            preconditionFailure("figures.json must be an array")
+    /// Every figure, in report order, from `Fixtures/figures.json` (checked when a directory
+    /// replaces it; the built-in file is checked by the tests).
+    public static let all: [Figure] = try! decode(FixtureData.figures, path: "figures.json")
+
+    /// The figures of a `figures.json`, or an error naming the first thing missing.
+    static func decode(_ bytes: [UInt8], path: String) throws(FixtureError) -> [Figure] {
+        guard case .array(let rows)? = try? JSONParser.parse(bytes) else {
+            throw FixtureError(description: "\(path) is not a JSON array like Fixtures/figures.json.")
         }
-        return rows.map { row in
-            func string(_ key: String) -> String {
-                guard case .string(let value)? = row[key] else { preconditionFailure("figure lacks \(key)") }
+        var figures: [Figure] = []
+        for (index, row) in rows.enumerated() {
+            func string(_ member: String) throws(FixtureError) -> String {
+                guard case .string(let value)? = row[member] else {
+                    throw FixtureError(description: "\(path): figure \(index) has no string `\(member)`.")
+                }
                 return value
             }
             guard case .int(let reported)? = row["reported"], case .bool(let reportOnly)? = row["reportOnly"] else {
-                preconditionFailure("figure lacks reported/reportOnly")
+                throw FixtureError(
+                    description: "\(path): figure \(index) needs an integer `reported` and a boolean `reportOnly`.")
             }
-            return Figure(
-                id: string("id"),
-                section: string("section"),
-                key: string("key"),
-                label: string("label"),
-                quote: string("quote"),
-                reported: reported,
-                unit: string("unit"),
-                reportOnly: reportOnly
-            )
+            figures.append(
+                Figure(
+                    id: try string("id"), section: try string("section"), key: try string("key"),
+                    label: try string("label"), quote: try string("quote"), reported: reported,
+                    unit: try string("unit"), reportOnly: reportOnly))
         }
-    }()
+        return figures
+    }
 }

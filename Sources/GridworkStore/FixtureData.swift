@@ -42,27 +42,8 @@ public enum FixtureSource {
     /// The figures must parse, carry every member a figure has, and name exactly the keys the
     /// embedded file names: `/stats`, its schema and the aggregates are built from those keys.
     static func checkFigures(_ bytes: [UInt8], path: String) throws(FixtureError) {
-        guard case .array(let rows)? = try? JSONParser.parse(bytes) else {
-            throw FixtureError(description: "\(path) is not a JSON array like Fixtures/figures.json.")
-        }
-        var keys: [String] = []
-        for (index, row) in rows.enumerated() {
-            for member in ["id", "section", "key", "label", "quote", "unit"] {
-                guard case .string? = row[member] else {
-                    throw FixtureError(description: "\(path): figure \(index) has no string `\(member)`.")
-                }
-            }
-            guard case .int? = row["reported"], case .bool? = row["reportOnly"] else {
-                throw FixtureError(
-                    description: "\(path): figure \(index) needs an integer `reported` and a boolean `reportOnly`.")
-            }
-            if case .string(let key)? = row["key"] { keys.append(key) }
-        }
-        guard case .array(let embedded)? = try? JSONParser.parse(Fixtures.figuresJSON) else { return }
-        let expected = embedded.compactMap { row -> String? in
-            if case .string(let key)? = row["key"] { return key }
-            return nil
-        }
+        let keys = try Figure.decode(bytes, path: path).map(\.key)
+        let expected = ((try? Figure.decode(Fixtures.figuresJSON, path: "figures.json")) ?? []).map(\.key)
         guard keys == expected else {
             throw FixtureError(
                 description: "\(path) must list the same figure keys, in the same order, as the built-in file "

@@ -144,7 +144,8 @@ extension Store.State {
     }
 
     /// The ids worth scanning: the smallest index bucket among equality filters, else every id.
-    func candidates(_ kind: ResourceKind, _ query: Query) -> [String] {
+    /// `exact` when they are precisely the matches: no filter, or one equality whose bucket this is.
+    func candidates(_ kind: ResourceKind, _ query: Query) -> (ids: [String], exact: Bool) {
         let table = self[kind]
         var best: [String]?
         for filter in query.filters where filter.op == .eq {
@@ -163,28 +164,15 @@ extension Store.State {
             }
             if let bucket, bucket.count < (best?.count ?? Int.max) { best = bucket }
         }
-        return best ?? table.order
-    }
-
-    /// Whether `candidates` alone answers the filters: none, or one equality on an indexed field
-    /// (or the derived town), whose index bucket is exactly the matching ids.
-    func answersEveryFilter(_ kind: ResourceKind, _ query: Query) -> Bool {
-        guard !query.filters.isEmpty else { return true }
-        guard query.filters.count == 1, query.filters[0].op == .eq,
-            case .string(let key)? = query.filters[0].values.first
-        else { return false }
-        switch query.filters[0].field {
-        case .field(let position): return self[kind].ids(where: position, equals: key) != nil
-        case .town: return kind == .assistanceRecords || kind == .projects
-        default: return false
-        }
+        guard let best else { return (table.order, query.filters.isEmpty) }
+        return (best, query.filters.count == 1)
     }
 
     func run(_ kind: ResourceKind, _ query: Query) -> QueryPage {
         let table = self[kind]
         let searchable = kind.schema.fields.indices.filter { kind.schema.fields[$0].searchable }
         let needle = query.search.flatMap { $0.isEmpty ? nil : TextSearch(needle: $0) }
-        let candidates = candidates(kind, query)
+        let (candidates, exact) = candidates(kind, query)
         func accepts(_ record: Record) -> Bool {
             guard query.filters.allSatisfy({ matches($0, record, kind: kind) }) else { return false }
             guard let needle else { return true }
@@ -196,7 +184,7 @@ extension Store.State {
             // Id order: candidates are already sorted by id, so nothing is collected but the page.
             var afterID: String?
             if let after = query.after, after.count == 1, case .string(let id) = after[0] { afterID = id }
-            if needle == nil && answersEveryFilter(kind, query) {
+            if needle == nil && exact {
                 // Every candidate matches: the page is a slice of the sorted ids.
                 let start = afterID.map { Table.firstIndex(after: $0, in: candidates) } ?? 0
                 let end = min(candidates.count, start + query.limit)
@@ -256,19 +244,14 @@ extension Store.State {
         var start = 0
         if let after = query.after, after.count == stride {
             // Keyset: the first match strictly after the cursor's position, found by binary search.
-            func isAfterCursor(_ row: Int) -> Bool {
-                for index in 0..<stride {
-                    let left = after[index]
-                    let right = keys[row * stride + index]
-                    if left != right { return directions[index] ? left > right : left < right }
-                }
-                return false
-            }
+            // The cursor becomes one more row of `keys` (not in `order`), compared like the others.
+            let cursor = ids.count
+            keys.append(contentsOf: after)
             var low = 0
             var high = order.count
             while low < high {
                 let middle = (low + high) / 2
-                if isAfterCursor(order[middle]) { high = middle } else { low = middle + 1 }
+                if before(cursor, order[middle]) { high = middle } else { low = middle + 1 }
             }
             start = low
         }
