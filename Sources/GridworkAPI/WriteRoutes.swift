@@ -58,20 +58,12 @@ struct WriteRoutes {
             router.add(
                 .put, "/\(kind.rawValue)/:id",
                 durable { request, parameters throws(APIError) in
-                    try QueryParameters.rejectAll(request)
-                    let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
-                    let body = try Self.body(request, mergePatch: false)
-                    return try Self.replace(kind, current, with: body, request, store)
+                    try Self.update(kind, parameters["id"] ?? "", request, store, mergePatch: false)
                 })
             router.add(
                 .patch, "/\(kind.rawValue)/:id",
                 durable { request, parameters throws(APIError) in
-                    try QueryParameters.rejectAll(request)
-                    let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
-                    let patch = try Self.body(request, mergePatch: true)
-                    let merged = MergePatch.apply(patch, to: current.fieldsObject(kind.schema))
-                    // The patch was applied to `current`; refuse to overwrite a newer revision.
-                    return try Self.replace(kind, current, with: merged, request, store, sameRevision: true)
+                    try Self.update(kind, parameters["id"] ?? "", request, store, mergePatch: true)
                 })
             router.add(
                 .delete, "/\(kind.rawValue)/:id",
@@ -137,16 +129,18 @@ struct WriteRoutes {
         return key
     }
 
-    private static func replace(
-        _ kind: ResourceKind,
-        _ current: Record,
-        with body: JSONValue,
-        _ request: Request,
-        _ store: Store,
-        sameRevision: Bool = false
+    /// PUT (the body replaces the fields) or PATCH (a JSON merge patch over the current fields).
+    private static func update(
+        _ kind: ResourceKind, _ id: String, _ request: Request, _ store: Store, mergePatch: Bool
     ) throws(APIError) -> Response {
+        try QueryParameters.rejectAll(request)
+        let current = try ResourceRoutes.find(kind, id, store)
+        let body = try Self.body(request, mergePatch: mergePatch)
+        let fields = mergePatch ? MergePatch.apply(body, to: current.fieldsObject(kind.schema)) : body
+        // A patch was applied to `current`: it must not overwrite a newer revision.
+        let sameRevision = mergePatch
         // The request itself is checked first (400, 415, 422), its precondition after (412).
-        let values = try validate(kind, body, current: current, store)
+        let values = try validate(kind, fields, current: current, store)
         try checkIfMatch(request, current)
         let ifMatch = request.headerFields[.ifMatch]
         let revision = current.revision

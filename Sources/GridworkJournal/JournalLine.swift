@@ -52,8 +52,8 @@ enum JournalLine {
 
     /// The change on `line` (no newline), or why it cannot be read.
     static func decode(_ line: ArraySlice<UInt8>) -> Result<Change, JournalError.Reason> {
-        guard let body = verified(line) else { return .failure(.checksum) }
-        guard let object = object(body) else { return .failure(.syntax("the line is not a JSON object")) }
+        guard isVerified(line) else { return .failure(.checksum) }
+        guard let object = object(line) else { return .failure(.syntax("the line is not a JSON object")) }
         guard case .int(let seq)? = object["seq"] else { return .failure(.syntax("`seq` is missing")) }
         var change = Change(revision: seq, annotation: object["meta"])
         if case .array(let puts)? = object["puts"] {
@@ -78,25 +78,24 @@ enum JournalLine {
         return .success(change)
     }
 
-    /// The object a verified line holds: its checksummed part, closed again.
-    static func object(_ body: ArraySlice<UInt8>) -> JSONValue? {
-        guard case .object(let members)? = try? JSONParser.parse(Array(body) + [UInt8(ascii: "}")]) else {
-            return nil
-        }
+    /// The object a verified line holds, parsed in place: the trailer is one more member
+    /// (`"crc32"`), which readers ignore.
+    static func object(_ line: ArraySlice<UInt8>) -> JSONValue? {
+        guard case .object(let members)? = try? JSONParser.parse(line) else { return nil }
         return .object(members)
     }
 
-    /// The checksummed part of `line` when its trailer holds the right CRC; nil otherwise.
-    static func verified(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        guard line.count > trailerLength else { return nil }
+    /// Whether `line` ends in a checksum trailer that holds the CRC of everything before it.
+    static func isVerified(_ line: ArraySlice<UInt8>) -> Bool {
+        guard line.count > trailerLength else { return false }
         let split = line.endIndex - trailerLength
         let trailer = line[split...]
         guard trailer.starts(with: trailerPrefix), trailer.last == UInt8(ascii: "}"),
             trailer[trailer.endIndex - 2] == UInt8(ascii: "\"")
-        else { return nil }
+        else { return false }
         let digits = trailer[(split + trailerPrefix.count)..<(trailer.endIndex - 2)]
         let body = line[line.startIndex..<split]
-        return Array(digits) == hex(checksum(body)) ? body : nil
+        return digits.elementsEqual(hex(checksum(body)))
     }
 
     static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {

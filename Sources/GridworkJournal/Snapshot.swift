@@ -62,8 +62,8 @@ enum Snapshot {
                 JournalError("Snapshot \(path) is damaged at byte \(offset): \(why).")
             }
             guard !ended else { throw damaged("there is data after its end line") }
-            guard let body = JournalLine.verified(line) else { throw damaged("the checksum does not match") }
-            guard let object = JournalLine.object(body) else { throw damaged("the line is not a JSON object") }
+            guard JournalLine.isVerified(line) else { throw damaged("the checksum does not match") }
+            guard let object = JournalLine.object(line) else { throw damaged("the line is not a JSON object") }
             if lines == 0 {
                 guard object["format"] == .string(format), object["version"] == .int(1),
                     case .int(let revision)? = object["revision"]

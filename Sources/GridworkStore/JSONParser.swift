@@ -8,6 +8,11 @@ public struct JSONParser {
 
     /// Parses `input` as one JSON document.
     public static func parse(_ input: [UInt8], maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
+        try parse(input[...], maxDepth: maxDepth)
+    }
+
+    /// Parses `input` as one JSON document, in place.
+    public static func parse(_ input: ArraySlice<UInt8>, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
         try input.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
             var parser = JSONParser(bytes: buffer, maxDepth: maxDepth)
             parser.skipWhitespace()
