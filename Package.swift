@@ -68,8 +68,7 @@ let package = Package(
         .target(
             name: "GridworkJournal",
             dependencies: [
-                "CZlib", "GridworkStore", "HTTP1",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "CZlib", "GridworkStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -27,7 +27,9 @@ if os.path.exists(path):
     sys.exit(f"{path} exists; refusing to overwrite it")
 stamp = "2026-11-26T00:00:00Z"
 with open(path, "wb") as journal:
-    lines = []
+    # The header names the store's epoch (a journal without one is migrated by a snapshot at start).
+    header = b'{"epoch":"%08x"' % rng.getrandbits(32)
+    lines = [header + b',"crc32":"%08x"}\n' % (zlib.crc32(header) & 0xFFFFFFFF)]
     for index in range(count):
         seq = index + 2  # the seed is revision 1
         kind, date, cadre, grid, amount = "visit", "2014-08-05", 1, 1, "null"

@@ -32,18 +32,6 @@ public struct APIConfiguration: Sendable {
     }
 }
 
-/// Where acknowledged writes are made durable (the journal).
-public protocol WriteDurability: Sendable {
-    /// A gate that opens once the store's `revision` is durable.
-    func gate(for revision: Int) -> any ResponseGate
-    /// Why writes are refused now (the journal failed), or nil.
-    var failure: String? { get }
-    /// Asks for a snapshot and a fresh journal.
-    func requestCompaction()
-    /// The journal's length, changes and fsyncs so far, and whether it failed.
-    var statistics: (bytes: Int, changes: Int, syncs: Int, failed: Bool) { get }
-}
-
 /// Builds the responder the server runs: routes, errors as problem+json, and compression.
 public func makeResponder(store: Store, configuration: APIConfiguration = APIConfiguration(), logger: Logger)
     -> some Responder

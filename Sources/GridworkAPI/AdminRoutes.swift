@@ -14,7 +14,10 @@ struct AdminRoutes {
             guard let durability else {
                 throw APIError(.conflict, detail: "The server runs without --data-dir: there is no journal to compact.")
             }
-            durability.requestCompaction()
+            // Accepting work the journal will not do would be a lie.
+            guard durability.requestCompaction() else {
+                throw APIError.journalUnavailable(durability.failure ?? "it failed")
+            }
             return Self.accepted
         }
     }

@@ -70,16 +70,17 @@ public final class IdempotencyKeys: Sendable {
     }
 
     /// Answers a POST that carries `key`: a retry of the same request gets the first response back,
-    /// another request with the key is a 422, one while the first still runs a 409. Otherwise
-    /// `create` runs; it is handed `annotate`, which turns its response into the annotation its
-    /// change carries into the journal, and the key then remembers exactly that entry.
+    /// another request with the key is a 422, one while the first still runs (or waits for the
+    /// disk) a 409. Otherwise `create` runs with the annotation its change carries into the
+    /// journal; the key remembers its response once the change is durable, and forgets the key if
+    /// it never becomes so.
     func run(
-        key: String, fingerprint: String,
-        _ create: (_ annotate: @escaping (Response) -> JSONValue) throws(APIError) -> Response
-    ) throws(APIError) -> Response {
+        key: String, fingerprint: String, epoch: String,
+        _ create: (_ annotation: JSONValue) throws(APIError) -> WriteOutcome
+    ) throws(APIError) -> WriteOutcome {
         switch begin(key: key, fingerprint: fingerprint) {
         case .replay(let response):
-            return response
+            return WriteOutcome(response, revision: nil)
         case .mismatch:
             throw APIError(
                 .unprocessableContent, detail: "The Idempotency-Key `\(key)` was already used with a different request."
@@ -87,31 +88,44 @@ public final class IdempotencyKeys: Sendable {
         case .inProgress:
             throw APIError(.conflict, detail: "A request with the Idempotency-Key `\(key)` is still being processed.")
         case .proceed:
-            var made: Entry?
+            let expires = clock() + lifetimeSeconds
+            var outcome: WriteOutcome
             do throws(APIError) {
-                let response = try create { response in
-                    let entry = self.entry(fingerprint: fingerprint, response: response)
-                    made = entry
-                    return Self.annotation(key: key, entry)
-                }
-                finish(key: key, entry: made)
-                return response
+                outcome = try create(Self.annotation(key: key, fingerprint: fingerprint, expires: expires))
             } catch {
                 finish(key: key, entry: nil)
                 throw error
             }
+            let entry = entry(fingerprint: fingerprint, expires: expires, response: outcome.response)
+            let earlier = outcome.settled
+            outcome.settled = { failure in
+                earlier?(failure)
+                self.finish(key: key, entry: failure == nil ? entry : nil)
+            }
+            return outcome
         }
     }
 
     /// What the key keeps of `response`.
-    func entry(fingerprint: String, response: Response) -> Entry {
+    func entry(fingerprint: String, expires: Int, response: Response) -> Entry {
         Entry(
-            fingerprint: fingerprint, expires: clock() + lifetimeSeconds, status: response.status.code,
+            fingerprint: fingerprint, expires: expires, status: response.status.code,
             location: response.headerFields[.location] ?? "", etag: response.headerFields[.eTag] ?? "",
             body: response.body)
     }
 
-    /// An entry as the journal and snapshots keep it; `decode(_:)` reads it back.
+    /// What a create's change carries into the journal: the key, without the response, which is
+    /// made again from the record the same change holds.
+    static func annotation(key: String, fingerprint: String, expires: Int) -> JSONValue {
+        .object([
+            (
+                "idempotency",
+                .object([("key", .string(key)), ("fingerprint", .string(fingerprint)), ("expires", .int(expires))])
+            )
+        ])
+    }
+
+    /// An entry as snapshots keep it, response included; `decode(_:)` reads it back.
     static func annotation(key: String, _ entry: Entry) -> JSONValue {
         .object([
             (
@@ -135,11 +149,15 @@ public final class IdempotencyKeys: Sendable {
         }
     }
 
-    /// Takes back entries from a snapshot or a replayed journal. Unrelated annotations are ignored.
-    public func restore(_ annotations: [JSONValue]) {
+    /// Takes back entries from a snapshot or a replayed journal. A journal's entry has no
+    /// response of its own: it is the 201 for the record its change created, in `epoch`.
+    /// Unrelated annotations are ignored.
+    public func restore(_ annotations: [Annotation], epoch: String) {
         let now = clock()
         state.withLock { state in
-            for case let (key, entry)? in annotations.map(Self.decode) { insert(entry, for: key, in: &state) }
+            for annotation in annotations {
+                if let (key, entry) = Self.decode(annotation, epoch: epoch) { insert(entry, for: key, in: &state) }
+            }
             expire(&state, now: now)
         }
     }
@@ -159,15 +177,24 @@ public final class IdempotencyKeys: Sendable {
     }
 
     /// The key and entry an annotation holds; nil for other annotations.
-    private static func decode(_ annotation: JSONValue) -> (key: String, entry: Entry)? {
-        guard let fields = annotation["idempotency"], case .string(let key)? = fields["key"],
-            case .string(let fingerprint)? = fields["fingerprint"], case .int(let expires)? = fields["expires"],
-            case .int(let status)? = fields["status"], case .string(let location)? = fields["location"],
-            case .string(let etag)? = fields["etag"], case .string(let body)? = fields["body"]
+    private static func decode(_ annotation: Annotation, epoch: String) -> (key: String, entry: Entry)? {
+        guard let fields = annotation.value["idempotency"], case .string(let key)? = fields["key"],
+            case .string(let fingerprint)? = fields["fingerprint"], case .int(let expires)? = fields["expires"]
         else { return nil }
+        if case .int(let status)? = fields["status"], case .string(let location)? = fields["location"],
+            case .string(let etag)? = fields["etag"], case .string(let body)? = fields["body"]
+        {
+            let entry = Entry(
+                fingerprint: fingerprint, expires: expires, status: status, location: location, etag: etag,
+                body: Array(body.utf8))
+            return (key, entry)
+        }
+        guard let (kind, record) = annotation.puts.first else { return nil }
+        let response = WriteRoutes.created(record, kind, epoch)
         let entry = Entry(
-            fingerprint: fingerprint, expires: expires, status: status, location: location, etag: etag,
-            body: Array(body.utf8))
+            fingerprint: fingerprint, expires: expires, status: 201,
+            location: response.headerFields[.location] ?? "", etag: response.headerFields[.eTag] ?? "",
+            body: response.body)
         return (key, entry)
     }
 

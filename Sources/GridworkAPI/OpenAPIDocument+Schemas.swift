@@ -26,7 +26,14 @@ extension OpenAPIDocument {
             ("Timeline", timelineSchema()),
             (
                 "Readiness",
-                closedObject([("status", ["type": "string", "enum": ["ready", "starting", "journal_failed"]])])
+                {
+                    var schema = closedObject([
+                        ("status", ["type": "string", "enum": ["ready", "starting", "journal_failed"]]),
+                        ("reason", ["type": "string", "description": "Why the journal failed (`journal_failed`)."]),
+                    ])
+                    schema.set("required", strings(["status"]))
+                    return schema
+                }()
             ),
             ("Stats", statsSchema),
             ("TownStats", townStatsSchema),
@@ -53,7 +60,13 @@ extension OpenAPIDocument {
         properties += [
             ("createdAt", ["type": "string", "format": "date-time", "description": "When it was created (UTC)."]),
             ("updatedAt", ["type": "string", "format": "date-time", "description": "When it last changed (UTC)."]),
-            ("revision", ["type": "integer", "description": "Bumped by every change; the ETag is this, quoted."]),
+            (
+                "revision",
+                [
+                    "type": "integer",
+                    "description": "Bumped by every change; the ETag is `\"<epoch>-<revision>\"`.",
+                ]
+            ),
             ("source", ["type": "string", "enum": strings(Source.allCases.map(\.rawValue))]),
         ]
         var schema = closedObject(properties)
@@ -168,11 +181,15 @@ extension OpenAPIDocument {
         "required": ["type", "title", "status", "detail"],
     ]
 
-    /// `/stats`: the revision, every figure nested by its dotted key, and `byTown`.
+    /// `/stats`: the epoch and revision, every figure nested by its dotted key, and `byTown`.
     static var statsSchema: OpenAPINode {
         let sections = integerTree(Figure.all.map { $0.key.split(separator: ".").map(String.init) })
+        let epoch: OpenAPINode = [
+            "type": "string", "pattern": "^[0-9a-f]{8}$",
+            "description": "The store's history: with `revision`, names one state forever.",
+        ]
         return closedObject(
-            [("revision", ["type": "integer"])] + sections
+            [("epoch", epoch), ("revision", ["type": "integer"])] + sections
                 + [("byTown", ["type": "array", "items": schemaRef("TownStats")])]
         )
     }

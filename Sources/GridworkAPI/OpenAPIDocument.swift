@@ -41,8 +41,11 @@ enum OpenAPIDocument {
         The record system and live data feed for Huichuan district's 2014 grassroots work: grids, \
         cadres, villages, projects, assistance records and trainings, and `/stats`, where every figure \
         of the report is a live aggregate over the records. Errors are RFC 9457 problem details; \
-        unknown query parameters are a 400. Records carry their revision as a strong ETag for \
-        `If-None-Match` and `If-Match`.
+        unknown query parameters are a 400. Records carry a strong ETag, `"<epoch>-<revision>"`, for \
+        `If-None-Match` and `If-Match`; the epoch names the store's history, so a tag never labels two \
+        bodies, across restarts too. With `--data-dir` no answer shows a change before it is durable; \
+        once the journal has failed every write is a 503 with `Retry-After`. A write that changes \
+        nothing (a PUT of the current body, an empty merge patch) changes no revision.
         """
 
     static var tags: [OpenAPINode] {
@@ -88,10 +91,12 @@ enum OpenAPIDocument {
         if route.method == .post, route.pattern == "/admin/compact" {
             return operation(
                 "compactJournal", "Snapshot the store and restart the journal", tag: "admin",
-                description: "Needs a write token when tokens are configured. 409 without `--data-dir`.",
+                description: "Needs a write token when tokens are configured. 409 without `--data-dir`; 503 once "
+                    + "the journal has failed.",
                 responses: [
                     "202": jsonResponse("The journal's writer will compact next.", ["type": "object"]),
                     "409": problemResponse("The server runs without `--data-dir`."),
+                    "503": responseRef("JournalFailed"),
                 ]
             )
         }
@@ -130,10 +135,13 @@ enum OpenAPIDocument {
             )
         case "/readyz":
             operation(
-                "getReadiness", "Readiness", tag: "health", description: "Answers 200 once the store is loaded.",
+                "getReadiness", "Readiness", tag: "health",
+                description: "Answers 200 once the store is loaded and, with `--data-dir`, while the journal can "
+                    + "be written; 503 `journal_failed` once it cannot.",
                 responses: [
                     "200": jsonResponse("The store is loaded.", schemaRef("Readiness")),
-                    "503": jsonResponse("The store is still loading.", schemaRef("Readiness")),
+                    "503": jsonResponse(
+                        "The store is still loading, or the journal has failed.", schemaRef("Readiness")),
                 ]
             )
         case "/stats":
@@ -175,9 +183,9 @@ enum OpenAPIDocument {
             operation(
                 "getStatsStream", "The figures as Server-Sent Events", tag: "stats",
                 description: "`event: stats` with the `/stats` body (one line) whenever the revision changes, at "
-                    + "most one a second, `id:` the revision; `: heartbeat` comments every 15 s. A `Last-Event-ID` "
-                    + "equal to the current revision skips the first event. The stream does not end.",
-                parameters: [headerParameter("Last-Event-ID", "The revision last seen.")],
+                    + "most one a second, `id:` the epoch and revision (`1f0c9a2e-42`); `: heartbeat` comments every "
+                    + "15 s. A `Last-Event-ID` naming the current state skips the first event. The stream does not end.",
+                parameters: [headerParameter("Last-Event-ID", "The event id last seen.")],
                 responses: [
                     "200": [
                         "description": "An endless event stream.",
@@ -279,11 +287,14 @@ enum OpenAPIDocument {
             responses: [
                 "201": jsonResponse(
                     "Created.", schemaRef(type),
-                    headers: ["Location": header("The new record's path."), "ETag": header("The record's revision.")]
+                    headers: [
+                        "Location": header("The new record's path."), "ETag": header("`\"<epoch>-<revision>\"`."),
+                    ]
                 ),
                 "413": responseRef("ContentTooLarge"),
                 "415": responseRef("UnsupportedMediaType"),
                 "422": responseRef("UnprocessableContent"),
+                "503": responseRef("JournalFailed"),
             ]
         )
     }
@@ -299,7 +310,7 @@ enum OpenAPIDocument {
             ],
             responses: [
                 "200": jsonResponse(
-                    "The record.", schemaRef(type), headers: ["ETag": header("The record's revision.")]),
+                    "The record.", schemaRef(type), headers: ["ETag": header("`\"<epoch>-<revision>\"`.")]),
                 "304": responseRef("NotModified"),
                 "404": responseRef("NotFound"),
             ]
@@ -332,7 +343,10 @@ enum OpenAPIDocument {
     static func deleteOperation(_ kind: ResourceKind, _ name: String) -> OpenAPINode {
         operation(
             "delete\(typeName(kind))", "Delete a \(kind.schema.singular)", tag: kind.rawValue,
-            description: "Refused with 409 while other records refer to it, unless `cascade=true`.",
+            description: "Refused with 409 while other records refer to it (the answer names every resource and "
+                + "field that does, with counts), unless `cascade=true`: then records that cannot stand without it "
+                + "(a required reference, a unit grid's village, a village cadre's village) are deleted too, "
+                + "optional references to it are cleared and lists drop it.",
             parameters: [
                 pathParameter(name, "The \(kind.schema.singular)'s id."),
                 queryParameter(
@@ -346,6 +360,7 @@ enum OpenAPIDocument {
                 "404": responseRef("NotFound"),
                 "409": responseRef("Conflict"),
                 "412": responseRef("PreconditionFailed"),
+                "503": responseRef("JournalFailed"),
             ]
         )
     }
@@ -353,12 +368,14 @@ enum OpenAPIDocument {
     static func updateResponses(_ type: String) -> OpenAPINode {
         [
             "200": jsonResponse(
-                "The record as changed.", schemaRef(type), headers: ["ETag": header("The new revision.")]),
+                "The record as changed.", schemaRef(type),
+                headers: ["ETag": header("The new `\"<epoch>-<revision>\"`.")]),
             "404": responseRef("NotFound"),
             "412": responseRef("PreconditionFailed"),
             "413": responseRef("ContentTooLarge"),
             "415": responseRef("UnsupportedMediaType"),
             "422": responseRef("UnprocessableContent"),
+            "503": responseRef("JournalFailed"),
         ]
     }
 
@@ -381,7 +398,12 @@ enum OpenAPIDocument {
                 "Unknown, repeated or invalid query parameters, a bad path segment, or a body that is not JSON."),
             "NotFound": problemResponse("No record has that id."),
             "NotModified": ["description": "Not modified.", "headers": ["ETag": header("The current ETag.")]],
-            "Conflict": problemResponse("Other records refer to it; delete them first or use `cascade=true`."),
+            "Conflict": problemResponse(
+                "Other records refer to it: `errors` names each resource and field (`grids/villageId`) with its "
+                    + "count. Delete or change them first, or use `cascade=true`."),
+            "JournalFailed": problemResponse(
+                "The journal cannot be written: the change was not made; reads keep serving the durable state.",
+                headers: ["Retry-After": header("Seconds to wait before trying again.")]),
             "PreconditionFailed": problemResponse("`If-Match` does not hold.", headers: ["ETag": etag]),
             "ContentTooLarge": problemResponse("The body exceeds the server's limit."),
             "UnsupportedMediaType": problemResponse("The body is not of an accepted media type."),

@@ -22,11 +22,11 @@ struct ResourceRoutes {
             router.add(.get, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
                 try QueryParameters.rejectAll(request)
                 let record = try Self.find(kind, parameters["id"] ?? "", store)
-                let etag = RecordETag.of(record)
+                let etag = RecordETag.of(record, store.epoch)
                 if let tags = request.headerFields[.ifNoneMatch], EntityTag.matches(tags, any: [etag], weak: true) {
                     return Response(status: .notModified, headerFields: [.eTag: etag])
                 }
-                return RecordETag.response(record, kind, status: .ok)
+                return RecordETag.response(record, kind, store.epoch, status: .ok)
             }
         }
         for (parent, child, field) in Self.nested {
@@ -92,19 +92,23 @@ struct ResourceRoutes {
 enum RecordETag {
     static let link = HTTPField.Name("Link")!
 
-    /// `"3"`: the record's revision, which every change bumps.
-    static func of(_ record: Record) -> String {
-        "\"\(record.revision)\""
+    /// `"1f0c9a2e-3"`: the store's epoch and the record's revision, which every change bumps. The
+    /// epoch keeps a tag from naming another body after a restart (a memory-only store begins a
+    /// new history, where the same id and revision may hold something else).
+    static func of(_ record: Record, _ epoch: String) -> String {
+        "\"\(epoch)-\(record.revision)\""
     }
 
-    static func response(_ record: Record, _ kind: ResourceKind, status: HTTPResponse.Status) -> Response {
+    static func response(_ record: Record, _ kind: ResourceKind, _ epoch: String, status: HTTPResponse.Status)
+        -> Response
+    {
         var response = Response.json(record.json(kind.schema), status: status)
-        response.headerFields[.eTag] = of(record)
+        response.headerFields[.eTag] = of(record, epoch)
         return response
     }
 
     /// Whether an `If-Match` value holds for `record` (strong comparison, RFC 9110 §13.1.1).
-    static func ifMatch(_ header: String, _ record: Record) -> Bool {
-        EntityTag.matches(header, any: [of(record)], weak: false)
+    static func ifMatch(_ header: String, _ record: Record, _ epoch: String) -> Bool {
+        EntityTag.matches(header, any: [of(record, epoch)], weak: false)
     }
 }

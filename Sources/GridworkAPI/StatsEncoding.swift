@@ -5,11 +5,13 @@ enum StatsEncoding {
     /// Each figure's dotted key, split once.
     static let figurePaths = Figure.all.map { $0.key.split(separator: ".").map(String.init) }
 
-    /// `{"revision":…, "gridService":{…}, "projectSecretaries":{…}, "collectiveEconomy":{…},
+    /// `{"epoch":…, "revision":…, "gridService":{…}, "projectSecretaries":{…}, "collectiveEconomy":{…},
     /// "entrepreneurship":{…}, "byTown":[…]}`: every figure nested by its dotted key.
     static func stats(_ snapshot: StatsSnapshot) -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
-        writer.raw("{\"revision\":")
+        writer.raw("{\"epoch\":")
+        writer.string(snapshot.epoch)
+        writer.raw(",\"revision\":")
         writer.int(snapshot.revision)
         let entries = zip(Figure.all, figurePaths).map { (path: $1, value: snapshot.value($0)) }
         writeNested(entries[...], depth: 0, to: &writer)

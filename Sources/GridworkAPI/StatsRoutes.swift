@@ -52,19 +52,26 @@ struct StatsRoutes {
 
 /// The encoded `/stats` body at one revision.
 struct StatsEntry: Sendable {
+    let epoch: String
     let revision: Int
     let identity: [UInt8]
     let gzip: [UInt8]
     /// Formatted once per revision, not per request.
     let etag: String
     let gzipETag: String
+    /// The SSE `id:` of this state, `<epoch>-<revision>`.
+    let eventID: String
 
-    init(revision: Int, identity: [UInt8], gzip: [UInt8]) {
+    /// The tags name the store's epoch as well as its revision: a revision alone labels another
+    /// body once a memory-only store restarts.
+    init(epoch: String, revision: Int, identity: [UInt8], gzip: [UInt8]) {
+        self.epoch = epoch
         self.revision = revision
         self.identity = identity
         self.gzip = gzip
-        etag = "\"stats-\(revision)\""
-        gzipETag = "\"stats-\(revision)-gzip\""
+        eventID = "\(epoch)-\(revision)"
+        etag = "\"stats-\(epoch)-\(revision)\""
+        gzipETag = "\"stats-\(epoch)-\(revision)-gzip\""
     }
 }
 
@@ -79,7 +86,9 @@ final class StatsCache: Sendable {
         if let entry = latest.withLock({ $0 }), entry.revision == revision { return entry }
         let snapshot = store.stats()
         let identity = StatsEncoding.stats(snapshot)
-        let entry = StatsEntry(revision: snapshot.revision, identity: identity, gzip: Gzip.compress(identity, level: 6))
+        let entry = StatsEntry(
+            epoch: snapshot.epoch, revision: snapshot.revision, identity: identity,
+            gzip: Gzip.compress(identity, level: 6))
         latest.withLock { current in
             if (current?.revision ?? -1) < entry.revision { current = entry }
         }

@@ -6,8 +6,8 @@ import Synchronization
 
 /// `GET /stats/stream`: Server-Sent Events. Each subscriber gets `event: stats` with the `/stats`
 /// body whenever the revision changes — at most one a second, the newest state replacing one
-/// not yet sent — with `id:` set to the revision, and a comment heartbeat every 15 seconds.
-/// A subscriber whose `Last-Event-ID` is the current revision gets nothing until it changes.
+/// not yet sent — with `id:` set to the epoch and revision (`1f0c9a2e-42`), and a comment heartbeat every 15 seconds.
+/// A subscriber whose `Last-Event-ID` names the current state gets nothing until it changes.
 ///
 /// Subscribers are `ResponseStream`s pulled by their connection's event loop: they cost no
 /// thread. One timer on a Dispatch queue watches the revision for all of them.
@@ -61,7 +61,7 @@ final class StatsStream: @unchecked Sendable {
         let entry = cache.entry(for: store)
         let subscriber = StatsSubscriber(stream: self, revision: entry.revision)
         var first = Array("retry: 2000\n\n".utf8)
-        if lastEventID != String(entry.revision) { first += Self.event(entry) }
+        if lastEventID != entry.eventID { first += Self.event(entry) }
         subscriber.push(first, replacingEvent: false)
         subscribers.withLock { $0[ObjectIdentifier(subscriber)] = subscriber }
         return subscriber
@@ -72,7 +72,7 @@ final class StatsStream: @unchecked Sendable {
     }
 
     static func event(_ entry: StatsEntry) -> [UInt8] {
-        var bytes = Array("event: stats\nid: \(entry.revision)\ndata: ".utf8)
+        var bytes = Array("event: stats\nid: \(entry.eventID)\ndata: ".utf8)
         bytes.append(contentsOf: entry.identity)  // one line: the encoder writes no newlines
         bytes.append(contentsOf: [0x0A, 0x0A])
         return bytes

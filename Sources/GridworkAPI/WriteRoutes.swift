@@ -19,20 +19,13 @@ struct WriteRoutes {
         let store = self.store
         let durability = self.durability
         let idempotency = self.idempotency
-        /// Runs a write; its response leaves once the change is on disk.
-        func durable(_ write: @escaping @Sendable (Request, Router.Parameters) throws(APIError) -> Response)
+        /// Runs a write; its response leaves once the revision it shows is on disk.
+        func durable(_ write: @escaping @Sendable (Request, Router.Parameters) throws(APIError) -> WriteOutcome)
             -> Router.Handler
         {
             { request, parameters throws(APIError) in
-                if let failure = durability?.failure {
-                    // The same Retry-After as the 503 of a write that was waiting when the journal failed.
-                    throw APIError(
-                        .serviceUnavailable, detail: "Writes are refused: the journal cannot be written (\(failure)).",
-                        headerFields: [.retryAfter: "60"])
-                }
-                var response = try write(request, parameters)
-                response.gate = durability?.gate(for: store.revision)
-                return response
+                if let failure = durability?.failure { throw APIError.journalUnavailable(failure) }
+                return try write(request, parameters).response(with: durability)
             }
         }
         for kind in ResourceKind.allCases {
@@ -50,9 +43,10 @@ struct WriteRoutes {
                         return try Self.create(kind, values, store, annotation: nil)
                     }
                     let fingerprint = IdempotencyKeys.fingerprint(request)
-                    return try idempotency.run(key: key, fingerprint: fingerprint) { annotate throws(APIError) in
+                    return try idempotency.run(key: key, fingerprint: fingerprint, epoch: store.epoch) {
+                        annotation throws(APIError) in
                         let values = try Self.validate(kind, body, current: nil, store)
-                        return try Self.create(kind, values, store, annotation: annotate)
+                        return try Self.create(kind, values, store, annotation: annotation)
                     }
                 })
             router.add(
@@ -77,42 +71,43 @@ struct WriteRoutes {
                         }
                         cascade = text == "true"
                     }
-                    let current = try ResourceRoutes.find(kind, parameters["id"] ?? "", store)
-                    try Self.checkIfMatch(request, current)
+                    let current = try Self.latest(kind, parameters["id"] ?? "", store)
+                    try Self.checkIfMatch(request, current, store.epoch)
                     let ifMatch = request.headerFields[.ifMatch]
-                    _ = try Self.storeCall { () throws(StoreError) in
+                    let epoch = store.epoch
+                    let deleted = try Self.storeCall(epoch: epoch) { () throws(StoreError) in
                         try store.delete(kind, id: current.id, cascade: cascade) { record in
-                            ifMatch.map { RecordETag.ifMatch($0, record) } ?? true
+                            ifMatch.map { RecordETag.ifMatch($0, record, epoch) } ?? true
                         }
                     }
-                    return Response(status: .noContent)
+                    return WriteOutcome(Response(status: .noContent), revision: deleted.revision)
                 })
         }
     }
 
-    /// Creates the record. `annotation`, made from the response inside the store's lock, goes
-    /// into the journal with the change; the response is built once.
+    /// The record as the write path sees it (with writes not yet durable), or 404.
+    static func latest(_ kind: ResourceKind, _ id: String, _ store: Store) throws(APIError) -> Record {
+        guard let record = store.latest(kind, id: id) else {
+            throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
+        }
+        return record
+    }
+
+    /// Creates the record. `annotation` (an idempotency key's entry) goes into the journal with the
+    /// change; it is plain data, made without building a response inside the store's lock.
     private static func create(
-        _ kind: ResourceKind, _ values: [FieldValue], _ store: Store,
-        annotation: ((Response) -> JSONValue)?
-    ) throws(APIError) -> Response {
-        var made: Response?
-        let record = try storeCall { () throws(StoreError) in
+        _ kind: ResourceKind, _ values: [FieldValue], _ store: Store, annotation: JSONValue?
+    ) throws(APIError) -> WriteOutcome {
+        let committed = try storeCall { () throws(StoreError) in
             try store.insert(
                 kind, values: values, source: .api, at: Timestamp.now(),
-                annotation: annotation.map { annotate in
-                    { record in
-                        let response = created(record, kind)
-                        made = response
-                        return annotate(response)
-                    }
-                })
+                annotation: annotation.map { annotation in { _ in annotation } })
         }
-        return made ?? created(record, kind)
+        return WriteOutcome(created(committed.value, kind, store.epoch), revision: committed.revision)
     }
 
-    private static func created(_ record: Record, _ kind: ResourceKind) -> Response {
-        var response = RecordETag.response(record, kind, status: .created)
+    static func created(_ record: Record, _ kind: ResourceKind, _ epoch: String) -> Response {
+        var response = RecordETag.response(record, kind, epoch, status: .created)
         response.headerFields[.location] = "/\(kind.rawValue)/\(record.id)"
         return response
     }
@@ -130,37 +125,44 @@ struct WriteRoutes {
     }
 
     /// PUT (the body replaces the fields) or PATCH (a JSON merge patch over the current fields).
+    /// A body that leaves the record as it is changes nothing and answers with the record as is.
     private static func update(
         _ kind: ResourceKind, _ id: String, _ request: Request, _ store: Store, mergePatch: Bool
-    ) throws(APIError) -> Response {
+    ) throws(APIError) -> WriteOutcome {
         try QueryParameters.rejectAll(request)
-        let current = try ResourceRoutes.find(kind, id, store)
+        let current = try latest(kind, id, store)
         let body = try Self.body(request, mergePatch: mergePatch)
         let fields = mergePatch ? MergePatch.apply(body, to: current.fieldsObject(kind.schema)) : body
         // A patch was applied to `current`: it must not overwrite a newer revision.
         let sameRevision = mergePatch
         // The request itself is checked first (400, 415, 422), its precondition after (412).
         let values = try validate(kind, fields, current: current, store)
-        try checkIfMatch(request, current)
+        let epoch = store.epoch
+        try checkIfMatch(request, current, epoch)
         let ifMatch = request.headerFields[.ifMatch]
         let revision = current.revision
-        let record = try storeCall { () throws(StoreError) in
+        let committed = try storeCall(epoch: epoch) { () throws(StoreError) in
             try store.replace(kind, id: current.id, values: values, at: Timestamp.now()) { record in
-                (ifMatch.map { RecordETag.ifMatch($0, record) } ?? true)
+                (ifMatch.map { RecordETag.ifMatch($0, record, epoch) } ?? true)
                     && (!sameRevision || record.revision == revision)
             }
         }
-        return RecordETag.response(record, kind, status: .ok)
+        return WriteOutcome(
+            RecordETag.response(committed.value, kind, epoch, status: .ok), revision: committed.revision)
     }
 
-    private static func checkIfMatch(_ request: Request, _ record: Record) throws(APIError) {
-        if let header = request.headerFields[.ifMatch], !RecordETag.ifMatch(header, record) {
-            throw APIError(
-                .preconditionFailed,
-                detail: "If-Match does not match the current ETag \(RecordETag.of(record)).",
-                headerFields: [.eTag: RecordETag.of(record)]
-            )
+    private static func checkIfMatch(_ request: Request, _ record: Record, _ epoch: String) throws(APIError) {
+        if let header = request.headerFields[.ifMatch], !RecordETag.ifMatch(header, record, epoch) {
+            throw preconditionFailed(record, epoch)
         }
+    }
+
+    static func preconditionFailed(_ current: Record, _ epoch: String) -> APIError {
+        APIError(
+            .preconditionFailed,
+            detail: "If-Match does not match the current ETag \(RecordETag.of(current, epoch)).",
+            headerFields: [.eTag: RecordETag.of(current, epoch)]
+        )
     }
 
     /// The body as JSON, after checking its media type (RFC 9110 §15.5.16) and syntax.
@@ -225,29 +227,29 @@ struct WriteRoutes {
     }
 
     /// Maps the store's refusals onto statuses.
-    static func storeCall<T>(_ body: () throws(StoreError) -> T) throws(APIError) -> T {
+    static func storeCall<T>(epoch: String = "", _ body: () throws(StoreError) -> T) throws(APIError) -> T {
         do {
             return try body()
         } catch {
             switch error {
             case .notFound(let kind, let id):
                 throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
-            case .referenced(let by, let field, let count):
+            case .referenced(let referrers):
+                let named = referrers.map { "\($0.count) \($0.kind.rawValue) (through `\($0.field)`)" }
                 throw APIError(
                     .conflict,
-                    detail: "\(count) \(by.rawValue) record(s) refer to it through `\(field)`; "
-                        + "delete them first or repeat with ?cascade=true."
+                    detail: "Other records refer to it: \(named.joined(separator: ", ")). Delete or change them "
+                        + "first, or repeat with ?cascade=true (see the README for what a cascade does to each).",
+                    errors: referrers.map {
+                        .init(field: "\($0.kind.rawValue)/\($0.field)", message: "\($0.count) record(s) refer to it.")
+                    }
                 )
             case .duplicateID(let id):
                 throw APIError(.conflict, detail: "The id `\(id)` is taken.")
             case .invalid(let issues):
                 throw invalid(issues.map { .init(field: $0.pointer, message: $0.message) })
             case .preconditionFailed(let current):
-                throw APIError(
-                    .preconditionFailed,
-                    detail: "If-Match does not match the current ETag \(RecordETag.of(current)).",
-                    headerFields: [.eTag: RecordETag.of(current)]
-                )
+                throw preconditionFailed(current, epoch)
             }
         }
     }

@@ -3,7 +3,8 @@ public import GridworkStore
 public import Logging
 
 /// A data directory: `snapshot.jsonl` (the store at one revision, when one was taken) and
-/// `journal.log` (every change since, one checksummed line each).
+/// `journal.log` (a header naming the store's epoch, then every change since, one checksummed
+/// line each).
 public struct DataDirectory: Sendable {
     /// The directory.
     public let path: String
@@ -21,8 +22,8 @@ public struct DataDirectory: Sendable {
     public struct Loaded: Sendable {
         /// The store: the snapshot (or the seed) with the journal replayed onto it.
         public var store: Store
-        /// Annotations in order: the snapshot's, then each replayed change's.
-        public var annotations: [JSONValue]
+        /// Annotations in order: the snapshot's, then each replayed change's with its records.
+        public var annotations: [Annotation]
         /// The revision the snapshot held, or nil when the store started from the seed.
         public var snapshotRevision: Int?
         /// Journal lines applied.
@@ -31,6 +32,9 @@ public struct DataDirectory: Sendable {
         public var truncatedBytes: Int
         /// The journal's length after loading.
         public var journalBytes: Int
+        /// Whether the journal begins with its header. When it does not (a new journal, or one
+        /// written before headers), the store has a new epoch, which the journal must record.
+        public var hasHeader: Bool
     }
 
     /// Loads the store: the snapshot if there is one, otherwise `seed()`; then the journal's
@@ -38,19 +42,27 @@ public struct DataDirectory: Sendable {
     /// newline, or bad lines with no good line after them) is cut off and logged. Damage with
     /// good lines after it, or a gap in the sequence, is an error naming the byte offset.
     public func load(seed: () -> [(ResourceKind, Record)], logger: Logger) throws(JournalError) -> Loaded {
+        // The epoch comes first: the store is made with it. Only a journal's header names it; a
+        // journal without one starts a new epoch (its states were never named by one).
+        let epoch = try FileIO.firstLine(journalPath).flatMap { JournalLine.header($0[...]) }
         let store: Store
-        var annotations: [JSONValue] = []
+        var annotations: [Annotation] = []
         var snapshotRevision: Int?
         if let bytes = try FileIO.read(snapshotPath) {
             let contents = try Snapshot.decode(bytes, path: snapshotPath)
-            store = Store(seed: contents.records, revision: contents.revision)
-            annotations = contents.annotations
+            store = Store(
+                seed: contents.records, revision: contents.revision, nextNumbers: contents.nextNumbers,
+                epoch: epoch ?? Epoch.make())
+            annotations = contents.annotations.map { Annotation($0) }
             snapshotRevision = contents.revision
         } else {
-            store = Store(seed: seed())
+            store = Store(seed: seed(), epoch: epoch ?? Epoch.make())
         }
         var replayed = 0
         var firstBad: (offset: Int, reason: JournalError.Reason)?
+        // Lines the snapshot already holds (a crash between writing it and restarting the
+        // journal) may only come first, in order; after them every line is the next revision.
+        var lastSeq: Int?
         // Read in blocks, so a long journal never sits in memory whole; `base` is the file
         // offset of `block[0]`, and a line cut by the block's end waits for the next read.
         var length = 0
@@ -58,6 +70,8 @@ public struct DataDirectory: Sendable {
             var offset = block.startIndex
             while let newline = block[offset...].firstIndex(of: UInt8(ascii: "\n")) {
                 let position = base + (offset - block.startIndex)
+                defer { offset = newline + 1 }
+                if position == 0, epoch != nil { continue }  // the header
                 switch JournalLine.decode(block[offset..<newline]) {
                 case .failure(let reason):
                     if firstBad == nil { firstBad = (position, reason) }
@@ -69,17 +83,23 @@ public struct DataDirectory: Sendable {
                                 + "Refusing to start; restore the file from a backup or move it aside to start "
                                 + "from the snapshot.")
                     }
-                    if change.revision > store.revision {
-                        guard store.replay(change) else {
-                            throw JournalError(
-                                "Journal \(journalPath) skips from revision \(store.revision) to \(change.revision) "
-                                    + "at byte \(position). Refusing to start.")
-                        }
-                        replayed += 1
-                        if let annotation = change.annotation { annotations.append(annotation) }
+                    if let lastSeq, change.revision != lastSeq + 1 {
+                        throw JournalError(
+                            "Journal \(journalPath) has seq \(change.revision) after seq \(lastSeq) at byte "
+                                + "\(position): its lines are out of order. Refusing to start; the file is unchanged.")
+                    }
+                    lastSeq = change.revision
+                    if replayed == 0, let snapshotRevision, change.revision <= snapshotRevision { continue }
+                    if let problem = store.replay(change) {
+                        throw JournalError(
+                            "Journal \(journalPath) cannot be replayed at byte \(position) (seq \(change.revision)): "
+                                + "\(problem). Refusing to start; the file is unchanged.")
+                    }
+                    replayed += 1
+                    if let annotation = change.annotation {
+                        annotations.append(Annotation(annotation, puts: change.puts))
                     }
                 }
-                offset = newline + 1
             }
             return offset - block.startIndex
         } atEnd: { leftover, base, total in
@@ -106,46 +126,26 @@ public struct DataDirectory: Sendable {
         }
         return Loaded(
             store: store, annotations: annotations, snapshotRevision: snapshotRevision, replayed: replayed,
-            truncatedBytes: truncated, journalBytes: length - truncated)
+            truncatedBytes: truncated, journalBytes: length - truncated, hasHeader: epoch != nil)
     }
 
     /// Writes a snapshot atomically: a temporary file, fsync, rename over the old one, fsync of
     /// the directory. Returns its size in bytes.
     @discardableResult
-    func writeSnapshot(revision: Int, records: [(ResourceKind, Record)], annotations: [JSONValue]) throws(JournalError)
-        -> Int
-    {
-        let bytes = Snapshot.encode(revision: revision, records: records, annotations: annotations)
+    func writeSnapshot(_ frozen: Store.Frozen, epoch: String, annotations: [JSONValue]) throws(JournalError) -> Int {
+        let bytes = Snapshot.encode(frozen, epoch: epoch, annotations: annotations)
         let temporary = snapshotPath + ".tmp"
-        let fd = try FileIO.open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
-        do {
-            try FileIO.writeAll(fd, bytes, path: temporary)
-            try FileIO.syncData(fd, path: temporary)
-        } catch {
-            Glibc.close(fd)
-            throw error
-        }
-        Glibc.close(fd)
-        try FileIO.rename(temporary, snapshotPath)
-        try FileIO.syncDirectory(path)
+        try FileIO.replaceAtomically(snapshotPath, with: bytes, temporary: temporary, directory: path)
         return bytes.count
     }
 
-    /// Replaces the journal with an empty one (after a snapshot covers it) and returns the new
-    /// file's descriptor, opened for appending.
-    func restartJournal() throws(JournalError) -> Int32 {
-        let temporary = journalPath + ".tmp"
-        let fresh = try FileIO.open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
-        do {
-            try FileIO.syncData(fresh, path: temporary)
-            try FileIO.rename(temporary, journalPath)
-            try FileIO.syncDirectory(path)
-        } catch {
-            Glibc.close(fresh)
-            throw error
-        }
-        Glibc.close(fresh)
-        return try openJournalForAppend()
+    /// Replaces the journal with one holding only its header (after a snapshot covers the old
+    /// one) and returns the new file's descriptor, opened for appending, and its length.
+    func restartJournal(epoch: String) throws(JournalError) -> (fd: Int32, bytes: Int) {
+        var header: [UInt8] = []
+        JournalLine.encodeHeader(epoch: epoch, into: &header)
+        try FileIO.replaceAtomically(journalPath, with: header, temporary: journalPath + ".tmp", directory: path)
+        return (try openJournalForAppend(), header.count)
     }
 
     func openJournalForAppend() throws(JournalError) -> Int32 {
@@ -154,14 +154,19 @@ public struct DataDirectory: Sendable {
         return fd
     }
 
-    /// Offline compaction: load, write a snapshot of the result, restart the journal.
+    /// Offline compaction: load, write a snapshot of the result, restart the journal. A failure
+    /// leaves no temporary file behind, and the directory loads to the same state as before (a
+    /// journal that could not be restarted stays beside the new snapshot, which holds its lines).
     public func compact(
-        seed: () -> [(ResourceKind, Record)], annotations keep: ([JSONValue]) -> [JSONValue], logger: Logger
-    ) throws(JournalError) -> (revision: Int, snapshotBytes: Int, journalBytesBefore: Int) {
+        seed: () -> [(ResourceKind, Record)], annotations keep: (_ epoch: String, [Annotation]) -> [JSONValue],
+        logger: Logger
+    ) throws(JournalError) -> (revision: Int, snapshotBytes: Int, journalBytesBefore: Int, journalBytesAfter: Int) {
         let loaded = try load(seed: seed, logger: logger)
-        let (revision, records) = loaded.store.capture()
-        let size = try writeSnapshot(revision: revision, records: records, annotations: keep(loaded.annotations))
-        Glibc.close(try restartJournal())
-        return (revision, size, loaded.journalBytes)
+        let (_, frozen) = loaded.store.freeze {}
+        let size = try writeSnapshot(
+            frozen, epoch: loaded.store.epoch, annotations: keep(loaded.store.epoch, loaded.annotations))
+        let fresh = try restartJournal(epoch: loaded.store.epoch)
+        Glibc.close(fresh.fd)
+        return (frozen.revision, size, loaded.journalBytes, fresh.bytes)
     }
 }

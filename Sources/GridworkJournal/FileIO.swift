@@ -105,6 +105,61 @@ enum FileIO {
         guard Glibc.truncate(path, off_t(length)) == 0 else { throw .system("Truncating", path, errno) }
     }
 
+    /// The file's first line (without its newline), when the file exists and its first
+    /// `limit` bytes hold a whole line.
+    static func firstLine(_ path: String, limit: Int = 4096) throws(JournalError) -> [UInt8]? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw .system("Opening", path, errno)
+        }
+        defer { Glibc.close(fd) }
+        var bytes = [UInt8](repeating: 0, count: limit)
+        var count = 0
+        while count < limit {
+            let read = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, limit - count) }
+            if read < 0 {
+                if errno == EINTR { continue }
+                throw .system("Reading", path, errno)
+            }
+            if read == 0 { break }
+            count += read
+            if let newline = bytes[..<count].firstIndex(of: UInt8(ascii: "\n")) { return Array(bytes[..<newline]) }
+        }
+        return nil
+    }
+
+    /// Puts `bytes` at `path` atomically: written to `temporary`, fsync'd, renamed over `path`,
+    /// and the directory fsync'd. On any failure the temporary file is removed and `path` is as
+    /// it was.
+    static func replaceAtomically(
+        _ path: String, with bytes: [UInt8], temporary: String, directory: String
+    ) throws(JournalError) {
+        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
+        do {
+            try writeAll(fd, bytes, path: temporary)
+            try syncData(fd, path: temporary)
+        } catch {
+            Glibc.close(fd)
+            unlink(temporary)
+            throw error
+        }
+        Glibc.close(fd)
+        do {
+            try rename(temporary, path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try syncDirectory(directory)
+    }
+
+    static func truncate(_ fd: Int32, to length: Int, path: String) throws(JournalError) {
+        while ftruncate(fd, off_t(length)) != 0 {
+            if errno != EINTR { throw .system("Truncating", path, errno) }
+        }
+    }
+
     static func makeDirectory(_ path: String) throws(JournalError) {
         if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .system("Creating directory", path, errno) }
     }

@@ -1,18 +1,21 @@
 import Glibc
 public import GridworkStore
-public import HTTP1
-import HTTPTypes
 public import Logging
 import Synchronization
 
 /// The write-ahead journal of a running server. The store hands it every change inside its lock
-/// (`append`, which only queues); one writer thread appends the queued lines, fdatasyncs once for
-/// all of them (group commit) and then opens the gates of the responses that waited for them.
-/// When the journal passes `compactAfterBytes`, or on request, the same thread writes a snapshot
-/// and restarts the journal.
+/// (`append`, which only queues); one writer thread takes the queued changes together with a
+/// frozen copy of the store at the last of them, appends their lines, fdatasyncs once for all of
+/// them (group commit), publishes the frozen copy to readers and then tells whoever waits that
+/// those revisions are durable. When the journal passes `compactAfterBytes`, or on request, the
+/// same thread writes a snapshot and restarts the journal.
+///
+/// A failed append or sync is final: nothing after the last durable revision is published, the
+/// file is cut back to its durable length, every waiter and every later write is told why, and
+/// the process keeps serving the durable state until it is restarted.
 public final class Journal: ChangeLog, @unchecked Sendable {
-    // Unchecked: `state` is guarded by `lock`; the descriptor and counters below it are touched
-    // only by the writer thread (and by `close()` after that thread has finished).
+    // Unchecked: `state` is guarded by `lock`; the descriptor below it is touched only by the
+    // writer thread (and by `init` and `close()` before and after that thread runs).
 
     /// Counters for logs and metrics.
     public struct Counters: Sendable {
@@ -22,7 +25,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         public var changes: Int
         /// fdatasync calls made for them.
         public var syncs: Int
-        /// The journal file's length.
+        /// The journal file's length: every byte of it durable.
         public var bytes: Int
         /// Snapshots taken.
         public var compactions: Int
@@ -30,14 +33,18 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         public var failed: Bool
     }
 
+    /// Told once whether a revision became durable: nil when it did, else why it never will.
+    public typealias Settled = @Sendable (_ failure: String?) -> Void
+
     private struct State {
         var queue: [Change] = []
-        var waiters: [(revision: Int, opened: @Sendable (Response?) -> Void)] = []
+        var waiters: [(revision: Int, settled: Settled)] = []
         var counters: Counters
         var failure: String?
         var compactionRequested = false
+        /// The journal length at which the writer compacts by itself.
+        var nextCompactionBytes: Int
         var closing = false
-        var finished = false
     }
 
     private let directory: DataDirectory
@@ -50,8 +57,10 @@ public final class Journal: ChangeLog, @unchecked Sendable {
     private var fd: Int32
     private var thread: pthread_t?
 
-    /// Starts the writer for `directory`, whose journal `load` just replayed into `store`.
-    /// `annotations` supplies what a snapshot keeps besides the records.
+    /// Starts the writer for `directory`, whose journal `load` just replayed into `store`, and
+    /// attaches itself to the store. A journal without a header (a new one, or one written before
+    /// journals had headers) gets one first: a new journal by writing it, an older one by
+    /// compacting. `annotations` supplies what a snapshot keeps besides the records.
     public init(
         directory: DataDirectory,
         store: Store,
@@ -68,8 +77,39 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         self.fd = try directory.openJournalForAppend()
         self.state = State(
             counters: Counters(
-                durableRevision: store.revision, changes: 0, syncs: 0, bytes: loaded.journalBytes, compactions: 0,
-                failed: false))
+                durableRevision: store.headRevision, changes: 0, syncs: 0, bytes: loaded.journalBytes,
+                compactions: 0, failed: false),
+            nextCompactionBytes: compactAfterBytes)
+        if !loaded.hasHeader {
+            if loaded.journalBytes == 0 {
+                var header: [UInt8] = []
+                JournalLine.encodeHeader(epoch: store.epoch, into: &header)
+                do {
+                    try FileIO.writeAll(fd, header, path: directory.journalPath)
+                    try FileIO.syncData(fd, path: directory.journalPath)
+                } catch {
+                    Glibc.close(fd)
+                    throw error
+                }
+                state.counters.bytes = header.count
+            } else {
+                // A journal from before headers: a snapshot and a fresh journal give it one.
+                let (_, frozen) = store.freeze {}
+                do {
+                    try directory.writeSnapshot(frozen, epoch: store.epoch, annotations: annotations())
+                    let fresh = try directory.restartJournal(epoch: store.epoch)
+                    Glibc.close(fd)
+                    fd = fresh.fd
+                    state.counters.bytes = fresh.bytes
+                } catch {
+                    Glibc.close(fd)
+                    throw error
+                }
+                logger.notice(
+                    "journal.migrated", metadata: ["epoch": "\(store.epoch)", "revision": "\(frozen.revision)"])
+            }
+        }
+        store.attach(self)
         self.thread = Self.spawn { [unowned self] in self.run() }
     }
 
@@ -83,19 +123,16 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         }
     }
 
-    /// A gate that opens once `revision` is on disk, or with a 503 if the journal failed.
-    public func gate(for revision: Int) -> any ResponseGate {
-        DurabilityGate(journal: self, revision: revision)
-    }
-
-    fileprivate func whenDurable(_ revision: Int, _ opened: @escaping @Sendable (Response?) -> Void) {
-        let outcome: Response?? = lock.withLock {
-            if let failure = state.failure { return .some(Self.unavailable(failure)) }
+    /// Calls `settled` once `revision` is durable (with nil), or once the journal has failed
+    /// (with the reason) — at once when either is already so, otherwise from the writer thread.
+    public func whenDurable(_ revision: Int, _ settled: @escaping Settled) {
+        let outcome: String?? = lock.withLock {
             if state.counters.durableRevision >= revision { return .some(nil) }
-            state.waiters.append((revision, opened))
+            if let failure = state.failure { return .some(failure) }
+            state.waiters.append((revision, settled))
             return nil
         }
-        if let outcome { opened(outcome) }
+        if let outcome { settled(outcome) }
     }
 
     /// Why writes must be refused now, or nil.
@@ -108,11 +145,14 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         lock.withLock { state.counters }
     }
 
-    /// Asks the writer to take a snapshot and restart the journal soon.
-    public func requestCompaction() {
+    /// Asks the writer to take a snapshot and restart the journal soon. False, asking nothing,
+    /// once the journal has failed.
+    public func requestCompaction() -> Bool {
         lock.withLock {
+            guard state.failure == nil else { return false }
             state.compactionRequested = true
             lock.signal()
+            return true
         }
     }
 
@@ -122,8 +162,9 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             state.closing = true
             lock.signal()
         }
-        if let thread { pthread_join(thread, nil) }
-        thread = nil
+        guard let thread else { return }
+        pthread_join(thread, nil)
+        self.thread = nil
         Glibc.close(fd)
         let counters = self.counters
         logger.notice(
@@ -139,28 +180,35 @@ public final class Journal: ChangeLog, @unchecked Sendable {
     private func run() {
         var buffer: [UInt8] = []
         while true {
-            let (batch, compact, closing) = lock.withLock { () -> ([Change], Bool, Bool) in
+            let (compact, closing) = lock.withLock { () -> (Bool, Bool) in
                 while state.queue.isEmpty && !state.compactionRequested && !state.closing {
                     lock.wait()
                 }
-                let batch = state.queue
-                state.queue.removeAll(keepingCapacity: true)
-                return (batch, state.compactionRequested, state.closing)
+                return (state.compactionRequested, state.closing)
+            }
+            // The batch and the store's state at its last change, taken together inside the
+            // store's lock, where `append` is called: the copy holds exactly these changes.
+            let (batch, frozen) = store.freeze {
+                lock.withLock { () -> [Change] in
+                    let batch = state.queue
+                    state.queue.removeAll(keepingCapacity: true)
+                    return batch
+                }
             }
             if !batch.isEmpty {
                 buffer.removeAll(keepingCapacity: true)
                 for change in batch { JournalLine.encode(change, into: &buffer) }
-                commit(buffer, through: batch[batch.count - 1].revision, changes: batch.count)
+                commit(buffer, frozen: frozen, changes: batch.count)
             }
-            let tooLong = lock.withLock { state.counters.bytes >= compactAfterBytes && state.failure == nil }
+            let tooLong = lock.withLock { state.counters.bytes >= state.nextCompactionBytes && state.failure == nil }
             if compact || tooLong { compactNow() }
             if closing && lock.withLock({ state.queue.isEmpty }) { break }
         }
     }
 
-    private func commit(_ bytes: [UInt8], through revision: Int, changes: Int) {
-        guard lock.withLock({ state.failure == nil }) else {
-            fail(because: "the journal failed earlier")
+    private func commit(_ bytes: [UInt8], frozen: Store.Frozen, changes: Int) {
+        if let failure = self.failure {
+            fail(because: failure)
             return
         }
         do {
@@ -170,80 +218,122 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             fail(because: error.description)
             return
         }
-        let ready = lock.withLock { () -> [@Sendable (Response?) -> Void] in
-            state.counters.durableRevision = max(state.counters.durableRevision, revision)
+        // Readers first, then the writers' responses: a client that got its answer finds its
+        // write in the next read.
+        store.publish(frozen)
+        let ready = lock.withLock { () -> [Settled] in
+            state.counters.durableRevision = max(state.counters.durableRevision, frozen.revision)
             state.counters.changes += changes
             state.counters.syncs += 1
             state.counters.bytes += bytes.count
-            return openGates()
+            return takeSettled()
         }
-        for opened in ready { opened(nil) }
+        for settled in ready { settled(nil) }
     }
 
     /// Takes the waiters whose revision is durable. Inside the lock.
-    private func openGates() -> [@Sendable (Response?) -> Void] {
+    private func takeSettled() -> [Settled] {
         let durable = state.counters.durableRevision
-        var ready: [@Sendable (Response?) -> Void] = []
+        var ready: [Settled] = []
         state.waiters.removeAll { waiter in
             guard waiter.revision <= durable else { return false }
-            ready.append(waiter.opened)
+            ready.append(waiter.settled)
             return true
         }
         return ready
     }
 
+    /// The journal failed: cut the file back to its durable length (so that a write that may have
+    /// reached the disk anyway is not replayed after a restart, although it was refused), and tell
+    /// every waiter. Later changes are refused by the API and dropped here.
     private func fail(because reason: String) {
-        logger.critical("journal.failed", metadata: ["reason": "\(reason)", "path": "\(directory.journalPath)"])
-        let waiting = lock.withLock { () -> [@Sendable (Response?) -> Void] in
-            if state.failure == nil { state.failure = reason }
+        let (first, durableBytes) = lock.withLock { () -> (Bool, Int) in
+            let first = state.failure == nil
+            if first { state.failure = reason }
             state.counters.failed = true
-            let waiting = state.waiters.map(\.opened)
+            return (first, state.counters.bytes)
+        }
+        if first {
+            logger.critical("journal.failed", metadata: ["reason": "\(reason)", "path": "\(directory.journalPath)"])
+            do {
+                try FileIO.truncate(fd, to: durableBytes, path: directory.journalPath)
+                try FileIO.syncData(fd, path: directory.journalPath)
+            } catch {
+                logger.critical(
+                    "journal.truncate_failed",
+                    metadata: ["error": "\(error.description)", "bytes": "\(durableBytes)"])
+            }
+        }
+        let waiting = lock.withLock { () -> [Settled] in
+            let waiting = state.waiters.map(\.settled)
             state.waiters.removeAll()
+            state.queue.removeAll()
             return waiting
         }
-        for opened in waiting { opened(Self.unavailable(reason)) }
+        for settled in waiting { settled(reason) }
     }
 
-    /// Snapshot, then an empty journal. Changes up to the snapshot's revision are durable once
-    /// it is renamed into place, whether or not their lines were written yet.
+    /// Snapshot, then an empty journal, on the writer thread. A snapshot that cannot be written
+    /// costs nothing but the attempt: the temporary file goes, the journal goes on as it was, and
+    /// the next automatic attempt waits until the journal has grown by `compactAfterBytes` again.
+    /// A journal that cannot be restarted after its snapshot is in place is a failed journal.
     private func compactNow() {
         lock.withLock { state.compactionRequested = false }
-        guard lock.withLock({ state.failure == nil }) else { return }
+        guard failure == nil else { return }
         let started = ContinuousClock.now
-        let (revision, records) = store.capture()
-        do {
-            let size = try directory.writeSnapshot(
-                revision: revision, records: records, annotations: annotations())
-            let fresh = try directory.restartJournal()
-            Glibc.close(fd)
-            fd = fresh
-            let ready = lock.withLock { () -> [@Sendable (Response?) -> Void] in
-                // Queued changes the snapshot already holds need no line of their own.
-                state.queue.removeAll { $0.revision <= revision }
-                state.counters.durableRevision = max(state.counters.durableRevision, revision)
-                state.counters.bytes = 0
-                state.counters.compactions += 1
-                return openGates()
+        // Changes still queued are in the frozen copy; the snapshot makes them durable.
+        let (queued, frozen) = store.freeze {
+            lock.withLock { () -> [Change] in
+                defer { state.queue.removeAll() }
+                return state.queue
             }
-            for opened in ready { opened(nil) }
-            logger.info(
-                "journal.compacted",
-                metadata: [
-                    "revision": "\(revision)", "records": "\(records.count)", "snapshot_bytes": "\(size)",
-                    "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
-                ])
-        } catch {
-            fail(because: "compaction failed: \(error.description)")
         }
-    }
-
-    static func unavailable(_ reason: String) -> Response {
-        var response = Response.problem(
-            .serviceUnavailable,
-            detail: "The journal cannot be written (\(reason)); the change was not made durable and "
-                + "writes are refused until the server is restarted.")
-        response.headerFields[.retryAfter] = "60"
-        return response
+        let size: Int
+        do {
+            size = try directory.writeSnapshot(frozen, epoch: store.epoch, annotations: annotations())
+        } catch {
+            let bytes = lock.withLock { () -> Int in
+                state.nextCompactionBytes = state.counters.bytes + compactAfterBytes
+                return state.counters.bytes
+            }
+            logger.error(
+                "journal.compaction_failed", metadata: ["error": "\(error.description)", "journal_bytes": "\(bytes)"])
+            // The queued changes were taken for the snapshot: they go to the journal instead.
+            if !queued.isEmpty {
+                var lines: [UInt8] = []
+                for change in queued { JournalLine.encode(change, into: &lines) }
+                commit(lines, frozen: frozen, changes: queued.count)
+            }
+            return
+        }
+        // The snapshot is in place: everything it holds is durable, whatever happens next.
+        store.publish(frozen)
+        let ready = lock.withLock { () -> [Settled] in
+            state.counters.durableRevision = max(state.counters.durableRevision, frozen.revision)
+            return takeSettled()
+        }
+        for settled in ready { settled(nil) }
+        do {
+            let fresh = try directory.restartJournal(epoch: store.epoch)
+            Glibc.close(fd)
+            fd = fresh.fd
+            lock.withLock {
+                state.counters.bytes = fresh.bytes
+                state.counters.compactions += 1
+                state.nextCompactionBytes = compactAfterBytes
+            }
+        } catch {
+            // The old journal stays beside the snapshot (a restart skips the lines it holds), but
+            // no later change can be written after them.
+            fail(because: "the journal could not be restarted after a snapshot: \(error.description)")
+            return
+        }
+        logger.info(
+            "journal.compacted",
+            metadata: [
+                "revision": "\(frozen.revision)", "snapshot_bytes": "\(size)",
+                "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
+            ])
     }
 
     private final class ThreadBody {
@@ -263,15 +353,5 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             box)
         precondition(status == 0, "pthread_create failed with \(status)")
         return thread
-    }
-}
-
-/// Opens when the journal has made `revision` durable.
-struct DurabilityGate: ResponseGate {
-    let journal: Journal
-    let revision: Int
-
-    func whenOpen(_ opened: @escaping @Sendable (Response?) -> Void) {
-        journal.whenDurable(revision, opened)
     }
 }

@@ -7,6 +7,10 @@ import GridworkStore
 ///
 /// `seq` is the store revision the change produced. The CRC-32 (zlib's) covers every byte before
 /// `,"crc32":`, so the last 20 bytes before the newline are always `,"crc32":"xxxxxxxx"}`.
+///
+/// The first line of a journal file is its header, naming the store's epoch:
+///
+///     {"epoch":"1f0c9a2e","crc32":"…"}
 enum JournalLine {
     static let trailerLength = 20
     static let trailerPrefix = Array(#","crc32":""#.utf8)
@@ -40,6 +44,22 @@ enum JournalLine {
             writer.value(annotation)
         }
         seal(writer.bytes, into: &bytes)
+    }
+
+    /// The header line naming `epoch`, newline included.
+    static func encodeHeader(epoch: String, into bytes: inout [UInt8]) {
+        var writer = JSONWriter()
+        writer.raw("{\"epoch\":")
+        writer.string(epoch)
+        seal(writer.bytes, into: &bytes)
+    }
+
+    /// The epoch a header line names, or nil when `line` is not a header.
+    static func header(_ line: ArraySlice<UInt8>) -> String? {
+        guard isVerified(line), let object = object(line), case .string(let epoch)? = object["epoch"],
+            object["seq"] == nil, Epoch.isValid(epoch)
+        else { return nil }
+        return epoch
     }
 
     /// Appends `json` (an object without its closing brace) with its checksum trailer and a newline.

@@ -3,22 +3,36 @@ import GridworkStore
 /// The snapshot file: the whole store at one revision, plus the annotations the layer above
 /// keeps (idempotency keys), one checksummed line each:
 ///
-///     {"format":"gridwork-snapshot","version":1,"revision":R,"crc32":"…"}
+///     {"format":"gridwork-snapshot","version":1,"revision":R,"epoch":"…","next":{"towns":N,…},"crc32":"…"}
 ///     {"kind":"towns","record":{…},"crc32":"…"}            one per record
 ///     {"meta":{…},"crc32":"…"}                             one per annotation
 ///     {"end":true,"lines":N,"crc32":"…"}                   N: the lines before this one
+///
+/// `epoch` and `next` (each resource's next id number, so that an id deleted before the snapshot
+/// is never handed out again) are absent from snapshots written before they existed.
 ///
 /// It is written to a temporary file, fsync'd and renamed into place, so it is either whole or
 /// absent; any damage is reported, never repaired.
 enum Snapshot {
     static let format = "gridwork-snapshot"
 
-    static func encode(revision: Int, records: [(ResourceKind, Record)], annotations: [JSONValue]) -> [UInt8] {
+    static func encode(_ frozen: Store.Frozen, epoch: String, annotations: [JSONValue]) -> [UInt8] {
+        let records = frozen.records
         var bytes: [UInt8] = []
         bytes.reserveCapacity(records.count * 400)
         var header = JSONWriter()
         header.raw("{\"format\":\"gridwork-snapshot\",\"version\":1,\"revision\":")
-        header.int(revision)
+        header.int(frozen.revision)
+        header.raw(",\"epoch\":")
+        header.string(epoch)
+        header.raw(",\"next\":{")
+        for (index, kind) in ResourceKind.allCases.enumerated() {
+            if index > 0 { header.raw(",") }
+            header.string(kind.rawValue)
+            header.raw(":")
+            header.int(frozen.nextNumbers[kind] ?? 1)
+        }
+        header.raw("}")
         JournalLine.seal(header.bytes, into: &bytes)
         var writer = JSONWriter(capacity: 1024)
         for (kind, record) in records {
@@ -46,6 +60,7 @@ enum Snapshot {
         var revision: Int
         var records: [(ResourceKind, Record)]
         var annotations: [JSONValue]
+        var nextNumbers: [ResourceKind: Int] = [:]
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws(JournalError) -> Contents {
@@ -69,6 +84,13 @@ enum Snapshot {
                     case .int(let revision)? = object["revision"]
                 else { throw damaged("it does not start with a gridwork snapshot header (version 1)") }
                 contents.revision = revision
+                if case .object(let next)? = object["next"] {
+                    for (name, value) in next {
+                        if let kind = ResourceKind(rawValue: name), case .int(let number) = value {
+                            contents.nextNumbers[kind] = number
+                        }
+                    }
+                }
             } else if case .string(let kindName)? = object["kind"] {
                 guard let kind = ResourceKind(rawValue: kindName), let json = object["record"] else {
                     throw damaged("unknown resource \(kindName)")

@@ -31,3 +31,18 @@ public protocol ChangeLog: Sendable {
     /// (queue the change; do the I/O elsewhere).
     func append(_ change: Change)
 }
+
+/// What the layer above kept with a change (or in a snapshot), with the records that change put
+/// (none for a snapshot's), from which it may rebuild what it did not keep.
+public struct Annotation: Sendable {
+    /// The annotation as kept.
+    public var value: JSONValue
+    /// The records the change it came with put.
+    public var puts: [(kind: ResourceKind, record: Record)]
+
+    /// Creates an annotation.
+    public init(_ value: JSONValue, puts: [(kind: ResourceKind, record: Record)] = []) {
+        self.value = value
+        self.puts = puts
+    }
+}

@@ -8,11 +8,11 @@ extension Store.State {
     /// the (value, date) buckets, or without an equality the date index's. nil for any other
     /// shape, and when `withRange` and there is no range.
     func exactDateBuckets(_ kind: ResourceKind, _ query: Query, withRange: Bool = true)
-        -> [(date: String, ids: [String])]?
+        -> [(date: String, ids: SortedIDs)]?
     {
         let table = self[kind]
         guard let datePosition = table.datePosition else { return nil }
-        var byDate: [String: [String]]?
+        var byDate: [String: SortedIDs]?
         var ranges: [Query.Filter] = []
         for filter in query.filters {
             guard case .field(let position) = filter.field, case .string(let operand)? = filter.values.first else {
@@ -26,7 +26,13 @@ extension Store.State {
                 return nil
             }
         }
-        guard !withRange || !ranges.isEmpty, let buckets = byDate ?? table.buckets(of: datePosition) else {
+        guard !withRange || !ranges.isEmpty else { return nil }
+        let buckets: [(key: String, value: SortedIDs)]
+        if let byDate {
+            buckets = Array(byDate)
+        } else if let dateIndex = table.buckets(of: datePosition) {
+            buckets = Array(dateIndex.pairs)
+        } else {
             return nil
         }
         return buckets.compactMap { date, ids in ranges.allSatisfy { $0.admits(.string(date)) } ? (date, ids) : nil }
@@ -57,12 +63,12 @@ extension Store.State {
             var start = 0
             if let cursor {
                 if date == cursor.date {
-                    start = Table.firstIndex(after: cursor.id, in: ids)
+                    start = ids.firstIndex(after: cursor.id)
                 } else if descending ? date > cursor.date : date < cursor.date {
                     continue
                 }
             }
-            for id in ids[start...] {
+            for id in ids.ids(from: start) {
                 guard page.count < query.limit else {
                     more = true
                     break walk
@@ -78,14 +84,14 @@ extension Store.State {
 /// The ids of several sorted, disjoint buckets in ascending order, from just after `afterID`:
 /// a k-way merge over a binary heap that holds each bucket's next id.
 struct MergedIDs: Sequence, IteratorProtocol {
-    private let buckets: [[String]]
+    private let buckets: [SortedIDs]
     /// A min-heap on `id`: each non-exhausted bucket's next id and where it sits.
     private var heap: [(id: String, bucket: Int, position: Int)] = []
 
-    init(_ buckets: [[String]], after afterID: String?) {
+    init(_ buckets: [SortedIDs], after afterID: String?) {
         self.buckets = buckets
         for (bucket, ids) in buckets.enumerated() {
-            let start = afterID.map { Table.firstIndex(after: $0, in: ids) } ?? 0
+            let start = afterID.map { ids.firstIndex(after: $0) } ?? 0
             if start < ids.count { heap.append((ids[start], bucket, start)) }
         }
         for node in Swift.stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(node) }

@@ -145,21 +145,24 @@ extension Store.State {
 
     /// The ids worth scanning: the smallest index bucket among equality filters, else every id.
     /// `exact` when they are precisely the matches: no filter, or one equality whose bucket this is.
-    func candidates(_ kind: ResourceKind, _ query: Query) -> (ids: [String], exact: Bool) {
+    func candidates(_ kind: ResourceKind, _ query: Query) -> (ids: SortedIDs, exact: Bool) {
         let table = self[kind]
-        var best: [String]?
+        var best: SortedIDs?
         for filter in query.filters where filter.op == .eq {
             guard case .string(let key)? = filter.values.first else { continue }
-            var bucket: [String]?
+            var bucket: SortedIDs?
             switch filter.field {
             case .field(let position): bucket = table.ids(where: position, equals: key)
             case .town where kind == .assistanceRecords:
                 let grids = self[.grids].ids(where: GridField.townId.rawValue, equals: key) ?? []
-                bucket = grids.flatMap { table.ids(where: AssistanceField.gridId.rawValue, equals: $0) ?? [] }.sorted()
+                bucket = SortedIDs(
+                    sorted: grids.flatMap { table.ids(where: AssistanceField.gridId.rawValue, equals: $0) ?? [] }
+                        .sorted())
             case .town where kind == .projects:
                 let villages = self[.villages].ids(where: VillageField.townId.rawValue, equals: key) ?? []
-                bucket = villages.flatMap { table.ids(where: ProjectField.villageId.rawValue, equals: $0) ?? [] }
-                    .sorted()
+                bucket = SortedIDs(
+                    sorted: villages.flatMap { table.ids(where: ProjectField.villageId.rawValue, equals: $0) ?? [] }
+                        .sorted())
             default: bucket = nil
             }
             if let bucket, bucket.count < (best?.count ?? Int.max) { best = bucket }
@@ -186,7 +189,7 @@ extension Store.State {
             if let after = query.after, after.count == 1, case .string(let id) = after[0] { afterID = id }
             if needle == nil && exact {
                 // Every candidate matches: the page is a slice of the sorted ids.
-                let start = afterID.map { Table.firstIndex(after: $0, in: candidates) } ?? 0
+                let start = afterID.map { candidates.firstIndex(after: $0) } ?? 0
                 let end = min(candidates.count, start + query.limit)
                 return QueryPage(
                     records: candidates[start..<end].map { table[$0]! }, total: candidates.count,
@@ -205,8 +208,8 @@ extension Store.State {
             var page: [Record] = []
             var more = false
             // Without a total, start after the cursor and stop at the first match past the page.
-            let start = query.countsTotal ? 0 : afterID.map { Table.firstIndex(after: $0, in: candidates) } ?? 0
-            for id in candidates[start...] {
+            let start = query.countsTotal ? 0 : afterID.map { candidates.firstIndex(after: $0) } ?? 0
+            for id in candidates.ids(from: start) {
                 guard let record = table[id], accepts(record) else { continue }
                 total += 1
                 if let afterID, id <= afterID { continue }

@@ -1,42 +1,70 @@
-/// A dictionary keyed by record id, split over a fixed number of smaller dictionaries.
+/// A dictionary keyed by string (a record id, an index value), split over a fixed number of
+/// smaller dictionaries.
 ///
-/// Why: a Swift `Dictionary` grows by rehashing every entry at once. At 400,000 records that
-/// single insert took 80 ms inside the store lock, and every connection of the event loop waited
-/// on it. With 256 shards the same growth is 256 rehashes of 1/256 each, spread over time; no
-/// one insert pays more than its shard's share.
+/// Why, twice over:
+/// - a Swift `Dictionary` grows by rehashing every entry at once. At 400,000 records that single
+///   insert took 80 ms inside the store lock, and every connection of the event loop waited on it.
+///   Sharded, each growth is a shard's share;
+/// - the store's head and the state readers see share their storage until the head is written
+///   (copy on write, once per group commit). A write then copies the list of shards and the shard
+///   it changes, not every entry.
 ///
 /// The shard comes from the id's last eight bytes, multiplied out (Fibonacci hashing). Ids
 /// differ in their trailing digits, so sequential ids spread evenly without hashing the whole key
 /// a second time.
 struct ShardedDictionary<Value>: Sendable where Value: Sendable {
-    private static var shardBits: Int { 8 }
+    /// Records by id: 4,096 shards.
+    static var recordShardBits: Int { 12 }
+    private let shardBits: Int
     private var shards: [[String: Value]]
     private(set) var count = 0
 
-    init() {
-        shards = Array(repeating: [:], count: 1 << Self.shardBits)
+    /// An empty dictionary of `1 << shardBits` shards.
+    init(shardBits: Int = recordShardBits) {
+        self.shardBits = shardBits
+        shards = Array(repeating: [:], count: 1 << shardBits)
     }
 
     subscript(key: String) -> Value? {
-        shards[Self.shard(of: key)][key]
+        shards[shard(of: key)][key]
+    }
+
+    /// The value for `key`, or `fallback` to read or change in place.
+    subscript(key: String, default fallback: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? fallback() }
+        _modify {
+            let shard = shard(of: key)
+            let before = shards[shard].count
+            yield &shards[shard][key, default: fallback()]
+            count += shards[shard].count - before
+        }
+    }
+
+    /// Every key and value, shard by shard (in no particular order).
+    var pairs: FlattenSequence<[[String: Value]]> {
+        shards.joined()
+    }
+
+    private func shard(of key: String) -> Int {
+        Self.shard(of: key, bits: shardBits)
     }
 
     /// Stores `value`; returns the value it replaced, if any.
     @discardableResult
     mutating func updateValue(_ value: Value, forKey key: String) -> Value? {
-        let previous = shards[Self.shard(of: key)].updateValue(value, forKey: key)
+        let previous = shards[shard(of: key)].updateValue(value, forKey: key)
         if previous == nil { count += 1 }
         return previous
     }
 
     @discardableResult
     mutating func removeValue(forKey key: String) -> Value? {
-        let previous = shards[Self.shard(of: key)].removeValue(forKey: key)
+        let previous = shards[shard(of: key)].removeValue(forKey: key)
         if previous != nil { count -= 1 }
         return previous
     }
 
-    static func shard(of key: String) -> Int {
+    static func shard(of key: String, bits shardBits: Int = recordShardBits) -> Int {
         var tail: UInt64 = 0
         let contiguous: Void? = key.utf8.withContiguousStorageIfAvailable { bytes in
             for byte in bytes.suffix(8) { tail = tail << 8 | UInt64(byte) }

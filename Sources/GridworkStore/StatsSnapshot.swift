@@ -1,5 +1,7 @@
 /// The figures at one store revision: what `/stats` and `/stats/report` show.
 public struct StatsSnapshot: Sendable, Equatable {
+    /// The store's history (`Store.epoch`): with `revision`, names this state forever.
+    public var epoch: String
     /// The store revision the figures belong to.
     public var revision: Int
     /// Live values by figure key; report-only figures are absent.

@@ -3,9 +3,19 @@ import Synchronization
 /// The in-memory record store: seven tables, their indexes, the `/stats` aggregates and the
 /// store-wide revision.
 ///
-/// Concurrency: all state sits in one `Mutex`; every read and write takes it briefly and hands
-/// out value copies. The revision is mirrored in an atomic so `/stats` can check its cache
-/// without the lock.
+/// Two states, so that no reader sees a change before it is durable:
+/// - the **head** holds every accepted write, durable or not; only the write path reads it, so
+///   each write validates against every earlier one, in the journal's order;
+/// - the **published** state is what every reader sees (lists, records, `/stats`, SSE, CSV,
+///   metrics). Without a change log it is the head itself. With one, the log takes a frozen copy
+///   of the head with each batch (`freeze`) and publishes it once that batch is on disk
+///   (`publish`); a batch that fails is never published.
+///
+/// The states are value types, so a frozen copy costs a few reference counts; the head pays for
+/// the copy-on-write of what its next write touches, once per batch rather than once per write.
+///
+/// Concurrency: each state sits in its own `Mutex`, so readers never wait for a writer; the
+/// published revision is mirrored in an atomic so `/stats` can check its cache without a lock.
 public final class Store: Sendable {
     struct State: Sendable {
         var tables: [Table]
@@ -22,107 +32,160 @@ public final class Store: Sendable {
         }
     }
 
-    private let state: Mutex<State>
-    private let currentRevision = Atomic<Int>(0)
+    /// The name of this store's history. Together with a revision it names one state forever:
+    /// a history that begins anew (a memory-only start, a new data directory) gets a new epoch.
+    public let epoch: String
+    let head: Mutex<State>
+    private let published: Mutex<State>
+    /// Whether readers read `published` (a change log is attached) rather than `head`.
+    private let separate = Atomic<Bool>(false)
+    private let publishedRevision = Atomic<Int>(0)
+    /// The head's revision, stored by every write inside the head's lock.
+    let headRevisionMirror = Atomic<Int>(0)
 
     /// An empty store.
-    public init() {
-        state = Mutex(State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) }))
+    public convenience init(epoch: String = Epoch.make()) {
+        self.init(state: State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) }), epoch: epoch)
+    }
+
+    private init(state: State, epoch: String) {
+        self.epoch = epoch
+        head = Mutex(state)
+        // Filled by `attach`; until then readers read the head. Not a copy of `state`, which would
+        // make the head's first write copy every table.
+        published = Mutex(State(tables: []))
+        publishedRevision.store(state.revision, ordering: .releasing)
+        headRevisionMirror.store(state.revision, ordering: .releasing)
     }
 
     /// A store holding `records`, loaded in order without checks (the seed is checked by its tests),
-    /// at `revision` (1 for the seed; a snapshot's own revision when loading one).
-    public convenience init(seed records: [(ResourceKind, Record)], revision: Int = 1) {
-        self.init()
-        state.withLock { state in
-            for (kind, record) in records {
-                state[kind].insert(record)
-                state.aggregates.apply(kind, record, sign: 1)
-            }
-            state.revision = revision
+    /// at `revision` (1 for the seed; a snapshot's own revision when loading one). `nextNumbers`
+    /// carries each table's id counter past ids that were handed out and later deleted.
+    public convenience init(
+        seed records: [(ResourceKind, Record)], revision: Int = 1, nextNumbers: [ResourceKind: Int] = [:],
+        epoch: String = Epoch.make()
+    ) {
+        var state = State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) })
+        for (kind, record) in records {
+            state[kind].insert(record)
+            state.aggregates.apply(kind, record, sign: 1)
         }
-        currentRevision.store(revision, ordering: .releasing)
+        for (kind, number) in nextNumbers { state[kind].raiseNextNumber(to: number) }
+        state.revision = revision
+        self.init(state: state, epoch: epoch)
     }
 
     /// From now on, every committed write is handed to `log`, inside the store's lock and in
-    /// revision order. Attach after replaying a journal, before serving.
+    /// revision order, and readers see only what the log publishes. Attach after replaying a
+    /// journal, before serving.
     public func attach(_ log: any ChangeLog) {
-        state.withLock { $0.log = log }
-    }
-
-    /// Re-applies a change recorded earlier (journal replay): its records are put and removed as
-    /// they were, without checks, and the store moves to its revision. Returns false, changing
-    /// nothing, unless the change is the next revision.
-    public func replay(_ change: Change) -> Bool {
-        state.withLock { state in
-            guard change.revision == state.revision + 1 else { return false }
-            for (kind, id) in change.removes {
-                if let old = state[kind].remove(id) { state.aggregates.apply(kind, old, sign: -1) }
-            }
-            for (kind, record) in change.puts {
-                if let old = state[kind][record.id] {
-                    state[kind].replace(record)
-                    state.aggregates.apply(kind, old, sign: -1)
-                } else {
-                    state[kind].insert(record)
-                }
-                state.aggregates.apply(kind, record, sign: 1)
-            }
-            state.revision = change.revision
-            currentRevision.store(change.revision, ordering: .releasing)
-            return true
+        head.withLock { head in
+            head.log = log
+            let copy = head
+            published.withLock { $0 = copy }
+            publishedRevision.store(copy.revision, ordering: .releasing)
         }
+        separate.store(true, ordering: .releasing)
     }
 
-    /// Every record, in resource then id order, with the revision they belong to: what a
-    /// snapshot holds. Copies are taken under the lock; the caller encodes them without it.
-    public func capture() -> (revision: Int, records: [(ResourceKind, Record)]) {
-        state.withLock { state in
+    // MARK: Durability: what readers may see
+
+    /// A copy of the head at one revision, taken when a batch of changes leaves for the disk,
+    /// to be published once that batch is durable.
+    public struct Frozen: Sendable {
+        let state: State
+        /// The revision of the last change the copy holds.
+        public var revision: Int { state.revision }
+
+        /// Every record, in resource then id order: what a snapshot holds.
+        public var records: [(ResourceKind, Record)] {
             var records: [(ResourceKind, Record)] = []
             records.reserveCapacity(state.tables.reduce(0) { $0 + $1.count })
             for kind in ResourceKind.allCases {
                 let table = state[kind]
                 for id in table.order { records.append((kind, table[id]!)) }
             }
-            return (state.revision, records)
+            return records
+        }
+
+        /// Each resource's next id number, so ids deleted before a snapshot are never reused.
+        public var nextNumbers: [ResourceKind: Int] {
+            Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, state[$0].nextNumber) })
         }
     }
 
+    /// Runs `body` inside the head's lock — where the log receives changes, so `body` can take
+    /// exactly the changes up to the head's revision — and returns its result with a frozen copy
+    /// of the head at that revision.
+    public func freeze<T>(_ body: () -> T) -> (T, Frozen) {
+        head.withLock { head in (body(), Frozen(state: head)) }
+    }
+
+    /// Makes a frozen state the one readers see, once every change it holds is durable. An older
+    /// state than the published one is ignored.
+    public func publish(_ frozen: Frozen) {
+        var replaced = frozen.state
+        let moved = published.withLock { published -> Bool in
+            guard replaced.revision > published.revision else { return false }
+            swap(&published, &replaced)
+            publishedRevision.store(published.revision, ordering: .releasing)
+            return true
+        }
+        // The old state is released here, outside the lock.
+        _ = moved
+    }
+
+    // MARK: Reads (the published state)
+
+    /// Runs `body` on the state readers see.
     func withState<T>(_ body: (borrowing State) -> T) -> T {
-        state.withLock { body($0) }
+        separate.load(ordering: .acquiring) ? published.withLock { body($0) } : head.withLock { body($0) }
     }
 
     /// Whether the store has loaded and can serve reads.
     public var isReady: Bool { true }
 
-    /// The store-wide revision: bumped by every write.
-    public var revision: Int { currentRevision.load(ordering: .acquiring) }
+    /// The revision readers see: moved on by every write once it is durable.
+    public var revision: Int {
+        separate.load(ordering: .acquiring)
+            ? publishedRevision.load(ordering: .acquiring) : headRevisionMirror.load(ordering: .acquiring)
+    }
+
+    /// The revision of the last accepted write, durable or not.
+    public var headRevision: Int { headRevisionMirror.load(ordering: .acquiring) }
 
     /// One record.
     public func record(_ kind: ResourceKind, id: String) -> Record? {
-        state.withLock { $0[kind][id] }
+        withState { $0[kind][id] }
+    }
+
+    /// One record as the write path sees it: with every accepted write, durable or not. What a
+    /// PATCH applies to and an `If-Match` is checked against.
+    public func latest(_ kind: ResourceKind, id: String) -> Record? {
+        head.withLock { $0[kind][id] }
     }
 
     /// How many records a resource holds.
     public func count(_ kind: ResourceKind) -> Int {
-        state.withLock { $0[kind].count }
+        withState { $0[kind].count }
     }
 
     /// Every record of a resource, in id order.
     public func all(_ kind: ResourceKind) -> [Record] {
-        state.withLock { state in
+        withState { state in
             let table = state[kind]
             return table.order.map { table[$0]! }
         }
     }
 
-    /// The figures at the current revision.
+    /// The figures at the published revision.
     public func stats() -> StatsSnapshot {
-        state.withLock { state in
+        withState { state in
             let villages = state[.villages]
             let townField = VillageField.townId.rawValue
             let live = state.aggregates.liveFigures { villages[$0]?.values[townField].string }
-            return StatsSnapshot(revision: state.revision, live: live, byTown: Self.byTown(state))
+            return StatsSnapshot(
+                epoch: epoch, revision: state.revision, live: live, byTown: Self.byTown(state))
         }
     }
 
@@ -161,209 +224,20 @@ public final class Store: Sendable {
             )
         }
     }
-
-    // MARK: Writes
-
-    /// Creates a record with a new id (or `id`, when given and free).
-    @discardableResult
-    public func insert(
-        _ kind: ResourceKind,
-        values: [FieldValue],
-        source: Source,
-        id: String? = nil,
-        at timestamp: String,
-        annotation: ((Record) -> JSONValue?)? = nil
-    ) throws(StoreError) -> Record {
-        try state.withLock { (state) throws(StoreError) -> Record in
-            try state.check(kind, values, replacing: nil)
-            if let id, state[kind][id] != nil { throw .duplicateID(id) }
-            let record = Record(
-                id: id ?? state[kind].freshID(),
-                createdAt: timestamp,
-                updatedAt: timestamp,
-                revision: 1,
-                source: source,
-                values: values
-            )
-            state[kind].insert(record)
-            state.aggregates.apply(kind, record, sign: 1)
-            state.touched.append((kind, record.id))
-            bump(&state, annotation: annotation?(record))
-            return record
-        }
-    }
-
-    /// Replaces a record's values, keeping its id, creation time and source.
-    /// `precondition` is checked against the current record inside the lock (for `If-Match`).
-    @discardableResult
-    public func replace(
-        _ kind: ResourceKind,
-        id: String,
-        values: [FieldValue],
-        at timestamp: String,
-        precondition: (@Sendable (Record) -> Bool)? = nil
-    ) throws(StoreError) -> Record {
-        try state.withLock { (state) throws(StoreError) -> Record in
-            guard let old = state[kind][id] else { throw .notFound(kind, id) }
-            if let precondition, !precondition(old) { throw .preconditionFailed(current: old) }
-            try state.check(kind, values, replacing: id)
-            let record = state.rewrite(kind, id, at: timestamp) { $0 = values }
-            bump(&state)
-            return record
-        }
-    }
-
-    /// Deletes a record. When others point to it, the delete is refused unless `cascade`: then
-    /// records whose required reference names it are deleted too (recursively), optional
-    /// references to it are cleared, and it is removed from lists that name it (`gridIds`).
-    /// Returns every record deleted, the target first.
-    @discardableResult
-    public func delete(
-        _ kind: ResourceKind,
-        id: String,
-        cascade: Bool = false,
-        at timestamp: String = Timestamp.now(),
-        precondition: (@Sendable (Record) -> Bool)? = nil
-    ) throws(StoreError) -> [Record] {
-        try state.withLock { (state) throws(StoreError) -> [Record] in
-            guard let target = state[kind][id] else { throw .notFound(kind, id) }
-            if let precondition, !precondition(target) { throw .preconditionFailed(current: target) }
-            if !cascade, let (by, field, count) = state.referrers(of: kind, id: id) {
-                throw .referenced(by: by, field: field, count: count)
-            }
-            var deleted: [Record] = []
-            state.deleteCascading(kind, id: id, at: timestamp, deleted: &deleted)
-            bump(&state)
-            return deleted
-        }
-    }
-
-    /// Problems with the references in `values`: every id that names no record. Field values
-    /// that are null (or failed validation) are skipped. Also checked inside every write.
-    public func referenceIssues(_ kind: ResourceKind, _ values: [FieldValue]) -> [ValidationIssue] {
-        state.withLock { $0.referenceIssues(kind, values) }
-    }
-
-    /// Ends a write: the revision moves on and, when a log is attached, the change is handed to it.
-    private func bump(_ state: inout State, annotation: JSONValue? = nil) {
-        state.revision += 1
-        if let log = state.log {
-            var change = Change(revision: state.revision, annotation: annotation)
-            // Most writes touch one record; a cascade may touch one several times.
-            var seen = Set<TouchedRecord>()
-            for (kind, id) in state.touched
-            where state.touched.count == 1 || seen.insert(TouchedRecord(kind: kind, id: id)).inserted {
-                if let record = state[kind][id] {
-                    change.puts.append((kind, record))
-                } else {
-                    change.removes.append((kind, id))
-                }
-            }
-            log.append(change)
-        }
-        state.touched.removeAll(keepingCapacity: true)
-        currentRevision.store(state.revision, ordering: .releasing)
-    }
-
 }
 
-/// A record a write touched, for de-duplicating a change's records.
-struct TouchedRecord: Hashable {
-    var kind: ResourceKind
-    var id: String
-}
-
-extension Store.State {
-    /// Every problem that makes `values` unacceptable now: dangling ids and cross-record rules.
-    func check(_ kind: ResourceKind, _ values: [FieldValue], replacing id: String?) throws(StoreError) {
-        let issues = referenceIssues(kind, values) + DomainRules.check(kind, values, id: id, in: self)
-        guard issues.isEmpty else { throw .invalid(issues) }
+/// Names a store's history.
+public enum Epoch {
+    /// A new epoch: 8 random lowercase hex digits.
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt32
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
     }
 
-    func referenceIssues(_ kind: ResourceKind, _ values: [FieldValue]) -> [ValidationIssue] {
-        var issues: [ValidationIssue] = []
-        for (position, field) in kind.schema.fields.enumerated() where position < values.count {
-            switch field.type {
-            case .reference(let target):
-                if let id = values[position].string, self[target][id] == nil {
-                    issues.append(ValidationIssue("/\(field.name)", "No \(target.schema.singular) has the id `\(id)`."))
-                }
-            case .references(let target):
-                for (index, id) in values[position].list.enumerated() where self[target][id] == nil {
-                    issues.append(
-                        ValidationIssue("/\(field.name)/\(index)", "No \(target.schema.singular) has the id `\(id)`.")
-                    )
-                }
-            default:
-                continue
-            }
-        }
-        return issues
-    }
-
-    /// Changes one record's values in place: revision and `updatedAt` move on, the indexes and
-    /// aggregates follow. The one path every update takes.
-    @discardableResult
-    mutating func rewrite(
-        _ kind: ResourceKind, _ id: String, at timestamp: String, _ change: (inout [FieldValue]) -> Void
-    )
-        -> Record
-    {
-        let old = self[kind][id]!
-        var record = old
-        change(&record.values)
-        record.revision += 1
-        record.updatedAt = timestamp
-        self[kind].replace(record)
-        aggregates.apply(kind, old, sign: -1)
-        aggregates.apply(kind, record, sign: 1)
-        touched.append((kind, id))
-        return record
-    }
-
-    /// The first resource and field that point to `id`, with how many records do.
-    func referrers(of kind: ResourceKind, id: String) -> (ResourceKind, String, Int)? {
-        for other in ResourceKind.allCases {
-            for (position, field) in other.schema.fields.enumerated() {
-                switch field.type {
-                case .reference(kind), .references(kind):
-                    let count = self[other].ids(where: position, equals: id)?.count ?? 0
-                    if count > 0 { return (other, field.name, count) }
-                default:
-                    continue
-                }
-            }
-        }
-        return nil
-    }
-
-    mutating func deleteCascading(_ kind: ResourceKind, id: String, at timestamp: String, deleted: inout [Record]) {
-        guard let old = self[kind].remove(id) else { return }
-        aggregates.apply(kind, old, sign: -1)
-        touched.append((kind, id))
-        deleted.append(old)
-        for other in ResourceKind.allCases {
-            for (position, field) in other.schema.fields.enumerated() {
-                switch field.type {
-                case .reference(kind) where field.required:
-                    for referrer in self[other].ids(where: position, equals: id) ?? [] {
-                        deleteCascading(other, id: referrer, at: timestamp, deleted: &deleted)
-                    }
-                case .reference(kind):
-                    // An optional reference is cleared rather than taking its record with it.
-                    for referrer in self[other].ids(where: position, equals: id) ?? [] {
-                        rewrite(other, referrer, at: timestamp) { $0[position] = .null }
-                    }
-                case .references(kind):
-                    for referrer in self[other].ids(where: position, equals: id) ?? [] {
-                        rewrite(other, referrer, at: timestamp) {
-                            $0[position] = .list($0[position].list.filter { $0 != id })
-                        }
-                    }
-                default:
-                    continue
-                }
-            }
-        }
+    /// Whether `text` has an epoch's form.
+    public static func isValid(_ text: String) -> Bool {
+        text.utf8.count == 8 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }

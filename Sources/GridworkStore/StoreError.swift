@@ -2,8 +2,8 @@
 public enum StoreError: Error, Sendable, Equatable {
     /// No record of that kind has that id.
     case notFound(ResourceKind, String)
-    /// Other records point to the one being deleted.
-    case referenced(by: ResourceKind, field: String, count: Int)
+    /// Other records point to the one being deleted: every resource and field that does.
+    case referenced([Referrer])
     /// The id is already taken.
     case duplicateID(String)
     /// The values name records that do not exist, or break a rule that spans fields or records.

@@ -6,14 +6,14 @@ struct Table: Sendable {
     let schema: Schema
     private var rows = ShardedDictionary<Record>()
     /// Every id, sorted: the default listing order and the keyset for cursors.
-    private(set) var order: [String] = []
+    private(set) var order = SortedIDs()
     /// One index per indexed field: value key → sorted ids.
     private(set) var indexes: [FieldIndex] = []
 
     /// The ids of the records holding each value of one field.
     struct FieldIndex: Sendable {
         let position: Int
-        var buckets: [String: [String]] = [:]
+        var buckets = ShardedDictionary<SortedIDs>(shardBits: 5)
     }
     /// The number the next generated id gets: one past the highest number among the ids held so far.
     private(set) var nextNumber = 1
@@ -22,7 +22,7 @@ struct Table: Sendable {
     /// For each enumeration field (by position): per value, per date, the sorted ids holding both.
     /// One equality plus a date range is answered from these alone: the total is the sum of the
     /// buckets in range, and the page their merge.
-    private(set) var valueDateIDs: [Int: [String: [String: [String]]]] = [:]
+    private(set) var valueDateIDs: [Int: [String: [String: SortedIDs]]] = [:]
     /// The keys of `valueDateIDs`.
     private let enumerationPositions: [Int]
     /// The timestamp last stored, whose storage equal ones share.
@@ -53,12 +53,12 @@ struct Table: Sendable {
     subscript(id: String) -> Record? { rows[id] }
 
     /// Every bucket of `field`'s index (value → sorted ids), or nil if the field has none.
-    func buckets(of field: Int) -> [String: [String]]? {
+    func buckets(of field: Int) -> ShardedDictionary<SortedIDs>? {
         indexes.first { $0.position == field }?.buckets
     }
 
     /// The ids whose `field` holds `key` (for lists, any element), sorted.
-    func ids(where field: Int, equals key: String) -> [String]? {
+    func ids(where field: Int, equals key: String) -> SortedIDs? {
         indexes.first { $0.position == field }.map { $0.buckets[key] ?? [] }
     }
 
@@ -67,9 +67,15 @@ struct Table: Sendable {
         shareTimestamps(&record)
         let previous = rows.updateValue(record, forKey: record.id)
         precondition(previous == nil, "duplicate id \(record.id)")
-        Self.insertSorted(record.id, into: &order)
+        order.insert(record.id)
         index(record, adding: true)
         nextNumber = max(nextNumber, schema.number(in: record.id) + 1)
+    }
+
+    /// Moves the id counter on to at least `number` (from a snapshot, which no longer holds the
+    /// deleted records that set it).
+    mutating func raiseNextNumber(to number: Int) {
+        nextNumber = max(nextNumber, number)
     }
 
     /// An id no record holds yet, from `nextNumber` on.
@@ -103,7 +109,7 @@ struct Table: Sendable {
 
     mutating func remove(_ id: String) -> Record? {
         guard let old = rows.removeValue(forKey: id) else { return nil }
-        Self.removeSorted(id, from: &order)
+        order.remove(id)
         index(old, adding: false)
         return old
     }
@@ -119,17 +125,22 @@ struct Table: Sendable {
         }
         for slot in indexes.indices {
             for key in Self.indexKeys(record.values[indexes[slot].position]) {
-                Self.update(&indexes[slot].buckets, key, record.id, adding: adding)
+                if adding {
+                    indexes[slot].buckets[key, default: []].insert(record.id)
+                } else {
+                    indexes[slot].buckets[key, default: []].remove(record.id)
+                    if indexes[slot].buckets[key]?.isEmpty == true { indexes[slot].buckets.removeValue(forKey: key) }
+                }
             }
         }
     }
 
     /// Adds `id` to (or removes it from) the sorted bucket of `key`; an emptied bucket goes.
-    private static func update(_ buckets: inout [String: [String]], _ key: String, _ id: String, adding: Bool) {
+    private static func update(_ buckets: inout [String: SortedIDs], _ key: String, _ id: String, adding: Bool) {
         if adding {
-            insertSorted(id, into: &buckets[key, default: []])
+            buckets[key, default: []].insert(id)
         } else {
-            removeSorted(id, from: &buckets[key, default: []])
+            buckets[key, default: []].remove(id)
             if buckets[key]?.isEmpty == true { buckets[key] = nil }
         }
     }
@@ -140,37 +151,5 @@ struct Table: Sendable {
         case .list(let list): Array(Set(list))
         default: []
         }
-    }
-
-    /// The position of the first id greater than `id` in sorted `ids`.
-    static func firstIndex(after id: String, in ids: [String]) -> Int {
-        let position = lowerBound(id, in: ids)
-        return position < ids.count && ids[position] == id ? position + 1 : position
-    }
-
-    static func insertSorted(_ id: String, into ids: inout [String]) {
-        if let last = ids.last, last < id {
-            ids.append(id)
-            return
-        }
-        let position = lowerBound(id, in: ids)
-        if position < ids.count && ids[position] == id { return }
-        ids.insert(id, at: position)
-    }
-
-    static func removeSorted(_ id: String, from ids: inout [String]) {
-        let position = lowerBound(id, in: ids)
-        if position < ids.count && ids[position] == id { ids.remove(at: position) }
-    }
-
-    /// The first position whose id is not less than `id`.
-    static func lowerBound(_ id: String, in ids: [String]) -> Int {
-        var low = 0
-        var high = ids.count
-        while low < high {
-            let middle = (low + high) / 2
-            if ids[middle] < id { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }

@@ -22,14 +22,14 @@ struct Compact: ParsableCommand {
             let keys = IdempotencyKeys()
             let result = try directory.compact(
                 seed: { SeedGenerator.generate() },
-                annotations: { annotations in
-                    keys.restore(annotations)
+                annotations: { epoch, annotations in
+                    keys.restore(annotations, epoch: epoch)
                     return keys.export()
                 },
                 logger: logger)
             print(
                 "compacted \(dataDir): revision \(result.revision), snapshot \(result.snapshotBytes) bytes, "
-                    + "journal \(result.journalBytesBefore) → 0 bytes in \((ContinuousClock.now - started).milliseconds) ms"
+                    + "journal \(result.journalBytesBefore) → \(result.journalBytesAfter) bytes in \((ContinuousClock.now - started).milliseconds) ms"
             )
         } catch {
             logger.critical("compact.failed", metadata: ["data_dir": "\(dataDir)", "error": "\(error)"])

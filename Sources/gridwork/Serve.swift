@@ -99,6 +99,9 @@ struct Serve: ParsableCommand {
                 throw ExitCode.failure
             }
         }
+        // A file-size limit (RLIMIT_FSIZE) reached by the journal must fail the write with EFBIG,
+        // which the journal reports and survives, not kill the process with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         let idempotency = IdempotencyKeys()
         var journal: Journal?
         let store: Store
@@ -108,17 +111,17 @@ struct Serve: ParsableCommand {
                 let directory = try DataDirectory(dataDir)
                 let loaded = try directory.load(seed: { SeedGenerator.generate() }, logger: logger)
                 store = loaded.store
-                idempotency.restore(loaded.annotations)
+                idempotency.restore(loaded.annotations, epoch: store.epoch)
                 journal = try Journal(
                     directory: directory, store: store, loaded: loaded, compactAfterBytes: compactAfterMb << 20,
                     annotations: { idempotency.export() }, logger: logger)
-                store.attach(journal!)
                 logger.info(
                     "store.loaded",
                     metadata: [
                         "data_dir": "\(dataDir)", "revision": "\(store.revision)",
                         "snapshot_revision": "\(loaded.snapshotRevision.map(String.init) ?? "none")",
-                        "replayed": "\(loaded.replayed)", "journal_bytes": "\(loaded.journalBytes)",
+                        "epoch": "\(store.epoch)", "replayed": "\(loaded.replayed)",
+                        "journal_bytes": "\(loaded.journalBytes)",
                         "truncated_bytes": "\(loaded.truncatedBytes)",
                         "ms": "\((ContinuousClock.now - started).milliseconds)",
                     ])
@@ -188,9 +191,11 @@ struct Serve: ParsableCommand {
 struct JournalDurability: WriteDurability {
     let journal: Journal
 
-    func gate(for revision: Int) -> any ResponseGate { journal.gate(for: revision) }
+    func whenDurable(_ revision: Int, _ settled: @escaping @Sendable (_ failure: String?) -> Void) {
+        journal.whenDurable(revision, settled)
+    }
     var failure: String? { journal.failure }
-    func requestCompaction() { journal.requestCompaction() }
+    func requestCompaction() -> Bool { journal.requestCompaction() }
     var statistics: (bytes: Int, changes: Int, syncs: Int, failed: Bool) {
         let counters = journal.counters
         return (counters.bytes, counters.changes, counters.syncs, counters.failed)

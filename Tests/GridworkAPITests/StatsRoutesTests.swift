@@ -36,6 +36,13 @@ struct StatsRoutesTests {
             #expect(value == .int(figure.reported), "\(figure.key)")
         }
         #expect(stats["revision"] == .int(harness.store.revision))
+        guard case .object(let members) = stats else {
+            Issue.record("expected an object")
+            return
+        }
+        // The body names the history it belongs to first, then its place in it.
+        #expect(members.prefix(2).map(\.key) == ["epoch", "revision"])
+        #expect(stats["epoch"] == .string(harness.store.epoch))
         guard case .array(let towns)? = stats["byTown"] else {
             Issue.record("byTown missing")
             return
@@ -54,12 +61,17 @@ struct StatsRoutesTests {
         let first = harness.get("/stats")
         #expect(first.status == .ok)
         #expect(first.headerFields[.cacheControl] == "no-cache")
+        let epoch = harness.store.epoch
+        #expect(epoch.utf8.count == 8 && epoch.allSatisfy(\.isHexDigit), "epoch: \(epoch)")
         let etag = first.headerFields[.eTag]
-        #expect(etag == "\"stats-\(harness.store.revision)\"")
+        #expect(etag == "\"stats-\(epoch)-\(harness.store.revision)\"")
         let again = harness.get("/stats", [.ifNoneMatch: etag!])
         #expect(again.status == .notModified)
         #expect(again.body.isEmpty)
-        #expect(harness.get("/stats", [.ifNoneMatch: "\"stats-0\""]).status == .ok)
+        #expect(again.headerFields[.eTag] == etag)
+        #expect(harness.get("/stats", [.ifNoneMatch: "\"stats-\(epoch)-0\""]).status == .ok)
+        // The revision alone, without the epoch, names no state of this store.
+        #expect(harness.get("/stats", [.ifNoneMatch: "\"stats-\(harness.store.revision)\""]).status == .ok)
     }
 
     @Test func stats_serves_cachedGzip_whenAccepted() throws {
@@ -69,6 +81,7 @@ struct StatsRoutesTests {
         #expect(gzip.headerFields[.contentEncoding] == "gzip")
         #expect(gzip.headerFields[.vary] == "Accept-Encoding")
         #expect(gzip.headerFields[.eTag] != plain.headerFields[.eTag])
+        #expect(gzip.headerFields[.eTag] == "\"stats-\(harness.store.epoch)-\(harness.store.revision)-gzip\"")
         #expect(Gzip.decompress(gzip.body) == plain.body)
         // A client holding the gzip tag revalidates just the same.
         #expect(harness.get("/stats", [.ifNoneMatch: gzip.headerFields[.eTag]!]).status == .notModified)
@@ -91,6 +104,9 @@ struct StatsRoutesTests {
         #expect(after["gridService"]?["fundsYuan"] == .int(3_605_000))
         #expect(before["gridService"]?["fundsYuan"] == .int(3_600_000))
         #expect(harness.get("/stats", [.ifNoneMatch: etag]).status == .ok)
+        #expect(after["revision"] == before["revision"]?.number.map { .int($0 + 1) })
+        #expect(
+            harness.get("/stats").headerFields[.eTag] == "\"stats-\(harness.store.epoch)-\(harness.store.revision)\"")
     }
 
     @Test func report_lists_49Figures_liveNullOnlyForReportOnly() throws {
@@ -140,13 +156,17 @@ struct ResourceListTests {
     }
 
     @Test func get_returns_aRecord_withETag() throws {
-        let response = APIHarness.shared.get("/projects/project-zhou-orchard")
+        let harness = APIHarness.shared
+        let response = harness.get("/projects/project-zhou-orchard")
+        let etag = "\"\(harness.store.epoch)-1\""
         #expect(response.status == .ok)
-        #expect(response.headerFields[.eTag] == "\"1\"")
+        #expect(response.headerFields[.eTag] == etag)
         let record = try JSONParser.parse(response.body)
         #expect(record["leaderName"] == .string("周必康"))
         #expect(record["source"] == .string("report"))
-        #expect(APIHarness.shared.get("/projects/project-zhou-orchard", [.ifNoneMatch: "\"1\""]).status == .notModified)
+        #expect(harness.get("/projects/project-zhou-orchard", [.ifNoneMatch: etag]).status == .notModified)
+        // The revision alone, without the store's epoch, names no state of this store.
+        #expect(harness.get("/projects/project-zhou-orchard", [.ifNoneMatch: "\"1\""]).status == .ok)
     }
 
     @Test func list_rejects_unknownParameters_andBadLimits() {

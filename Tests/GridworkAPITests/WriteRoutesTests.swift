@@ -45,6 +45,11 @@ extension APIHarness {
         return value?.number
     }
 
+    /// The strong ETag of a record at `revision`: `"<epoch>-<revision>"`, the epoch this store's.
+    fileprivate func etag(_ revision: Int) -> String {
+        "\"\(store.epoch)-\(revision)\""
+    }
+
     /// Record counts of every resource, and the store revision.
     fileprivate var snapshot: [String: Int] {
         var counts = ["revision": store.revision]
@@ -180,7 +185,7 @@ struct PostTests {
         let body = try JSONParser.parse(response.body)
         let id = try #require(body["id"]?.text)
         #expect(response.headerFields[.location] == "/\(create.resource)/\(id)")
-        #expect(response.headerFields[.eTag] == "\"1\"")
+        #expect(response.headerFields[.eTag] == harness.etag(1))
         #expect(body["source"] == .string("api"))
         #expect(body["revision"] == .int(1))
         #expect(body["createdAt"] == body["updatedAt"])
@@ -460,7 +465,7 @@ struct PutTests {
         let response = harness.write(.put, "/projects/project-zhou-orchard", Bodies.orchardRequiredOnly)
 
         #expect(response.status == .ok)
-        #expect(response.headerFields[.eTag] == "\"2\"")
+        #expect(response.headerFields[.eTag] == harness.etag(2))
         let after = try JSONParser.parse(response.body)
         #expect(after["revision"] == .int(2))
         for optional in ["leaderCadreId", "enterprise", "description", "partyMembers", "organPairings"] {
@@ -483,22 +488,41 @@ struct PutTests {
         #expect(harness.store.record(.projects, id: "project-zhou-orchard")?.revision == 1)
     }
 
-    @Test func put_accepts_theGETBodyEchoedBack() throws {
-        for path in [
-            "/cadres/cadre-zhou-bikang", "/assistance-records/record-0000001", "/projects/project-zhou-orchard",
+    @Test func put_accepts_theGETBodyEchoedBack_asAChangeThatChangesNothing() throws {
+        for (path, key) in [
+            ("/cadres/cadre-zhou-bikang", "name"), ("/assistance-records/record-0000001", "summary"),
+            ("/projects/project-zhou-orchard", "name"),
         ] {
             let current = try #require(try harness.record(path))
-            let response = harness.write(.put, path, current.encoded)
+            let revisionBefore = harness.store.revision
+
+            // The GET body, server-owned members and all, is accepted; being the same, it changes nothing.
+            let echo = harness.write(.put, path, current.encoded)
+            #expect(echo.status == .ok, "\(path)")
+            #expect(echo.headerFields[.eTag] == harness.etag(1), "\(path)")
+            #expect(try JSONParser.parse(echo.body) == current, "\(path)")
+            #expect(harness.store.revision == revisionBefore, "\(path)")
+
+            // The GET body with one field changed is a change: the revision moves on.
+            let edited = try #require(current[key]?.text)
+            let changed = current.setting(key, .string(edited + "（修订）"))
+            let response = harness.write(.put, path, changed.encoded)
             #expect(response.status == .ok, "\(path)")
-            #expect(response.headerFields[.eTag] == "\"2\"", "\(path)")
+            #expect(response.headerFields[.eTag] == harness.etag(2), "\(path)")
             let replaced = try JSONParser.parse(response.body)
-            for (key, value) in current.members where key != "revision" && key != "updatedAt" {
-                #expect(replaced[key] == value, "\(path) \(key)")
+            for (member, value) in changed.members where !["revision", "updatedAt"].contains(member) {
+                #expect(replaced[member] == value, "\(path) \(member)")
             }
             #expect(replaced["revision"] == .int(2))
-            // The new GET body, with its new revision, echoes back just the same.
+            #expect(harness.store.revision == revisionBefore + 1, "\(path)")
+
+            // The new GET body, with its new revision, echoes back just the same: nothing moves.
             let again = try #require(try harness.record(path))
-            #expect(harness.write(.put, path, again.encoded).headerFields[.eTag] == "\"3\"", "\(path)")
+            let echoAgain = harness.write(.put, path, again.encoded)
+            #expect(echoAgain.status == .ok, "\(path)")
+            #expect(echoAgain.headerFields[.eTag] == harness.etag(2), "\(path)")
+            #expect(try JSONParser.parse(echoAgain.body) == again, "\(path)")
+            #expect(harness.store.revision == revisionBefore + 1, "\(path)")
         }
     }
 
@@ -519,20 +543,20 @@ struct PutTests {
     @Test func put_honoursIfMatch_current200_stale412_star200() throws {
         let path = "/towns/town-gaoping"
         let renamed = #"{"name":"高坪镇新区","kind":"town"}"#
-        let ok = harness.write(.put, path, renamed, [.ifMatch: "\"1\""])
+        let ok = harness.write(.put, path, renamed, [.ifMatch: harness.etag(1)])
         #expect(ok.status == .ok)
-        #expect(ok.headerFields[.eTag] == "\"2\"")
+        #expect(ok.headerFields[.eTag] == harness.etag(2))
 
-        let stale = harness.write(.put, path, #"{"name":"过期","kind":"town"}"#, [.ifMatch: "\"1\""])
+        let stale = harness.write(.put, path, #"{"name":"过期","kind":"town"}"#, [.ifMatch: harness.etag(1)])
         #expect(stale.status == .preconditionFailed)
-        #expect(stale.headerFields[.eTag] == "\"2\"")
+        #expect(stale.headerFields[.eTag] == harness.etag(2))
         let unchanged = try #require(try harness.record(path))
         #expect(unchanged["name"] == .string("高坪镇新区"))
         #expect(unchanged["revision"] == .int(2))
 
         let star = harness.write(.put, path, #"{"name":"高坪镇","kind":"town"}"#, [.ifMatch: "*"])
         #expect(star.status == .ok)
-        #expect(star.headerFields[.eTag] == "\"3\"")
+        #expect(star.headerFields[.eTag] == harness.etag(3))
         #expect(try harness.record(path)?["name"] == .string("高坪镇"))
     }
 
@@ -549,10 +573,12 @@ struct PutTests {
         #expect(harness.get("/stats", [.ifNoneMatch: header]).status == .badRequest)
     }
 
-    @Test(arguments: ["{}", "12", "\"open", "W/ \"1\"", "\"1\" \"2\"", "1, \"1\""])
-    func malformedConditionalField_matchesNothing(_ header: String) throws {
+    /// `TAG` stands for the record's current ETag, so a lenient parser would find a match.
+    @Test(arguments: ["{}", "12", "\"open", "W/ TAG", "TAG \"2\"", "1, TAG"])
+    func malformedConditionalField_matchesNothing(_ template: String) throws {
         let before = harness.snapshot
         let path = "/towns/town-gaoping"
+        let header = template.replacing("TAG", with: harness.etag(1))
         let response = harness.write(.put, path, #"{"name":"改名","kind":"town"}"#, [.ifMatch: header])
         #expect(response.status == .preconditionFailed)
         #expect(harness.snapshot == before)
@@ -562,8 +588,9 @@ struct PutTests {
     @Test func ifMatch_findsTheCurrentTag_inAListWhoseTagsHoldCommas() throws {
         let path = "/towns/town-gaoping"
         let body = #"{"name":"高坪镇","kind":"town"}"#
-        #expect(harness.write(.put, path, body, [.ifMatch: #""a,b" , W/"1""#]).status == .preconditionFailed)
-        #expect(harness.write(.put, path, body, [.ifMatch: #""a,b" ,, "1""#]).status == .ok)
+        let tag = harness.etag(1)
+        #expect(harness.write(.put, path, body, [.ifMatch: #""a,b" , W/"# + tag]).status == .preconditionFailed)
+        #expect(harness.write(.put, path, body, [.ifMatch: #""a,b" ,, "# + tag]).status == .ok)
     }
 
     @Test func put_answers404_forUnknownID() {
@@ -581,7 +608,7 @@ struct PatchTests {
         let before = try #require(try harness.record(path))
         let response = harness.write(.patch, path, #"{"jobs":12}"#, contentType: "application/merge-patch+json")
         #expect(response.status == .ok)
-        #expect(response.headerFields[.eTag] == "\"2\"")
+        #expect(response.headerFields[.eTag] == harness.etag(2))
         let after = try JSONParser.parse(response.body)
         #expect(after["jobs"] == .int(12))
         #expect(after["revision"] == .int(2))
@@ -646,10 +673,10 @@ struct PatchTests {
 
     @Test func patch_answers412_forStaleIfMatch() throws {
         let path = "/assistance-records/record-0000001"
-        #expect(harness.write(.patch, path, #"{"summary":"第一次修改"}"#, [.ifMatch: "\"1\""]).status == .ok)
-        let stale = harness.write(.patch, path, #"{"summary":"第二次修改"}"#, [.ifMatch: "\"1\""])
+        #expect(harness.write(.patch, path, #"{"summary":"第一次修改"}"#, [.ifMatch: harness.etag(1)]).status == .ok)
+        let stale = harness.write(.patch, path, #"{"summary":"第二次修改"}"#, [.ifMatch: harness.etag(1)])
         #expect(stale.status == .preconditionFailed)
-        #expect(stale.headerFields[.eTag] == "\"2\"")
+        #expect(stale.headerFields[.eTag] == harness.etag(2))
         let record = try #require(try harness.record(path))
         #expect(record["summary"] == .string("第一次修改"))
         #expect(record["revision"] == .int(2))
@@ -748,12 +775,12 @@ struct DeleteTests {
         let path = "/assistance-records/record-0000002"
         #expect(harness.write(.patch, path, #"{"summary":"改过"}"#).status == .ok)
         let before = harness.snapshot
-        let stale = harness.write(.delete, path, contentType: nil, [.ifMatch: "\"1\""])
+        let stale = harness.write(.delete, path, contentType: nil, [.ifMatch: harness.etag(1)])
         #expect(stale.status == .preconditionFailed)
-        #expect(stale.headerFields[.eTag] == "\"2\"")
+        #expect(stale.headerFields[.eTag] == harness.etag(2))
         #expect(harness.snapshot == before)
         #expect(harness.get(path).status == .ok)
-        #expect(harness.write(.delete, path, contentType: nil, [.ifMatch: "\"2\""]).status == .noContent)
+        #expect(harness.write(.delete, path, contentType: nil, [.ifMatch: harness.etag(2)]).status == .noContent)
         #expect(harness.get(path).status == .notFound)
     }
 
@@ -772,19 +799,19 @@ struct ConditionalGetTests {
         let harness = APIHarness.fresh()
         let path = "/grids/grid-0010"
         let first = harness.get(path)
-        #expect(first.headerFields[.eTag] == "\"1\"")
-        #expect(harness.get(path, [.ifNoneMatch: "\"1\""]).status == .notModified)
+        #expect(first.headerFields[.eTag] == harness.etag(1))
+        #expect(harness.get(path, [.ifNoneMatch: harness.etag(1)]).status == .notModified)
 
         #expect(harness.write(.patch, path, #"{"households":99}"#).status == .ok)
 
-        let current = harness.get(path, [.ifNoneMatch: "\"2\""])
+        let current = harness.get(path, [.ifNoneMatch: harness.etag(2)])
         #expect(current.status == .notModified)
         #expect(current.body.isEmpty)
-        #expect(current.headerFields[.eTag] == "\"2\"")
-        let old = harness.get(path, [.ifNoneMatch: "\"1\""])
+        #expect(current.headerFields[.eTag] == harness.etag(2))
+        let old = harness.get(path, [.ifNoneMatch: harness.etag(1)])
         #expect(old.status == .ok)
-        #expect(old.headerFields[.eTag] == "\"2\"")
+        #expect(old.headerFields[.eTag] == harness.etag(2))
         #expect(try JSONParser.parse(old.body)["households"] == .int(99))
-        #expect(harness.get(path, [.ifNoneMatch: "W/\"2\""]).status == .notModified)
+        #expect(harness.get(path, [.ifNoneMatch: "W/" + harness.etag(2)]).status == .notModified)
     }
 }

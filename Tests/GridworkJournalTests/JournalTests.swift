@@ -2,112 +2,21 @@ import Dispatch
 import Glibc
 import GridworkJournal
 import GridworkStore
-import HTTP1
-import HTTPTypes
-import Logging
 import Synchronization
 import TestSupport
 import Testing
-
-/// A fresh directory under /tmp, removed when the test ends.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/gridwork-journal-XXXXXX".utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    }
-
-    deinit {
-        _ = system("rm -rf '\(path)'")
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    func bytes(_ name: String) -> [UInt8] {
-        guard let handle = fopen(file(name), "rb") else { return [] }
-        defer { fclose(handle) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, handle)
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-    }
-
-    func write(_ name: String, _ bytes: [UInt8], append: Bool = false) {
-        let handle = fopen(file(name), append ? "ab" : "wb")!
-        _ = fwrite(bytes, 1, bytes.count, handle)
-        fclose(handle)
-    }
-}
-
-/// Collects log messages so tests can see what the journal reported.
-final class CapturedLog: LogHandler, @unchecked Sendable {
-    private let lines = Mutex<[String]>([])
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(event: LogEvent) {
-        lines.withLock { $0.append("\(event.message) \(event.metadata ?? [:])") }
-    }
-    var messages: [String] { lines.withLock { $0 } }
-}
-
-/// A small seed: enough to write against, cheap to rebuild in every test.
-let smallSeed: [(ResourceKind, Record)] = {
-    let all = SeedGenerator.generate()
-    let keep: Set<ResourceKind> = [.towns, .villages, .grids, .cadres, .trainings]
-    return all.filter { keep.contains($0.0) }
-}()
-
-private func town(_ name: String) -> [FieldValue] { [.string(name), .string("town")] }
-
-/// Opens `directory`, attaches a journal, runs `body`, then closes the journal.
-private func withJournal(
-    _ directory: TemporaryDirectory,
-    compactAfterBytes: Int = 1 << 30,
-    logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-    _ body: (Store, Journal) throws -> Void
-) throws {
-    let data = try DataDirectory(directory.path)
-    let loaded = try data.load(seed: { smallSeed }, logger: logger)
-    let journal = try Journal(
-        directory: data, store: loaded.store, loaded: loaded, compactAfterBytes: compactAfterBytes,
-        annotations: { [] }, logger: logger)
-    loaded.store.attach(journal)
-    defer { journal.close() }
-    try body(loaded.store, journal)
-}
-
-private func load(_ directory: TemporaryDirectory, logger: Logger? = nil) throws -> DataDirectory.Loaded {
-    try DataDirectory(directory.path).load(
-        seed: { smallSeed }, logger: logger ?? Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-}
-
-/// Waits until `journal` says `revision` is durable.
-private func waitDurable(_ journal: Journal, _ revision: Int) -> Response?? {
-    let result = Mutex<Response??>(nil)
-    journal.gate(for: revision).whenOpen { replacement in result.withLock { $0 = .some(replacement) } }
-    _ = eventually(within: .seconds(10)) { result.withLock { $0 != nil } }
-    return result.withLock { $0 }
-}
 
 struct JournalReplayTests {
     @Test func replay_rebuildsEveryWrite_insertReplaceCascadeDelete() throws {
         let directory = TemporaryDirectory()
         var expected: (revision: Int, records: [(ResourceKind, Record)])?
         try withJournal(directory) { store, journal in
-            let made = try store.insert(.towns, values: town("新镇"), source: .api, at: "2026-01-01T00:00:00Z")
+            let made = try store.insert(.towns, values: town("新镇"), source: .api, at: "2026-01-01T00:00:00Z").value
             try store.replace(.towns, id: made.id, values: town("新镇二"), at: "2026-01-02T00:00:00Z")
             let village = try #require(store.all(.villages).first)
             try store.delete(.villages, id: village.id, cascade: true, at: "2026-01-03T00:00:00Z")
-            let outcome = waitDurable(journal, store.revision)
-            #expect(outcome != nil && outcome! == nil, "the gate opened without a replacement")
+            let outcome = waitDurable(journal, store.headRevision)
+            #expect(outcome != nil && outcome! == nil, "durable, without a failure")
             expected = store.capture()
         }
         let loaded = try load(directory)
@@ -123,13 +32,13 @@ struct JournalReplayTests {
             for index in 0..<3 {
                 try store.insert(.towns, values: town("镇\(index)"), source: .api, at: "2026-01-01T00:00:00Z")
             }
-            _ = waitDurable(journal, store.revision)
+            _ = waitDurable(journal, store.headRevision)
         }
         let whole = directory.bytes("journal.log")
         let torn = Array(#"{"seq":5,"puts":[{"kind":"towns","rec"#.utf8)
         directory.write("journal.log", torn, append: true)
         let log = CapturedLog()
-        let loaded = try load(directory, logger: Logger(label: "test", factory: { _ in log }))
+        let loaded = try load(directory, logger: log.logger)
         #expect(loaded.replayed == 3)
         #expect(loaded.store.revision == 4)
         #expect(loaded.truncatedBytes == torn.count)
@@ -143,7 +52,7 @@ struct JournalReplayTests {
             for index in 0..<2 {
                 try store.insert(.towns, values: town("镇\(index)"), source: .api, at: "2026-01-01T00:00:00Z")
             }
-            _ = waitDurable(journal, store.revision)
+            _ = waitDurable(journal, store.headRevision)
         }
         var bytes = directory.bytes("journal.log")
         let lastLineStart = bytes.dropLast().lastIndex(of: UInt8(ascii: "\n"))! + 1
@@ -161,31 +70,29 @@ struct JournalReplayTests {
             for index in 0..<3 {
                 try store.insert(.towns, values: town("镇\(index)"), source: .api, at: "2026-01-01T00:00:00Z")
             }
-            _ = waitDurable(journal, store.revision)
+            _ = waitDurable(journal, store.headRevision)
         }
         var bytes = directory.bytes("journal.log")
-        let secondLine = bytes.firstIndex(of: UInt8(ascii: "\n"))! + 1
-        bytes[secondLine + 12] ^= 0x01
+        // Line 0 is the header; line 1 the first change, with two intact changes after it.
+        let firstChange = JournalText(bytes).offset(ofLine: 1)
+        bytes[firstChange + 12] ^= 0x01
         directory.write("journal.log", bytes)
         let error = #expect(throws: JournalError.self) { try load(directory) }
-        #expect(error?.description.contains("damaged at byte \(secondLine)") == true)
+        #expect(error?.description.contains("damaged at byte \(firstChange)") == true)
         #expect(directory.bytes("journal.log") == bytes, "nothing is cut when the damage is not a tail")
     }
 
-    @Test func aGapInTheSequence_stopsTheStart() throws {
+    @Test func aGapInTheSequence_stopsTheStart_namingTheOffset_andLeavesTheFileAlone() throws {
         let directory = TemporaryDirectory()
-        try withJournal(directory) { store, journal in
-            for index in 0..<3 {
-                try store.insert(.towns, values: town("镇\(index)"), source: .api, at: "2026-01-01T00:00:00Z")
-            }
-            _ = waitDurable(journal, store.revision)
-        }
-        let bytes = directory.bytes("journal.log")
-        let first = bytes.firstIndex(of: UInt8(ascii: "\n"))! + 1
-        let second = bytes[first...].firstIndex(of: UInt8(ascii: "\n"))! + 1
-        directory.write("journal.log", Array(bytes[0..<first] + bytes[second...]))
+        try withJournal(directory) { store, journal in try insertTowns(3, store, journal) }
+        // header, seq 2, seq 3, seq 4: without seq 3, seq 4 follows seq 2.
+        var text = JournalText(directory.bytes("journal.log"))
+        #expect(text.lines.count == 4)
+        text.lines.remove(at: 2)
+        directory.write("journal.log", text.bytes)
         let error = #expect(throws: JournalError.self) { try load(directory) }
-        #expect(error?.description.contains("skips from revision 2 to 4 at byte \(first)") == true)
+        #expect(error?.description.contains("has seq 4 after seq 2 at byte \(text.offset(ofLine: 2))") == true)
+        #expect(directory.bytes("journal.log") == text.bytes)
     }
 
     @Test func withoutAJournal_theSeedLoads_atRevision1() throws {
@@ -194,6 +101,8 @@ struct JournalReplayTests {
         #expect(loaded.store.revision == 1)
         #expect(loaded.replayed == 0)
         #expect(loaded.snapshotRevision == nil)
+        #expect(!loaded.hasHeader)
+        #expect(loaded.journalBytes == 0)
     }
 }
 
@@ -205,11 +114,13 @@ struct JournalCompactionTests {
             for index in 0..<5 {
                 try store.insert(.towns, values: town("镇\(index)"), source: .api, at: "2026-01-01T00:00:00Z")
             }
-            journal.requestCompaction()
+            #expect(journal.requestCompaction())
             #expect(eventually(within: .seconds(10)) { journal.counters.compactions == 1 })
-            #expect(directory.bytes("journal.log").isEmpty)
+            let header = JournalText.header(epoch: store.epoch)
+            #expect(directory.bytes("journal.log") == header, "the journal holds exactly its header, naming the epoch")
+            #expect(journal.counters.bytes == header.count)
             try store.insert(.towns, values: town("后来的镇"), source: .api, at: "2026-01-02T00:00:00Z")
-            _ = waitDurable(journal, store.revision)
+            _ = waitDurable(journal, store.headRevision)
             expected = store.capture().records.map(\.1)
         }
         let loaded = try load(directory)
@@ -225,7 +136,7 @@ struct JournalCompactionTests {
             for index in 0..<20 {
                 try store.insert(.towns, values: town("镇\(index)"), source: .api, at: "2026-01-01T00:00:00Z")
             }
-            _ = waitDurable(journal, store.revision)
+            _ = waitDurable(journal, store.headRevision)
             #expect(eventually(within: .seconds(10)) { journal.counters.compactions >= 1 })
         }
         let loaded = try load(directory)
@@ -237,24 +148,31 @@ struct JournalCompactionTests {
         let directory = TemporaryDirectory()
         try withJournal(directory) { store, journal in
             try store.insert(.towns, values: town("离线镇"), source: .api, at: "2026-01-01T00:00:00Z")
-            _ = waitDurable(journal, store.revision)
+            _ = waitDurable(journal, store.headRevision)
         }
-        let before = try load(directory).store.capture()
-        let result = try DataDirectory(directory.path).compact(
-            seed: { smallSeed }, annotations: { $0 },
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let loadedBefore = try load(directory)
+        let before = loadedBefore.store.capture()
+        let journalBefore = directory.bytes("journal.log")
+        let result = try compactOffline(directory)
         #expect(result.revision == 2)
-        #expect(directory.bytes("journal.log").isEmpty)
-        let after = try load(directory).store.capture()
+        let header = JournalText.header(epoch: loadedBefore.store.epoch)
+        #expect(directory.bytes("journal.log") == header, "the journal holds exactly its header, naming the epoch")
+        #expect(result.journalBytesBefore == journalBefore.count)
+        #expect(result.journalBytesAfter == header.count)
+        #expect(result.snapshotBytes == directory.bytes("snapshot.jsonl").count)
+        #expect(directory.names == ["journal.log", "snapshot.jsonl"], "no temporary file is left behind")
+        let loadedAfter = try load(directory)
+        let after = loadedAfter.store.capture()
+        #expect(loadedAfter.snapshotRevision == 2)
+        #expect(loadedAfter.replayed == 0)
+        #expect(loadedAfter.store.epoch == loadedBefore.store.epoch)
         #expect(after.revision == before.revision)
         #expect(after.records.map(\.1) == before.records.map(\.1))
     }
 
     @Test func aDamagedSnapshot_stopsTheStart() throws {
         let directory = TemporaryDirectory()
-        _ = try DataDirectory(directory.path).compact(
-            seed: { smallSeed }, annotations: { $0 },
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try compactOffline(directory)
         var bytes = directory.bytes("snapshot.jsonl")
         bytes[bytes.count / 2] ^= 0x01
         directory.write("snapshot.jsonl", bytes)
@@ -264,7 +182,7 @@ struct JournalCompactionTests {
 }
 
 struct JournalGateTests {
-    @Test func gates_openOnlyOnceTheirRevisionIsDurable_andGroupCommitCoversConcurrentWriters() throws {
+    @Test func waiters_areToldOnlyOnceTheirRevisionIsDurable_andGroupCommitCoversConcurrentWriters() throws {
         let directory = TemporaryDirectory()
         try withJournal(directory) { store, journal in
             let writers = 8
@@ -272,12 +190,14 @@ struct JournalGateTests {
             let opened = Atomic<Int>(0)
             DispatchQueue.concurrentPerform(iterations: writers) { writer in
                 for index in 0..<perWriter {
-                    _ = try? store.insert(
-                        .towns, values: town("镇\(writer)-\(index)"), source: .api, at: "2026-01-01T00:00:00Z")
-                    let revision = store.revision
+                    guard
+                        let revision = try? store.insert(
+                            .towns, values: town("镇\(writer)-\(index)"), source: .api, at: "2026-01-01T00:00:00Z"
+                        ).revision
+                    else { continue }
                     let done = Atomic<Bool>(false)
-                    journal.gate(for: revision).whenOpen { replacement in
-                        if replacement == nil, journal.counters.durableRevision >= revision {
+                    journal.whenDurable(revision) { failure in
+                        if failure == nil, journal.counters.durableRevision >= revision {
                             opened.add(1, ordering: .relaxed)
                         }
                         done.store(true, ordering: .releasing)
@@ -293,20 +213,24 @@ struct JournalGateTests {
         #expect(try load(directory).replayed == 400)
     }
 
-    @Test func aJournalThatCannotBeWritten_failsItsGatesWith503_andSaysWhy() throws {
+    @Test func aJournalThatCannotBeWritten_failsItsWaiters_andSaysWhy() throws {
         let directory = TemporaryDirectory()
         let data = try DataDirectory(directory.path)
-        let loaded = try load(directory)
-        // /dev/full accepts the open and fails every write with ENOSPC.
+        var loaded = try load(directory)
+        // /dev/full accepts the open and fails every write with ENOSPC. (Said to have its header,
+        // so that the journal's first write is the change.)
         #expect(symlink("/dev/full", directory.file("journal.log")) == 0)
+        loaded.hasHeader = true
         let journal = try Journal(
             directory: data, store: loaded.store, loaded: loaded, compactAfterBytes: 1 << 30, annotations: { [] },
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: silentLogger)
         defer { journal.close() }
-        loaded.store.attach(journal)
+        let before = loaded.store.stats()
         try loaded.store.insert(.towns, values: town("满盘镇"), source: .api, at: "2026-01-01T00:00:00Z")
-        let outcome = waitDurable(journal, loaded.store.revision)
-        #expect(outcome??.status == .serviceUnavailable)
+        let outcome = waitDurable(journal, loaded.store.headRevision)
+        #expect(outcome??.contains("No space left on device") == true)
         #expect(journal.failure?.contains("No space left on device") == true)
+        #expect(loaded.store.stats() == before, "readers never see the change that failed")
+        #expect(loaded.store.all(.towns).allSatisfy { $0[TownField.name].string != "满盘镇" })
     }
 }

@@ -157,9 +157,10 @@ struct AggregatePropertyTests {
                 switch random.int(in: 0...9) {
                 case 0...3:
                     let record = try store.insert(.assistanceRecords, values: randomRecord(), source: .api, at: at)
+                        .value
                     created.append((.assistanceRecords, record.id))
                 case 4:
-                    let record = try store.insert(.projects, values: randomProject(), source: .api, at: at)
+                    let record = try store.insert(.projects, values: randomProject(), source: .api, at: at).value
                     created.append((.projects, record.id))
                 case 5:
                     // Rewrite a seeded record of either kind.

@@ -55,6 +55,16 @@ private final class LiveAPI: Sendable {
         return try client.roundTrip(request)
     }
 
+    /// The store's epoch, from `GET /stats`.
+    func epoch() throws -> String {
+        let response = try roundTrip("GET /stats HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        guard case .string(let epoch)? = try JSONParser.parse(response.body)["epoch"] else {
+            Issue.record("/stats has no epoch: \(String(decoding: response.body, as: UTF8.self).prefix(200))")
+            return ""
+        }
+        return epoch
+    }
+
     /// `GET /stats` (identity): the body bytes and the revision.
     func stats() throws -> (body: [UInt8], revision: Int) {
         let response = try roundTrip("GET /stats HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -117,7 +127,8 @@ private struct SSEBlock: CustomStringConvertible {
     var event: String? { value("event") }
     var id: String? { value("id") }
     var data: String? { value("data") }
-    var revision: Int? { id.flatMap { Int($0) } }
+    /// The revision of an `id:` of the form `<epoch>-<revision>`.
+    var revision: Int? { id.flatMap { $0.split(separator: "-").last.flatMap { Int($0) } } }
     var isComment: Bool { !lines.isEmpty && lines.allSatisfy { $0.hasPrefix(":") } }
     var description: String { lines.map { String($0.prefix(80)) }.joined(separator: "\\n") }
 }
@@ -290,6 +301,7 @@ struct StatsStreamTests {
         let api = try LiveAPI()
         defer { api.stop() }
         let (stats, revision) = try api.stats()
+        let epoch = try api.epoch()
 
         // Accept-Encoding must not turn an event stream into gzip.
         let subscriber = try SSEClient.open(port: api.port, extraFields: ["Accept-Encoding: gzip"])
@@ -307,13 +319,13 @@ struct StatsStreamTests {
         let event = try #require(try subscriber.nextBlock(within: .seconds(3)), "the current stats should come at once")
         #expect(event.lines.count == 3, "event, id and one data line: \(event)")
         #expect(event.lines.first == "event: stats")
-        #expect(event.id == String(revision))
+        #expect(event.id == "\(epoch)-\(revision)")
         #expect(event.data.map { Array($0.utf8) } == stats, "the data is the /stats body")
         let parsed = try JSONParser.parse(Array(try #require(event.data).utf8))
         #expect(parsed["revision"]?.integer == revision)
         #expect(parsed["gridService"]?["visits"]?.integer == 13_300)
         // The exact first bytes.
-        let prefix = "retry: 2000\n\nevent: stats\nid: \(revision)\ndata: {"
+        let prefix = "retry: 2000\n\nevent: stats\nid: \(epoch)-\(revision)\ndata: {"
         #expect(subscriber.decoded.starts(with: Array(prefix.utf8)))
     }
 
@@ -374,7 +386,7 @@ struct StatsStreamTests {
         let api = try LiveAPI()
         defer { api.stop() }
         let revision = try api.stats().revision
-        let subscriber = try SSEClient.open(port: api.port, lastEventID: String(revision))
+        let subscriber = try SSEClient.open(port: api.port, lastEventID: "\(try api.epoch())-\(revision)")
         defer { subscriber.close() }
 
         let first = try #require(try subscriber.nextBlock(within: .seconds(3)))
@@ -393,7 +405,7 @@ struct StatsStreamTests {
         defer { api.stop() }
         try api.postVisit()
         let (stats, revision) = try api.stats()
-        let subscriber = try SSEClient.open(port: api.port, lastEventID: String(revision - 1))
+        let subscriber = try SSEClient.open(port: api.port, lastEventID: "\(try api.epoch())-\(revision - 1)")
         defer { subscriber.close() }
 
         #expect(try subscriber.nextBlock(within: .seconds(3))?.lines == ["retry: 2000"])
