@@ -98,10 +98,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Raw-socket client shared by the server and integration tests.
+        // Shared by the tests: a raw-socket client, child processes, and an independent recount of /stats.
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP1"],
+            dependencies: ["HTTP1", "GridworkStore"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GridworkStoreTests",
-            dependencies: ["GridworkStore"],
+            dependencies: ["GridworkStore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -143,6 +143,7 @@ let package = Package(
             dependencies: [
                 "GridworkAPI",
                 "HTTP1",
+                "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],

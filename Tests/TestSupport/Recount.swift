@@ -1,0 +1,112 @@
+package import GridworkStore
+
+/// The `/stats` figures counted again from the records, the slow, obvious way: a test oracle for
+/// the store's incremental `Aggregates`, so it reads only records and never the aggregates.
+package enum Recount {
+    /// Every live figure (keyed by its `/stats` path, e.g. `gridService.visits`) and the per-town
+    /// rows, in the order of `store.all(.towns)`, counted from every record in `store`.
+    package static func stats(of store: Store) -> (live: [String: Int], byTown: [TownStats]) {
+        let cadres = store.all(.cadres)
+        let records = store.all(.assistanceRecords)
+        let projects = store.all(.projects)
+        let trainings = store.all(.trainings)
+        let grids = store.all(.grids)
+        let villages = store.all(.villages)
+        let townOfVillage = Dictionary(uniqueKeysWithValues: villages.map { ($0.id, $0[VillageField.townId].string!) })
+        func count(_ type: String) -> Int { records.filter { $0[AssistanceField.type].string == type }.count }
+        func level(_ level: String) -> Int { cadres.filter { $0[CadreField.level].string == level }.count }
+        func kind(_ kinds: String...) -> [Record] { projects.filter { kinds.contains($0[ProjectField.kind].string!) } }
+        func sum(_ list: [Record], _ field: ProjectField) -> Int { list.reduce(0) { $0 + $1[field].int } }
+        func funds(_ list: [Record]) -> Int {
+            list.filter { $0[AssistanceField.type].string == "funding" }.reduce(0) {
+                $0 + $1[AssistanceField.amountYuan].int
+            }
+        }
+        func participants(_ level: String, _ audience: String? = nil) -> Int {
+            trainings.filter {
+                $0[TrainingField.organizerLevel].string == level
+                    && (audience == nil || $0[TrainingField.audience].string == audience)
+            }.reduce(0) { $0 + $1[TrainingField.participants].int }
+        }
+        let secretary = kind("secretary_claimed", "secretary_driven")
+        let collective = kind("collective")
+        let bases = kind("entrepreneurship")
+        func bucket(_ categories: Set<String>?) -> Int {
+            collective.filter {
+                let category = $0[ProjectField.category].string!
+                if let categories { return categories.contains(category) }
+                return !["planting", "breeding", "planting_breeding", "property", "service"].contains(category)
+            }.count
+        }
+        func members(_ position: Int) -> Int {
+            bases.reduce(0) { $0 + ($1[ProjectField.partyMembers].counts?[position] ?? 0) }
+        }
+        let live: [String: Int] = [
+            "gridService.districtLeaders": level("district_leader"),
+            "gridService.branchPairings": count("branch_pairing"),
+            "gridService.sectionCadres": level("section"),
+            "gridService.organCadres": level("section") + level("general"),
+            "gridService.unitGrids": grids.filter { $0[GridField.level].string == "unit" }.count,
+            "gridService.visits": count("visit"),
+            "gridService.householdsVisited": count("household_visit"),
+            "gridService.suggestions": count("suggestion"),
+            "gridService.fundsYuan": funds(records),
+            "gridService.pairedHouseholds": count("household_pairing"),
+            "gridService.goodDeeds": count("good_deed"),
+            "gridService.problemsResolved": count("problem_resolved"),
+            "projectSecretaries.secretaries": cadres.filter { $0[CadreField.roles].list.contains("project_secretary") }
+                .count,
+            "projectSecretaries.trainedAtCity": participants("city"),
+            "projectSecretaries.trainedPartySecretaries": participants("district", "party_secretary"),
+            "projectSecretaries.trainedDirectors": participants("district", "director"),
+            "projectSecretaries.townTrainingPersonTimes": participants("town"),
+            "projectSecretaries.projectsClaimed": kind("secretary_claimed").count,
+            "projectSecretaries.projectsDriven": kind("secretary_driven").count,
+            "projectSecretaries.investmentYuan": sum(secretary, .investmentYuan),
+            "projectSecretaries.expectedAnnualOutputYuan": sum(secretary, .expectedAnnualOutputYuan),
+            "projectSecretaries.beneficiaries": sum(secretary, .beneficiaries),
+            "collectiveEconomy.villagesWithProjects": Set(collective.map { $0[ProjectField.villageId].string! }).count,
+            "collectiveEconomy.projectsByCategory.plantingBreeding": bucket([
+                "planting", "breeding", "planting_breeding",
+            ]),
+            "collectiveEconomy.projectsByCategory.property": bucket(["property"]),
+            "collectiveEconomy.projectsByCategory.service": bucket(["service"]),
+            "collectiveEconomy.projectsByCategory.other": bucket(nil),
+            "collectiveEconomy.assistedProjects": collective.filter { $0[ProjectField.supportYuan].int > 0 }.count,
+            "collectiveEconomy.supportYuan": sum(collective, .supportYuan),
+            "collectiveEconomy.techInfoAssists": collective.filter { $0[ProjectField.techSupport].bool }.count,
+            "collectiveEconomy.expectedAnnualOutputYuan": sum(collective, .expectedAnnualOutputYuan),
+            "collectiveEconomy.expectedAnnualProfitYuan": sum(collective, .expectedAnnualProfitYuan),
+            "collectiveEconomy.beneficiaries": sum(collective, .beneficiaries),
+            "entrepreneurship.towns": Set(bases.compactMap { townOfVillage[$0[ProjectField.villageId].string!] }).count,
+            "entrepreneurship.bases": bases.count,
+            "entrepreneurship.partyMembers.planting": members(0),
+            "entrepreneurship.partyMembers.breeding": members(1),
+            "entrepreneurship.partyMembers.processing": members(2),
+            "entrepreneurship.partyMembers.other": members(3),
+            "entrepreneurship.organPairings": sum(bases, .organPairings),
+            "entrepreneurship.enterprisePairings": sum(bases, .enterprisePairings),
+            "entrepreneurship.assistedProjects": bases.filter { $0[ProjectField.supportYuan].int > 0 }.count,
+            "entrepreneurship.supportYuan": sum(bases, .supportYuan),
+            "entrepreneurship.techInfoPeople": sum(bases, .techInfoPeople),
+            "entrepreneurship.beneficiaries": sum(bases, .beneficiaries),
+        ]
+        let byTown = store.all(.towns).map { town in
+            let townGrids = Set(grids.filter { $0[GridField.townId].string == town.id }.map(\.id))
+            let townRecords = records.filter { townGrids.contains($0[AssistanceField.gridId].string!) }
+            let townProjects = projects.filter { townOfVillage[$0[ProjectField.villageId].string!] == town.id }
+            return TownStats(
+                townId: town.id,
+                name: town[TownField.name].string!,
+                kind: town[TownField.kind].string!,
+                grids: townGrids.count,
+                cadres: cadres.filter { !townGrids.isDisjoint(with: $0[CadreField.gridIds].list) }.count,
+                visits: townRecords.filter { $0[AssistanceField.type].string == "visit" }.count,
+                fundsYuan: funds(townRecords),
+                projects: townProjects.count,
+                investmentYuan: townProjects.reduce(0) { $0 + $1[ProjectField.investmentYuan].int }
+            )
+        }
+        return (live, byTown)
+    }
+}
