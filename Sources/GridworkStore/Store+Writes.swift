@@ -37,9 +37,7 @@ extension Store {
             state[kind].insert(record)
             state.aggregates.apply(kind, record, sign: 1)
             state.touched.append((kind, record.id))
-            state.commit(annotation: annotation?(record))
-            headRevisionMirror.store(state.revision, ordering: .releasing)
-            return Committed(value: record, revision: state.revision, changed: true)
+            return commit(record, &state, annotation: annotation?(record))
         }
     }
 
@@ -59,10 +57,7 @@ extension Store {
             if let precondition, !precondition(old) { throw .preconditionFailed(current: old) }
             if old.values == values { return Committed(value: old, revision: state.revision, changed: false) }
             try state.check(kind, values, replacing: id)
-            let record = state.rewrite(kind, id, at: timestamp) { $0 = values }
-            state.commit()
-            headRevisionMirror.store(state.revision, ordering: .releasing)
-            return Committed(value: record, revision: state.revision, changed: true)
+            return commit(state.rewrite(kind, id, at: timestamp) { $0 = values }, &state)
         }
     }
 
@@ -85,10 +80,18 @@ extension Store {
             if !cascade, !referrers.isEmpty { throw .referenced(referrers) }
             var deleted: [Record] = []
             state.deleteCascading(kind, id: id, at: timestamp, deleted: &deleted)
-            state.commit()
-            headRevisionMirror.store(state.revision, ordering: .releasing)
-            return Committed(value: deleted, revision: state.revision, changed: true)
+            return commit(deleted, &state)
         }
+    }
+
+    /// Ends a write that changed something: a new revision, its change handed to the log, the
+    /// mirror of the head's revision moved on.
+    private func commit<Value>(_ value: Value, _ state: inout State, annotation: JSONValue? = nil)
+        -> Committed<Value>
+    {
+        state.commit(annotation: annotation)
+        headRevisionMirror.store(state.revision, ordering: .releasing)
+        return Committed(value: value, revision: state.revision, changed: true)
     }
 
     /// Problems with the references in `values`: every id that names no record. Field values
