@@ -479,8 +479,20 @@ extension OpenAPIDocument {
                         ("counts", counts),
                         ("fundsYuan", ["type": "integer", "minimum": 0]),
                     ]),
+                    "maxItems": .int(Timeline.maxPeriods),
+                    "description": .string(
+                        "Every period from the first record's to the last's, empty ones included; at most "
+                            + "\(Timeline.maxPeriods), the latest."),
                 ]
             ),
+            (
+                "omittedPeriods",
+                [
+                    "type": "integer", "minimum": 0,
+                    "description": "Periods from the first record's left out before the first one listed.",
+                ]
+            ),
+            ("omittedRecords", ["type": "integer", "minimum": 0, "description": "Records dated in them."]),
         ])
     }
 }
