@@ -29,6 +29,10 @@ public struct APIError: Error, Sendable {
         }
     }
 
+    /// The most entries a response lists in `errors`; `detail` says how many more there were.
+    /// A body with 60,000 unknown members would otherwise be answered with megabytes.
+    public static let maxListedErrors = 100
+
     /// Creates an error.
     public init(
         _ status: HTTPResponse.Status,
@@ -73,11 +77,17 @@ public struct APIError: Error, Sendable {
         JSONString.append(status.reasonPhrase, to: &body)
         body.append(contentsOf: #","status":"#.utf8)
         body.append(contentsOf: String(status.code).utf8)
+        let listed = errors.prefix(Self.maxListedErrors)
         body.append(contentsOf: #","detail":"#.utf8)
-        JSONString.append(detail, to: &body)
-        if !errors.isEmpty {
+        JSONString.append(
+            listed.count == errors.count
+                ? detail
+                : detail
+                    + " `errors` lists the first \(listed.count); \(errors.count - listed.count) more are not listed.",
+            to: &body)
+        if !listed.isEmpty {
             body.append(contentsOf: #","errors":["#.utf8)
-            for (index, error) in errors.enumerated() {
+            for (index, error) in listed.enumerated() {
                 if index > 0 { body.append(UInt8(ascii: ",")) }
                 body.append(contentsOf: #"{"field":"#.utf8)
                 JSONString.append(error.field, to: &body)

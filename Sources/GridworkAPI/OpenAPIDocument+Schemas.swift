@@ -106,16 +106,23 @@ extension OpenAPIDocument {
         switch field.type {
         case .string(let maxLength):
             schema = ["type": "string", "maxLength": .int(maxLength)]
-            if body { schema.set("minLength", 1) }
+            if body {
+                schema.set("minLength", 1)
+                schema.set("pattern", .string(textPattern))
+            }
         case .text:
             schema = ["type": "string"]
-            if body { schema.set("maxLength", 2000) }
+            if body {
+                schema.set("maxLength", .int(Schema.maxTextLength))
+                schema.set("pattern", .string(textPattern))
+            }
         case .count, .money:
             schema = ["type": "integer", "minimum": 0, "maximum": .int(maximumAmount)]
         case .boolean:
             schema = ["type": "boolean"]
         case .date:
             schema = ["type": "string", "format": "date"]
+            if body { schema.set("pattern", .string("^\(acceptedDatePattern)$")) }
         case .enumeration(let values):
             schema = ["type": "string", "enum": strings(values)]
         case .reference:
@@ -172,6 +179,9 @@ extension OpenAPIDocument {
             "detail": ["type": "string"],
             "errors": [
                 "type": "array",
+                "maxItems": .int(APIError.maxListedErrors),
+                "description": .string(
+                    "At most \(APIError.maxListedErrors) entries; `detail` says how many more there were."),
                 "items": closedObject([
                     ("field", ["type": "string", "description": "A JSON pointer into the body, or a parameter."]),
                     ("message", ["type": "string"]),
@@ -340,10 +350,18 @@ extension OpenAPIDocument {
     static let datePattern: String = {
         let year = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
         let leapYear = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
-        let monthDay =
-            "((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
-        return "(\(year)-\(monthDay)|\(leapYear)-02-29)"
+        return "(\(year)-\(monthDayPattern)|\(leapYear)-02-29)"
     }()
+
+    /// A real date in `CalendarDate.accepted` (2000-01-01…2099-12-31), as a write must give it.
+    static let acceptedDatePattern = "(20[0-9]{2}-\(monthDayPattern)|20(0[048]|[2468][048]|[13579][26])-02-29)"
+
+    /// `MM-DD` of any year but February 29th.
+    static let monthDayPattern =
+        "((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
+
+    /// Text without the C0 control characters a write refuses (all but TAB, LF and CR).
+    static let textPattern = #"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F]*$"#
 
     /// Empty, or comma-separated names each optionally prefixed by `-`.
     static func sortPattern(_ names: [String]) -> String {
@@ -461,8 +479,20 @@ extension OpenAPIDocument {
                         ("counts", counts),
                         ("fundsYuan", ["type": "integer", "minimum": 0]),
                     ]),
+                    "maxItems": .int(Timeline.maxPeriods),
+                    "description": .string(
+                        "Every period from the first record's to the last's, empty ones included; at most "
+                            + "\(Timeline.maxPeriods), the latest."),
                 ]
             ),
+            (
+                "omittedPeriods",
+                [
+                    "type": "integer", "minimum": 0,
+                    "description": "Periods from the first record's left out before the first one listed.",
+                ]
+            ),
+            ("omittedRecords", ["type": "integer", "minimum": 0, "description": "Records dated in them."]),
         ])
     }
 }

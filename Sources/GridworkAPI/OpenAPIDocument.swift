@@ -213,7 +213,8 @@ enum OpenAPIDocument {
             operation(
                 "getStatsTimeline", "Assistance records per month or week", tag: "stats",
                 description: "Counts per record type and funds per period, every period from the first record's "
-                    + "to the last's; for the district or one town (through its grids).",
+                    + "to the last's but at most \(Timeline.maxPeriods), the latest (`omittedPeriods` and "
+                    + "`omittedRecords` say what was left out); for the district or one town (through its grids).",
                 parameters: [
                     queryParameter(
                         "interval", ["type": "string", "enum": ["month", "week"], "default": "month"],

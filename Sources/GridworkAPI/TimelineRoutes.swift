@@ -77,7 +77,11 @@ struct TimelineRoutes {
             writer.int(period.fundsYuan)
             writer.raw("}")
         }
-        writer.raw("]}")
+        writer.raw("],\"omittedPeriods\":")
+        writer.int(timeline.omittedPeriods)
+        writer.raw(",\"omittedRecords\":")
+        writer.int(timeline.omittedRecords)
+        writer.raw("}")
         return writer.bytes
     }
 }

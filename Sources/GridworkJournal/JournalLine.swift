@@ -137,7 +137,7 @@ extension Record {
             case .string(let updatedAt)? = json["updatedAt"], case .int(let revision)? = json["revision"],
             case .string(let sourceName)? = json["source"], let source = Source(rawValue: sourceName)
         else { return .failure(.syntax("a record lacks its id, timestamps, revision or source")) }
-        switch schema.values(from: json, ignoring: Schema.serverOwned) {
+        switch schema.values(from: json, ignoring: Schema.serverOwned, rules: .stored) {
         case .success(let values):
             return .success(
                 Record(

@@ -12,6 +12,17 @@ public struct ValidationIssue: Error, Sendable, Equatable {
     }
 }
 
+/// Which rules a record body is held to.
+public enum ValidationRules: Sendable, Equatable {
+    /// A client's write: every rule of today's schema.
+    case write
+    /// A record the journal or a snapshot already holds. It passed the rules of the version that
+    /// wrote it; rules tightened since (the date range, lengths in code points, control
+    /// characters) are not applied again, so that tightening a rule never makes a data directory
+    /// unloadable. Types, enumerations and required fields still are.
+    case stored
+}
+
 /// Every problem found in one record body.
 public struct ValidationFailure: Error, Sendable, Equatable {
     /// The problems, in field order of the body.
@@ -27,7 +38,9 @@ extension Schema {
     /// Converts a JSON object into field values, collecting every problem: unknown fields,
     /// missing required fields, wrong types, bad enum values, impossible dates, negative numbers.
     /// `ignoring` names members to skip (the seed's own bookkeeping).
-    public func values(from json: JSONValue, ignoring: Set<String> = []) -> Result<[FieldValue], ValidationFailure> {
+    public func values(
+        from json: JSONValue, ignoring: Set<String> = [], rules: ValidationRules = .write
+    ) -> Result<[FieldValue], ValidationFailure> {
         guard case .object(let members) = json else {
             return .failure(
                 ValidationFailure(issues: [ValidationIssue("", "The body must be a JSON object, not \(json.typeName).")]
@@ -36,6 +49,8 @@ extension Schema {
         var issues: [ValidationIssue] = []
         var values = [FieldValue](repeating: .null, count: fields.count)
         var seen = Set<String>()
+        // Built once: a body may hold tens of thousands of unknown members.
+        let unknownFieldMessage = "Unknown field; allowed fields: \(fields.map(\.name).joined(separator: ", "))."
         for (key, value) in members {
             if ignoring.contains(key) { continue }
             guard seen.insert(key).inserted else {
@@ -47,11 +62,10 @@ extension Schema {
                 continue
             }
             guard let position = index(of: key) else {
-                let allowed = fields.map(\.name).joined(separator: ", ")
-                issues.append(ValidationIssue("/\(key)", "Unknown field; allowed fields: \(allowed)."))
+                issues.append(ValidationIssue("/\(key)", unknownFieldMessage))
                 continue
             }
-            switch Self.convert(value, as: fields[position].type, pointer: "/\(key)") {
+            switch Self.convert(value, as: fields[position].type, pointer: "/\(key)", rules: rules) {
             case .success(let converted): values[position] = converted
             case .failure(let issue): issues.append(issue)
             }
@@ -66,8 +80,9 @@ extension Schema {
         return issues.isEmpty ? .success(values) : .failure(ValidationFailure(issues: issues, partial: values))
     }
 
-    static func convert(_ value: JSONValue, as type: FieldType, pointer: String) -> Result<FieldValue, ValidationIssue>
-    {
+    static func convert(
+        _ value: JSONValue, as type: FieldType, pointer: String, rules: ValidationRules = .write
+    ) -> Result<FieldValue, ValidationIssue> {
         if case .null = value { return .success(.null) }
         func fail(_ message: String) -> Result<FieldValue, ValidationIssue> {
             .failure(ValidationIssue(pointer, message))
@@ -76,11 +91,13 @@ extension Schema {
         case .string(let maxLength):
             guard case .string(let text) = value else { return fail("Expected a string, got \(value.typeName).") }
             guard !text.isEmpty else { return fail("Must not be empty.") }
-            guard text.count <= maxLength else { return fail("Must be at most \(maxLength) characters.") }
+            if rules == .write, let problem = Self.textProblem(text, maxLength: maxLength) { return fail(problem) }
             return .success(.string(text))
         case .text:
             guard case .string(let text) = value else { return fail("Expected a string, got \(value.typeName).") }
-            guard text.count <= 2000 else { return fail("Must be at most 2000 characters.") }
+            if rules == .write, let problem = Self.textProblem(text, maxLength: Self.maxTextLength) {
+                return fail(problem)
+            }
             return .success(.string(text))
         case .count, .money:
             // JSON Schema counts 91.0 as an integer; so does this API.
@@ -99,16 +116,20 @@ extension Schema {
             return .success(.bool(flag))
         case .date:
             guard case .string(let text) = value else { return fail("Expected a date string, got \(value.typeName).") }
-            guard CalendarDate(text) != nil else { return fail("Expected a real date as YYYY-MM-DD.") }
+            guard let date = CalendarDate(text) else { return fail("Expected a real date as YYYY-MM-DD.") }
+            guard rules == .stored || CalendarDate.accepted.contains(date) else {
+                return fail(
+                    "Must be from \(CalendarDate.accepted.lowerBound.text) to \(CalendarDate.accepted.upperBound.text)."
+                )
+            }
             return .success(.string(text))
         case .enumeration(let allowed):
             guard case .string(let text) = value else { return fail("Expected a string, got \(value.typeName).") }
             guard allowed.contains(text) else { return fail("Must be one of: \(allowed.joined(separator: ", ")).") }
             return .success(.string(text))
         case .reference:
-            guard case .string(let text) = value, !text.isEmpty else {
-                return fail("Expected an id string, got \(value.typeName).")
-            }
+            guard case .string(let text) = value else { return fail("Expected an id string, got \(value.typeName).") }
+            guard !text.isEmpty else { return fail("Must not be empty: an empty string is not an id.") }
             return .success(.string(text))
         case .references, .tags:
             guard case .array(let elements) = value else { return fail("Expected an array, got \(value.typeName).") }
@@ -150,6 +171,32 @@ extension Schema {
     }
 }
 
+extension Schema {
+    /// The longest free text (`summary`, `description`), in Unicode code points.
+    public static let maxTextLength = 2000
+
+    /// What is wrong with a client's string, or nil. Lengths count Unicode code points, as JSON
+    /// Schema's `maxLength` does (a `String`'s `count` counts grapheme clusters, and one letter
+    /// with 200,000 combining marks is one of those). C0 control characters other than TAB, LF
+    /// and CR are refused: NUL and its kin mean nothing in a name or a summary, and would reach
+    /// CSV cells and terminals raw.
+    static func textProblem(_ text: String, maxLength: Int) -> String? {
+        var length = 0
+        for scalar in text.unicodeScalars {
+            length += 1
+            if scalar.value < 0x20 && scalar.value != 0x09 && scalar.value != 0x0A && scalar.value != 0x0D {
+                let code = String(scalar.value, radix: 16, uppercase: true)
+                return "Contains the control character U+\(String(repeating: "0", count: 4 - code.count) + code) "
+                    + "at character \(length); only TAB, LF and CR are allowed."
+            }
+        }
+        guard length <= maxLength else {
+            return "Must be at most \(maxLength) characters (Unicode code points); this has \(length)."
+        }
+        return nil
+    }
+}
+
 /// A `YYYY-MM-DD` calendar date (proleptic Gregorian), validated.
 public struct CalendarDate: Sendable, Hashable, Comparable {
     public var year: Int
@@ -175,6 +222,12 @@ public struct CalendarDate: Sendable, Hashable, Comparable {
         self.month = month
         self.day = day
     }
+
+    /// The dates a write may give: this century. The records are the district's grid work,
+    /// reported in 2014; any real one falls inside, while typos such as `0214-03-05` or
+    /// `9999-12-31` are refused before they stretch a timeline over thousands of years.
+    public static let accepted =
+        CalendarDate(year: 2000, month: 1, day: 1)...CalendarDate(year: 2099, month: 12, day: 31)
 
     /// The date `offset` days after 2014-01-01 (for the seed).
     public init(dayOf2014 offset: Int) {

@@ -1,8 +1,8 @@
 /// What a field holds and which values it accepts.
 public enum FieldType: Sendable, Equatable {
-    /// A short string (names, units), at most `maxLength` characters.
+    /// A short string (names, units), at most `maxLength` Unicode code points.
     case string(maxLength: Int)
-    /// Free text (summaries, descriptions).
+    /// Free text (summaries, descriptions), at most `Schema.maxTextLength` code points.
     case text
     /// A non-negative integer count.
     case count
@@ -10,7 +10,7 @@ public enum FieldType: Sendable, Equatable {
     case money
     /// true or false.
     case boolean
-    /// `YYYY-MM-DD`, a real calendar date.
+    /// `YYYY-MM-DD`, a real calendar date within `CalendarDate.accepted`.
     case date
     /// One of the listed strings.
     case enumeration([String])
@@ -213,7 +213,7 @@ public struct Schema: Sendable {
                     ]),
                     "What was done."
                 ),
-                FieldSpec("date", .date, "When (YYYY-MM-DD)."),
+                FieldSpec("date", .date, "When (YYYY-MM-DD, 2000-01-01 to 2099-12-31)."),
                 FieldSpec("cadreId", .reference(.cadres), "Who did it."),
                 FieldSpec("gridId", .reference(.grids), "In which grid."),
                 FieldSpec("householdName", .string(maxLength: 100), required: false, searchable: true, "Household."),

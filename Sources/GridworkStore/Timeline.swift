@@ -20,8 +20,19 @@ public struct Timeline: Sendable {
     public var interval: Interval
     public var townId: String?
     public var revision: Int
-    /// Every period from the first record's to the last's, empty ones included.
+    /// Every period from the first record's to the last's, empty ones included, but at most
+    /// `maxPeriods`: the latest ones, ending with the last record's.
     public var periods: [Period]
+    /// Periods from the first record's that were left out, before the first one listed.
+    public var omittedPeriods: Int
+    /// Records dated in the omitted periods.
+    public var omittedRecords: Int
+
+    /// The most periods a timeline lists: ten years of weeks, 43 of months. Dates written today
+    /// lie in 2000…2099, but the timeline must stay small whatever the data holds (a journal
+    /// from before that rule, a record dated 0001-01-01 would otherwise make 2,000 years of
+    /// empty weeks, 104 MB of JSON and a bar each on the dashboard).
+    public static let maxPeriods = 520
 
     /// The record types, in the order of `Period.counts`.
     public static let types: [String] = {
@@ -70,12 +81,19 @@ extension Store {
                 }
             }
             var periods: [Timeline.Period] = []
+            var omittedPeriods = 0
+            var omittedRecords = 0
             if let first = buckets.keys.min(), let last = buckets.keys.max() {
-                for key in first...last {
+                let start = max(first, last - (Timeline.maxPeriods - 1))
+                omittedPeriods = start - first
+                for (key, period) in buckets where key < start { omittedRecords += period.counts.reduce(0, +) }
+                for key in start...last {
                     periods.append(buckets[key] ?? Self.period(key, interval, types: types.count))
                 }
             }
-            return Timeline(interval: interval, townId: townId, revision: state.revision, periods: periods)
+            return Timeline(
+                interval: interval, townId: townId, revision: state.revision, periods: periods,
+                omittedPeriods: omittedPeriods, omittedRecords: omittedRecords)
         }
     }
 

@@ -65,8 +65,17 @@ struct Serve: ParsableCommand {
             throw ValidationError("--event-loops must be 1…256.")
         }
         guard compactAfterMb >= 1 else { throw ValidationError("--compact-after-mb must be at least 1.") }
-        for token in token + readToken + Self.environmentTokens("GRIDWORK_TOKENS")
-            + Self.environmentTokens("GRIDWORK_READ_TOKENS")
+        // A list that was given but holds no token is a mistake (`GRIDWORK_TOKENS=$UNSET_VARIABLE`,
+        // a stray comma), and read as "no tokens" it would leave writes, or reads, open to anyone.
+        for name in ["GRIDWORK_TOKENS", "GRIDWORK_READ_TOKENS"] {
+            if let tokens = Self.environmentTokens(name), tokens.isEmpty {
+                throw ValidationError(
+                    "\(name) is set but holds no token: give at least one (comma-separated), "
+                        + "or unset it to run without tokens.")
+            }
+        }
+        for token in token + readToken + (Self.environmentTokens("GRIDWORK_TOKENS") ?? [])
+            + (Self.environmentTokens("GRIDWORK_READ_TOKENS") ?? [])
         where token.count < 16 || !token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
             throw ValidationError("Tokens must be at least 16 visible ASCII characters.")
         }
@@ -135,8 +144,8 @@ struct Serve: ParsableCommand {
                 "store.memory_only",
                 metadata: ["detail": "no --data-dir: writes live in memory and are lost when the process stops"])
         }
-        let writeTokens = token + Self.environmentTokens("GRIDWORK_TOKENS")
-        let readTokens = readToken + Self.environmentTokens("GRIDWORK_READ_TOKENS")
+        let writeTokens = token + (Self.environmentTokens("GRIDWORK_TOKENS") ?? [])
+        let readTokens = readToken + (Self.environmentTokens("GRIDWORK_READ_TOKENS") ?? [])
         if writeTokens.isEmpty {
             logger.warning("access.open", metadata: ["detail": "no --token: anyone who can connect may write"])
         }
@@ -179,8 +188,10 @@ struct Serve: ParsableCommand {
         withExtendedLifetime(signals) {}
     }
 
-    static func environmentTokens(_ name: String) -> [String] {
-        guard let value = getenv(name) else { return [] }
+    /// The comma-separated tokens in the environment variable `name`, blank entries skipped;
+    /// nil when the variable is not set.
+    static func environmentTokens(_ name: String) -> [String]? {
+        guard let value = getenv(name) else { return nil }
         return String(cString: value).split(separator: ",").map { String($0.trimmingSpacesAndTabs()) }.filter {
             !$0.isEmpty
         }
