@@ -258,7 +258,9 @@ extension OpenAPIDocument {
             queryParameter(
                 "limit", ["type": "integer", "minimum": 1, "maximum": 500, "default": 50], "Page size."),
             queryParameter(
-                "cursor", ["type": "string"], "The `next` of the previous page, with the same `sort` and filters."),
+                "cursor", ["type": "string"],
+                "The `next` of the previous page, with the same `sort`, filters and `q` (only `limit` may change); "
+                    + "a cursor of another list is a 400."),
             queryParameter("q", ["type": "string"], "Case-insensitive substring search over \(searchable)."),
             queryParameter(
                 "sort", ["type": "string", "pattern": .string(sortPattern(sortable))],
