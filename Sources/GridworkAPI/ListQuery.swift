@@ -192,11 +192,13 @@ enum ListQuery {
             }
             (field, type) = (.field(position), kind.schema.fields[position].type)
         }
-        // `[in]` with nothing listed matches nothing.
-        let raw =
-            op == .in
-            ? (value.isEmpty ? [] : value.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
-            : [value]
+        // `[in]=`, `[in]=,,` and `[in]=a,,b` are one mistake, refused alike: a list of no values
+        // would match nothing, and an empty value is no value of any field.
+        let raw = op == .in ? value.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [value]
+        if op == .in, raw.contains(where: \.isEmpty) {
+            throw APIError.badRequest(
+                "`\(name)` must list one or more values, separated by commas, none of them empty.")
+        }
         var values: [SortValue] = []
         for element in raw {
             values.append(try parseValue(element, type, parameter: name))

@@ -309,6 +309,22 @@ struct ListValidationTests {
     }
 }
 
+struct ListInFilterTests {
+    let harness = APIHarness.shared
+
+    /// `type[in]=` used to match nothing while `type[in]=,,` was a 400; both are now the same 400.
+    @Test(arguments: [
+        "type%5Bin%5D=", "type%5Bin%5D=,,", "type%5Bin%5D=visit,,funding", "type%5Bin%5D=visit,", "id%5Bin%5D=",
+        "summary%5Bin%5D=,",
+    ])
+    func list_answers400_forAnInListWithAnEmptyValue_namingTheParameter(_ query: String) throws {
+        let (status, detail) = try harness.problem("/assistance-records?\(query)")
+        #expect(status == .badRequest)
+        let name = String(query.prefix { $0 != "%" }) + "[in]"
+        #expect(detail.contains("`\(name)`") && detail.contains("empty"), "\(detail)")
+    }
+}
+
 struct ListPagingTests {
     let harness = APIHarness.shared
     let link = HTTPField.Name("Link")!
