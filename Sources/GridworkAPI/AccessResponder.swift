@@ -71,25 +71,34 @@ struct AccessResponder: Responder {
         return policy.corsOrigins.contains(origin) ? origin : nil
     }
 
-    /// nil when the request may go on; otherwise the 401.
+    /// nil when the request may go on; otherwise the 401 (no token, or one this server does not
+    /// know) or the 403 (a read token used for a write: known, but not allowed to, RFC 6750 §3.1).
     private func authorize(_ request: Request) -> Response? {
         let isWrite = !request.method.isSafe
         guard isWrite ? !writeTokens.isEmpty : !readTokens.isEmpty else { return nil }
         let needed = isWrite ? writeTokens : readingTokens
         if !isWrite && (request.path == "/healthz" || request.path == "/readyz") { return nil }
         guard let header = request.headerFields[.authorization] else {
-            return Self.unauthorized("This request needs `Authorization: Bearer <token>`.", error: nil)
+            return Self.challenge(.unauthorized, "This request needs `Authorization: Bearer <token>`.", error: nil)
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            return Self.unauthorized("Only `Authorization: Bearer <token>` is accepted.", error: "invalid_request")
+            return Self.challenge(
+                .unauthorized, "Only `Authorization: Bearer <token>` is accepted.", error: "invalid_request")
         }
         let presented = Array(parts[1].trimmingSpacesAndTabs().utf8)
         // Every token is compared, each in time that depends only on the lengths.
         var matched = false
         for token in needed where Self.constantTimeEqual(token, presented) { matched = true }
-        return matched
-            ? nil : Self.unauthorized("The bearer token is not valid for this request.", error: "invalid_token")
+        if matched { return nil }
+        var readOnly = false
+        if isWrite {
+            for token in readTokens where Self.constantTimeEqual(token, presented) { readOnly = true }
+        }
+        return readOnly
+            ? Self.challenge(
+                .forbidden, "This token may only read; writes need a write token.", error: "insufficient_scope")
+            : Self.challenge(.unauthorized, "The bearer token is not valid for this request.", error: "invalid_token")
     }
 
     static func constantTimeEqual(_ expected: [UInt8], _ presented: [UInt8]) -> Bool {
@@ -100,9 +109,10 @@ struct AccessResponder: Responder {
         return difference == 0
     }
 
-    static func unauthorized(_ detail: String, error: String?) -> Response {
+    /// A problem response with the `WWW-Authenticate: Bearer` challenge of RFC 6750 §3.
+    static func challenge(_ status: HTTPResponse.Status, _ detail: String, error: String?) -> Response {
         var challenge = #"Bearer realm="gridwork""#
         if let error { challenge += #", error="\#(error)""# }
-        return Response.problem(.unauthorized, detail: detail, headerFields: [.wwwAuthenticate: challenge])
+        return Response.problem(status, detail: detail, headerFields: [.wwwAuthenticate: challenge])
     }
 }

@@ -1,38 +1,60 @@
-/// Opaque pagination cursors: the last id of a page, base64url-encoded (RFC 4648 §5) so clients
-/// treat it as a token rather than something to build.
+/// Opaque pagination cursors: the list a page belongs to and the last record's position in it,
+/// base64url-encoded (RFC 4648 §5) so clients treat it as a token rather than something to build.
 import GridworkStore
 
 enum Cursor {
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    /// A position: the sort spec it belongs to and the last record's sort values, then its id.
-    struct Position {
+    /// The list a cursor was issued for. A position only means something in the order and among
+    /// the matches it came from: elsewhere it would skip or repeat records, or (on another
+    /// resource) read as the end of the list.
+    struct Scope: Equatable {
+        /// The resource listed (`assistance-records`).
+        var resource: String
+        /// The `sort` parameter as given.
         var sort: String
+        /// A fingerprint of the filters (with a nested read's parent) and `q`; see `ListQuery`.
+        var filters: String
+    }
+
+    /// A position: the list it belongs to and the last record's sort values, then its id.
+    struct Position {
+        var scope: Scope
         var values: [SortValue]
     }
 
-    static func encode(sort: String, values: [SortValue]) -> String {
-        var writer = JSONWriter(capacity: 64)
+    static func encode(_ scope: Scope, values: [SortValue]) -> String {
+        var writer = JSONWriter(capacity: 96)
         writer.raw("[")
-        writer.string(sort)
+        writer.string(scope.resource)
+        writer.raw(",")
+        writer.string(scope.sort)
+        writer.raw(",")
+        writer.string(scope.filters)
         for value in values {
             writer.raw(",")
-            switch value {
-            case .null: writer.raw("null")
-            case .int(let number): writer.int(number)
-            case .string(let text): writer.string(text)
-            }
+            write(value, to: &writer)
         }
         writer.raw("]")
         return base64(writer.bytes)
     }
 
+    /// One sort value as a JSON scalar.
+    static func write(_ value: SortValue, to writer: inout JSONWriter) {
+        switch value {
+        case .null: writer.raw("null")
+        case .int(let number): writer.int(number)
+        case .string(let text): writer.string(text)
+        }
+    }
+
     static func decode(_ token: String) -> Position? {
         guard let bytes = unbase64(token), case .array(let elements)? = try? JSONParser.parse(bytes),
-            case .string(let sort)? = elements.first
+            elements.count >= 3, case .string(let resource) = elements[0], case .string(let sort) = elements[1],
+            case .string(let filters) = elements[2]
         else { return nil }
         var values: [SortValue] = []
-        for element in elements.dropFirst() {
+        for element in elements.dropFirst(3) {
             switch element {
             case .null: values.append(.null)
             case .int(let number): values.append(.int(number))
@@ -40,7 +62,7 @@ enum Cursor {
             default: return nil
             }
         }
-        return Position(sort: sort, values: values)
+        return Position(scope: Scope(resource: resource, sort: sort, filters: filters), values: values)
     }
 
     static func base64(_ bytes: [UInt8]) -> String {

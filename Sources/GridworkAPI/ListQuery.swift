@@ -2,7 +2,8 @@ import GridworkStore
 import HTTP1
 
 /// Turns a list request's query string into a store `Query`, strictly: every parameter must be
-/// one the resource offers, every value must parse, and a cursor must match the request's sort.
+/// one the resource offers, every value must parse, and a cursor must come from the same list:
+/// the same resource, filters, `q` and sort (only `limit` may change between pages).
 enum ListQuery {
     static let defaultLimit = 50
     static let maxLimit = 500
@@ -43,9 +44,10 @@ enum ListQuery {
         }
     }
 
-    /// Builds the query; `fixed` filters come from the path of a nested read.
+    /// Builds the query, and the scope a cursor for its next page is bound to; `fixed` filters
+    /// come from the path of a nested read.
     static func parse(_ kind: ResourceKind, _ parameters: QueryParameters, fixed: [Query.Filter] = []) throws(APIError)
-        -> (query: Query, sortSpec: String)
+        -> (query: Query, scope: Cursor.Scope)
     {
         try parameters.rejectUnknown(allowed: allowed[kind]!)
         var query = Query()
@@ -66,15 +68,60 @@ enum ListQuery {
         for (name, value) in parameters.pairs where !["limit", "cursor", "q", "sort", "format"].contains(name) {
             query.filters.append(try parseFilter(kind, name: name, value: value))
         }
+        let scope = Cursor.Scope(resource: kind.rawValue, sort: sortSpec, filters: fingerprint(query))
         if let token = try parameters.single("cursor"), !token.isEmpty {
-            guard let cursor = Cursor.decode(token), cursor.sort == sortSpec,
-                cursor.values.count == query.sort.count + 1
-            else {
-                throw APIError.badRequest("`cursor` is not one this server issued for this sort order.")
-            }
-            query.after = cursor.values
+            query.after = try position(token, in: scope, sortKeys: query.sort.count)
         }
-        return (query, sortSpec)
+        return (query, scope)
+    }
+
+    /// The position a cursor holds, once it is known to belong to this list; otherwise a 400
+    /// that says how it differs.
+    static func position(_ token: String, in scope: Cursor.Scope, sortKeys: Int) throws(APIError) -> [SortValue] {
+        let unknown = APIError.badRequest("`cursor` is not one this server issued; use the `next` of a page.")
+        guard let cursor = Cursor.decode(token) else { throw unknown }
+        let issued = cursor.scope
+        guard issued.resource == scope.resource else {
+            throw APIError.badRequest(
+                "`cursor` belongs to a list of \(issued.resource), not of \(scope.resource); a cursor only "
+                    + "continues the list it came from.")
+        }
+        guard issued.sort == scope.sort else {
+            throw APIError.badRequest(
+                "`cursor` was issued for sort=`\(issued.sort)`, not sort=`\(scope.sort)`; keep the sort of the "
+                    + "request that returned it.")
+        }
+        guard issued.filters == scope.filters else {
+            throw APIError.badRequest(
+                "`cursor` was issued for other filters or another `q`; keep every parameter of the request that "
+                    + "returned it (only `limit` may change).")
+        }
+        guard cursor.values.count == sortKeys + 1 else { throw unknown }
+        return cursor.values
+    }
+
+    /// A fingerprint of what a list matches: its filters in any order (a nested read's parent
+    /// among them) and `q`. 64-bit FNV-1a, as hex; it tells lists apart, it is no secret.
+    static func fingerprint(_ query: Query) -> String {
+        var lines: [[UInt8]] = query.filters.map { filter in
+            var writer = JSONWriter(capacity: 64)
+            writer.raw("[")
+            writer.string(String(describing: filter.field))
+            writer.raw(",")
+            writer.string(filter.op.rawValue)
+            // `[in]=a,b` and `[in]=b,a` are the same list.
+            for value in filter.op == .in ? filter.values.sorted() : filter.values {
+                writer.raw(",")
+                Cursor.write(value, to: &writer)
+            }
+            writer.raw("]")
+            return writer.bytes
+        }
+        lines.sort { $0.lexicographicallyPrecedes($1) }
+        var text = Array((query.search ?? "").utf8)
+        for line in lines { text += [0x0A] + line }
+        let hex = String(FNV1a.hash(text), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     static func parseSort(_ kind: ResourceKind, _ spec: String) throws(APIError) -> [Query.SortKey] {
@@ -145,11 +192,13 @@ enum ListQuery {
             }
             (field, type) = (.field(position), kind.schema.fields[position].type)
         }
-        // `[in]` with nothing listed matches nothing.
-        let raw =
-            op == .in
-            ? (value.isEmpty ? [] : value.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
-            : [value]
+        // `[in]=`, `[in]=,,` and `[in]=a,,b` are one mistake, refused alike: a list of no values
+        // would match nothing, and an empty value is no value of any field.
+        let raw = op == .in ? value.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [value]
+        if op == .in, raw.contains(where: \.isEmpty) {
+            throw APIError.badRequest(
+                "`\(name)` must list one or more values, separated by commas, none of them empty.")
+        }
         var values: [SortValue] = []
         for element in raw {
             values.append(try parseValue(element, type, parameter: name))

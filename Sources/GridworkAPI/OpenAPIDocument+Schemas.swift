@@ -268,7 +268,9 @@ extension OpenAPIDocument {
             queryParameter(
                 "limit", ["type": "integer", "minimum": 1, "maximum": 500, "default": 50], "Page size."),
             queryParameter(
-                "cursor", ["type": "string"], "The `next` of the previous page, with the same `sort` and filters."),
+                "cursor", ["type": "string"],
+                "The `next` of the previous page, with the same `sort`, filters and `q` (only `limit` may change); "
+                    + "a cursor of another list is a 400."),
             queryParameter("q", ["type": "string"], "Case-insensitive substring search over \(searchable)."),
             queryParameter(
                 "sort", ["type": "string", "pattern": .string(sortPattern(sortable))],
@@ -305,7 +307,8 @@ extension OpenAPIDocument {
             var parameters = [
                 queryParameter(name, value, "Equal to. \(summary)"),
                 queryParameter("\(name)[ne]", value, "Not equal to."),
-                queryParameter("\(name)[in]", queryListSchema(type), "Equal to one of these, comma-separated."),
+                queryParameter(
+                    "\(name)[in]", queryListSchema(type), "Equal to one of these, comma-separated; none may be empty."),
             ]
             switch type {
             case .count, .money, .date: parameters += rangeParameters(name, value)
@@ -331,7 +334,7 @@ extension OpenAPIDocument {
         }
     }
 
-    /// A comma-separated list of filter values, possibly empty.
+    /// A comma-separated list of one or more filter values.
     static func queryListSchema(_ type: FieldType) -> OpenAPINode {
         let element: String
         switch type {
@@ -340,10 +343,10 @@ extension OpenAPIDocument {
         case .boolean: element = "(true|false)"
         case .date: element = datePattern
         case .enumeration(let values): element = "(" + values.joined(separator: "|") + ")"
-        default: return ["type": "string"]
+        default: element = "[^,]+"
         }
-        // Empty lists nothing, and so matches nothing.
-        return ["type": "string", "pattern": .string("^(\(element)(,\(element))*)?$")]
+        // An empty list, or an empty value in it, is a 400.
+        return ["type": "string", "pattern": .string("^\(element)(,\(element))*$")]
     }
 
     /// `YYYY-MM-DD` for a real date from 0001-01-01 on, exactly as `CalendarDate` accepts it.

@@ -323,7 +323,9 @@ enum OpenAPIDocument {
         return operation(
             "replace\(type)", "Replace a \(kind.schema.singular)", tag: kind.rawValue,
             description: "Sets every field; fields left out become null. Takes no query parameters.",
-            parameters: [pathParameter(name, "The \(kind.schema.singular)'s id."), ifMatchParameter],
+            parameters: [
+                pathParameter(name, "The \(kind.schema.singular)'s id."), ifMatchParameter, ifNoneMatchWriteParameter,
+            ],
             body: requestBody("\(type)Input", mediaTypes: ["application/json"]),
             responses: updateResponses(type)
         )
@@ -335,7 +337,9 @@ enum OpenAPIDocument {
             "patch\(type)", "Change some fields of a \(kind.schema.singular)", tag: kind.rawValue,
             description: "A JSON merge patch (RFC 7396): members given replace the field, `null` clears it; the "
                 + "result must still be a valid \(kind.schema.singular). Takes no query parameters.",
-            parameters: [pathParameter(name, "The \(kind.schema.singular)'s id."), ifMatchParameter],
+            parameters: [
+                pathParameter(name, "The \(kind.schema.singular)'s id."), ifMatchParameter, ifNoneMatchWriteParameter,
+            ],
             body: requestBody("\(type)Patch", mediaTypes: ["application/merge-patch+json", "application/json"]),
             responses: updateResponses(type)
         )
@@ -355,6 +359,7 @@ enum OpenAPIDocument {
                     "Also delete the records that refer to it, and theirs in turn."
                 ),
                 ifMatchParameter,
+                ifNoneMatchWriteParameter,
             ],
             responses: [
                 "204": ["description": "Deleted."],
@@ -390,6 +395,12 @@ enum OpenAPIDocument {
     static let ifMatchParameter = entityTagsParameter(
         "If-Match", "Only change the record while its ETag is one of these (or `*`); otherwise 412.")
 
+    static let ifNoneMatchWriteParameter = entityTagsParameter(
+        "If-None-Match",
+        "Only change the record while its ETag is none of these; `*` always fails with 412, as the record exists "
+            + "(ids are the server's: a PUT never creates, and an unknown id is a 404)."
+    )
+
     // MARK: Shared responses
 
     static func componentResponses() -> OpenAPINode {
@@ -405,9 +416,16 @@ enum OpenAPIDocument {
             "JournalFailed": problemResponse(
                 "The journal cannot be written: the change was not made; reads keep serving the durable state.",
                 headers: ["Retry-After": header("Seconds to wait before trying again.")]),
-            "PreconditionFailed": problemResponse("`If-Match` does not hold.", headers: ["ETag": etag]),
+            "PreconditionFailed": problemResponse(
+                "`If-Match` does not hold, or `If-None-Match` does not (it is `*`, or names the current ETag).",
+                headers: ["ETag": etag]),
             "ContentTooLarge": problemResponse("The body exceeds the server's limit."),
-            "UnsupportedMediaType": problemResponse("The body is not of an accepted media type."),
+            "UnsupportedMediaType": problemResponse(
+                "The body is not of an accepted media type, names a `charset` other than UTF-8, or has a "
+                    + "`Content-Encoding` other than `identity` (bodies are never decompressed).",
+                headers: [
+                    "Accept-Encoding": header("`identity`, when a `Content-Encoding` was refused.", required: false)
+                ]),
             "UnprocessableContent": problemResponse(
                 "The body is JSON but not a valid record: every problem, by field.", schema: "ValidationProblem"),
         ]

@@ -50,7 +50,7 @@ struct ResourceRoutes {
         throws(APIError) -> Response
     {
         let parameters = try QueryParameters(request)
-        let (query, sortSpec) = try ListQuery.parse(kind, parameters, fixed: fixed)
+        let (query, scope) = try ListQuery.parse(kind, parameters, fixed: fixed)
         if CSVExport.wanted(request, format: try parameters.single("format")) {
             var response = Response(
                 status: .ok,
@@ -72,7 +72,7 @@ struct ResourceRoutes {
         writer.raw("],\"next\":")
         var next: String?
         if page.more, let last = page.records.last, let key = page.keys.last {
-            next = Cursor.encode(sort: sortSpec, values: key + [.string(last.id)])
+            next = Cursor.encode(scope, values: key + [.string(last.id)])
         }
         if let next { writer.string(next) } else { writer.raw("null") }
         writer.raw(",\"total\":")

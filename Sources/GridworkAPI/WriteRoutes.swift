@@ -5,6 +5,8 @@ import HTTPTypes
 /// The write side of every resource: POST, PUT, PATCH (RFC 7396 merge patch) and DELETE, with
 /// validation (422 with per-field errors), media types (415), conditional writes (412) and
 /// referential integrity (422 for dangling ids, 409 for referenced deletes unless `cascade=true`).
+/// Ids are the server's to give: a PUT to an id that does not exist is a 404, never a create, so
+/// `If-None-Match: *` (create only if absent) can only ever fail, with 412 or that 404.
 ///
 /// With a journal, every successful write's response waits (through its gate) until the change
 /// is durable, and writes are refused with 503 once the journal has failed.
@@ -72,13 +74,11 @@ struct WriteRoutes {
                         cascade = text == "true"
                     }
                     let current = try Self.latest(kind, parameters["id"] ?? "", store)
-                    try Self.checkIfMatch(request, current, store.epoch)
-                    let ifMatch = request.headerFields[.ifMatch]
                     let epoch = store.epoch
+                    let holds = Self.preconditions(request, epoch)
+                    if !holds(current) { throw Self.preconditionFailed(current, epoch) }
                     let deleted = try Self.storeCall(epoch: epoch) { () throws(StoreError) in
-                        try store.delete(kind, id: current.id, cascade: cascade) { record in
-                            ifMatch.map { RecordETag.ifMatch($0, record, epoch) } ?? true
-                        }
+                        try store.delete(kind, id: current.id, cascade: cascade, precondition: holds)
                     }
                     return WriteOutcome(Response(status: .noContent), revision: deleted.revision)
                 })
@@ -132,41 +132,56 @@ struct WriteRoutes {
         try QueryParameters.rejectAll(request)
         let current = try latest(kind, id, store)
         let body = try Self.body(request, mergePatch: mergePatch)
+        // Members a merge patch would drop without a trace (`{"foo": null}`) are checked before it
+        // is applied; everything else is checked on the result.
+        let dropped = mergePatch ? MergePatch.droppedMembers(body, kind.schema) : []
         let fields = mergePatch ? MergePatch.apply(body, to: current.fieldsObject(kind.schema)) : body
         // A patch was applied to `current`: it must not overwrite a newer revision.
         let sameRevision = mergePatch
-        // The request itself is checked first (400, 415, 422), its precondition after (412).
-        let values = try validate(kind, fields, current: current, store)
+        // The request itself is checked first (400, 415, 422), its preconditions after (412).
+        let values = try validate(kind, fields, current: current, store, also: dropped)
         let epoch = store.epoch
-        try checkIfMatch(request, current, epoch)
-        let ifMatch = request.headerFields[.ifMatch]
+        let holds = preconditions(request, epoch)
+        if !holds(current) { throw preconditionFailed(current, epoch) }
         let revision = current.revision
         let committed = try storeCall(epoch: epoch) { () throws(StoreError) in
             try store.replace(kind, id: current.id, values: values, at: Timestamp.now()) { record in
-                (ifMatch.map { RecordETag.ifMatch($0, record, epoch) } ?? true)
-                    && (!sameRevision || record.revision == revision)
+                holds(record) && (!sameRevision || record.revision == revision)
             }
         }
         return WriteOutcome(
             RecordETag.response(committed.value, kind, epoch, status: .ok), revision: committed.revision)
     }
 
-    private static func checkIfMatch(_ request: Request, _ record: Record, _ epoch: String) throws(APIError) {
-        if let header = request.headerFields[.ifMatch], !RecordETag.ifMatch(header, record, epoch) {
-            throw preconditionFailed(record, epoch)
+    /// Whether the request's `If-Match` and `If-None-Match` hold for a record (RFC 9110 §13.1.1,
+    /// §13.1.2). On a write, `If-None-Match` fails when it is `*` (the record exists) or names the
+    /// record's tag, compared weakly. Checked once before the write, and again by the store under
+    /// its lock against the record as it then is.
+    static func preconditions(_ request: Request, _ epoch: String) -> @Sendable (Record) -> Bool {
+        let ifMatch = request.headerFields[.ifMatch]
+        let ifNoneMatch = request.headerFields[.ifNoneMatch]
+        return { record in
+            let tag = RecordETag.of(record, epoch)
+            if let ifMatch, !RecordETag.ifMatch(ifMatch, record, epoch) { return false }
+            if let ifNoneMatch, EntityTag.matches(ifNoneMatch, any: [tag], weak: true) { return false }
+            return true
         }
     }
 
     static func preconditionFailed(_ current: Record, _ epoch: String) -> APIError {
-        APIError(
+        let tag = RecordETag.of(current, epoch)
+        return APIError(
             .preconditionFailed,
-            detail: "If-Match does not match the current ETag \(RecordETag.of(current, epoch)).",
-            headerFields: [.eTag: RecordETag.of(current, epoch)]
+            detail: "A precondition does not hold for the current ETag \(tag): If-Match must name it, "
+                + "If-None-Match must not (and `If-None-Match: *` fails, as the record exists).",
+            headerFields: [.eTag: tag]
         )
     }
 
-    /// The body as JSON, after checking its media type (RFC 9110 §15.5.16) and syntax.
+    /// The body as JSON, after checking its content coding, media type and charset (RFC 9110
+    /// §15.5.16) and its syntax.
     static func body(_ request: Request, mergePatch: Bool) throws(APIError) -> JSONValue {
+        try checkContentCoding(request)
         let contentType = request.headerFields[.contentType]
         let mediaType = contentType.map { $0.prefix { $0 != ";" }.trimmingSpacesAndTabs().lowercased() }
         let accepted = mergePatch ? ["application/merge-patch+json", "application/json"] : ["application/json"]
@@ -176,6 +191,11 @@ struct WriteRoutes {
                 detail:
                     "Send the body as \(accepted.joined(separator: " or ")); got \(contentType ?? "no Content-Type").",
                 headerFields: [HTTPField.Name("Accept-Patch")!: accepted.joined(separator: ", ")]
+            )
+        }
+        if let charset = charset(contentType ?? ""), charset.lowercased() != "utf-8" {
+            throw APIError(
+                .unsupportedMediaType, detail: "Send the body as UTF-8 (charset=utf-8 or none); got charset=\(charset)."
             )
         }
         guard !request.body.isEmpty else {
@@ -188,12 +208,40 @@ struct WriteRoutes {
         }
     }
 
+    /// A body is read as it was sent: bodies are not decompressed, so any content coding but
+    /// `identity` is a 415 that says so in `Accept-Encoding` (RFC 9110 §15.5.16, §12.5.3).
+    static func checkContentCoding(_ request: Request) throws(APIError) {
+        let codings = request.headerFields[values: .contentEncoding].flatMap { $0.split(separator: ",") }
+        for coding in codings.map({ $0.trimmingSpacesAndTabs().lowercased() }) where coding != "identity" {
+            throw APIError(
+                .unsupportedMediaType,
+                detail: "Request bodies are read as sent, without a content coding; got Content-Encoding: "
+                    + "\(coding). Send the body uncompressed.",
+                headerFields: [.acceptEncoding: "identity"]
+            )
+        }
+    }
+
+    /// The `charset` parameter of a media type (`application/json; charset="UTF-8"`), unquoted.
+    static func charset(_ contentType: String) -> String? {
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingSpacesAndTabs().lowercased() == "charset" else { continue }
+            var value = pair[1].trimmingSpacesAndTabs()
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = value.dropFirst().dropLast() }
+            return String(value)
+        }
+        return nil
+    }
+
     /// Schema validation. Server-owned members are refused on create; on update they may be
-    /// echoed back unchanged (a GET body can be PUT back), but not changed.
-    static func validate(_ kind: ResourceKind, _ body: JSONValue, current: Record?, _ store: Store) throws(APIError)
-        -> [FieldValue]
-    {
+    /// echoed back unchanged (a GET body can be PUT back), but not changed. `also` holds problems
+    /// found before (members a merge patch dropped), reported with the rest.
+    static func validate(
+        _ kind: ResourceKind, _ body: JSONValue, current: Record?, _ store: Store, also: [ValidationIssue] = []
+    ) throws(APIError) -> [FieldValue] {
         var body = body
+        let earlier = also.map { APIError.FieldError(field: $0.pointer, message: $0.message) }
         if let current, case .object(let members) = body {
             var issues: [APIError.FieldError] = []
             let owned: [String: JSONValue] = [
@@ -204,17 +252,18 @@ struct WriteRoutes {
             for (key, value) in members where owned[key] != nil && owned[key] != value {
                 issues.append(.init(field: "/\(key)", message: "`\(key)` is set by the server and cannot be changed."))
             }
-            guard issues.isEmpty else { throw invalid(issues) }
+            guard issues.isEmpty else { throw invalid(earlier + issues) }
             body = .object(members.filter { owned[$0.key] == nil })
         }
         // Dangling ids are reported with the other problems; the store checks them again
         // (with the cross-record rules) under its lock.
         switch kind.schema.values(from: body) {
         case .success(let values):
+            guard earlier.isEmpty else { throw invalid(earlier) }
             return values
         case .failure(let failure):
             let issues = failure.issues + store.referenceIssues(kind, failure.partial)
-            throw invalid(issues.map { .init(field: $0.pointer, message: $0.message) })
+            throw invalid(earlier + issues.map { .init(field: $0.pointer, message: $0.message) })
         }
     }
 
@@ -257,6 +306,41 @@ struct WriteRoutes {
 
 /// JSON merge patch (RFC 7396 §2).
 enum MergePatch {
+    /// The members of `patch` that applying it would lose without a trace, so that validating the
+    /// result could not see them: a repeated member, and a `null` for a field the schema does not
+    /// have (or one the server owns, or a key a counts object does not have). SPEC §3 makes an
+    /// unknown member a 422 whatever its value; `{"foo": 1}` is one, so `{"foo": null}` is too.
+    static func droppedMembers(_ patch: JSONValue, _ schema: Schema) -> [ValidationIssue] {
+        guard case .object(let members) = patch else { return [] }
+        var issues: [ValidationIssue] = []
+        var seen = Set<String>()
+        for (key, value) in members {
+            guard seen.insert(key).inserted else {
+                issues.append(ValidationIssue("/\(key)", "The field appears more than once."))
+                continue
+            }
+            guard let position = schema.index(of: key) else {
+                if value == .null {
+                    let message =
+                        Schema.serverOwned.contains(key)
+                        ? "`\(key)` is set by the server and cannot be changed."
+                        : "Unknown field; allowed fields: \(schema.fields.map(\.name).joined(separator: ", "))."
+                    issues.append(ValidationIssue("/\(key)", message))
+                }
+                continue
+            }
+            if case .counts(let keys) = schema.fields[position].type, case .object(let counts) = value {
+                for (countKey, count) in counts where count == .null && !keys.contains(countKey) {
+                    issues.append(
+                        ValidationIssue(
+                            "/\(key)/\(countKey)", "Unknown or repeated key; keys: \(keys.joined(separator: ", ")).")
+                    )
+                }
+            }
+        }
+        return issues
+    }
+
     static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
         guard case .object(let patchMembers) = patch else { return patch }
         var members: [(key: String, value: JSONValue)] = []

@@ -37,6 +37,7 @@ extension RequestParser {
                 limitError = .uriTooLong
             }
             let end = Swift.min(buffer.count, bound + 1)
+            if scan.inMethod { try scanMethod(from: &index, to: end) }
             while index < end {
                 let byte = buffer[index]
                 if byte == 0x0A { break }
@@ -59,6 +60,12 @@ extension RequestParser {
             let lineEnd = index - 1
             if scan.requestLineEnd == nil {
                 scan.requestLineEnd = lineEnd
+                // Parsed now, not with the fields: an HTTP/0.9 `GET /` line is all such a client
+                // sends, and it should get its 400 at once rather than the header timeout's 408.
+                let lineStart = scan.lineStart
+                scan.requestLine = try buffer.withUnsafeBufferPointer { (all) throws(HTTPParseError) in
+                    try RequestLine.parse(UnsafeBufferPointer(rebasing: all[lineStart..<lineEnd]))
+                }
             } else if lineEnd == scan.lineStart {
                 scan.scanned = index + 1
                 return index + 1
@@ -71,12 +78,30 @@ extension RequestParser {
         }
     }
 
+    /// Checks the method's bytes as they arrive, from `index` up to `end`, and ends the method at
+    /// its SP (or a CR, left to the request line's parse). Bytes that cannot be a method — binary
+    /// garbage, a TLS handshake — are refused at once, whether or not a line end ever follows.
+    private mutating func scanMethod(from index: inout Int, to end: Int) throws(HTTPParseError) {
+        while index < end {
+            let byte = buffer[index]
+            if byte == 0x0D || (byte == 0x20 && index > scan.lineStart) {
+                scan.inMethod = false
+                return
+            }
+            guard ByteClass.token[Int(byte)] else {
+                scan.scanned = index
+                throw .badRequest("A request must begin with a method token such as GET (RFC 9112 §3).")
+            }
+            index += 1
+        }
+    }
+
     /// Parses a complete head in `buffer[readIndex..<end]`.
     func parseHead(end: Int) throws(HTTPParseError) -> ParsedHead {
-        guard let requestLineEnd = scan.requestLineEnd else { throw .badRequest("Missing request line.") }
+        guard let requestLineEnd = scan.requestLineEnd, var head = scan.requestLine else {
+            throw .badRequest("Missing request line.")
+        }
         return try buffer.withUnsafeBufferPointer { (all) throws(HTTPParseError) -> ParsedHead in
-            let line = UnsafeBufferPointer(rebasing: all[readIndex..<requestLineEnd])
-            var head = try RequestLine.parse(line)
             var fields = HTTPFields()
             fields.reserveCapacity(scan.fieldLines)
             var semantics = FieldSemantics()
@@ -156,9 +181,10 @@ struct RequestLine {
         else {
             throw .badRequest("The HTTP version must be `HTTP/DIGIT.DIGIT` (RFC 9112 §2.3).")
         }
-        let version = HTTPVersion(major: Int(bytes[5] - 0x30), minor: Int(bytes[7] - 0x30))
-        guard version == .http1_1 || version == .http1_0 else { throw .versionNotSupported }
-        return version
+        // RFC 9110 §2.5: a message of a later minor version (HTTP/1.2) is processed as the highest
+        // one this recipient implements, HTTP/1.1; another major version is refused (505).
+        guard bytes[5] == UInt8(ascii: "1") else { throw .versionNotSupported }
+        return bytes[7] == UInt8(ascii: "0") ? .http1_0 : .http1_1
     }
 
     static func parseMethod(_ bytes: UnsafeBufferPointer<UInt8>) -> HTTPRequest.Method {

@@ -45,6 +45,10 @@ public struct RequestParser: Sendable {
         var lineStart = 0
         var scanned = 0
         var requestLineEnd: Int?
+        /// The request line, parsed as soon as its CRLF arrives.
+        var requestLine: RequestLine?
+        /// Still inside the method, whose bytes are checked as they arrive.
+        var inMethod = true
         var fieldLines = 0
     }
 

@@ -198,17 +198,26 @@ struct AccessTests {
         }
     }
 
-    @Test func readToken_cannotWrite() throws {
+    /// RFC 6750 §3.1: a valid token without the scope is 403 `insufficient_scope`, not 401 —
+    /// a client that gets 401 would ask for a new token, which cannot help.
+    @Test func readToken_cannotWrite_andGets403InsufficientScope() throws {
         let harness = AccessHarness.readProtected()
         let path = try harness.seedTown()
         let before = harness.state
         let token = bearer(AccessHarness.readTokens[0])
 
-        try expectUnauthorized(harness.createTown(token), error: "invalid_token")
-        try expectUnauthorized(harness.send(.patch, path, token, json: #"{"name":"改名镇"}"#), error: "invalid_token")
-        try expectUnauthorized(harness.send(.delete, path, token), error: "invalid_token")
-
+        for response in [
+            harness.createTown(token), harness.send(.put, path, token, json: AccessHarness.town),
+            harness.send(.patch, path, token, json: #"{"name":"改名镇"}"#), harness.send(.delete, path, token),
+        ] {
+            #expect(response.status == .forbidden)
+            #expect(response.headerFields[.contentType] == "application/problem+json")
+            #expect(response.headerFields[.wwwAuthenticate] == #"Bearer realm="gridwork", error="insufficient_scope""#)
+            #expect(try JSONParser.parse(response.body)["status"]?.number == 403)
+        }
         #expect(harness.state == before)
+        // An unknown token stays a 401.
+        try expectUnauthorized(harness.createTown(bearer("not-a-token-of-this-server")), error: "invalid_token")
     }
 
     @Test func readTokensAlone_protectReads_butLeaveWritesOpen() {

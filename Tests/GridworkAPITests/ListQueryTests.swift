@@ -309,6 +309,22 @@ struct ListValidationTests {
     }
 }
 
+struct ListInFilterTests {
+    let harness = APIHarness.shared
+
+    /// `type[in]=` used to match nothing while `type[in]=,,` was a 400; both are now the same 400.
+    @Test(arguments: [
+        "type%5Bin%5D=", "type%5Bin%5D=,,", "type%5Bin%5D=visit,,funding", "type%5Bin%5D=visit,", "id%5Bin%5D=",
+        "summary%5Bin%5D=,",
+    ])
+    func list_answers400_forAnInListWithAnEmptyValue_namingTheParameter(_ query: String) throws {
+        let (status, detail) = try harness.problem("/assistance-records?\(query)")
+        #expect(status == .badRequest)
+        let name = String(query.prefix { $0 != "%" }) + "[in]"
+        #expect(detail.contains("`\(name)`") && detail.contains("empty"), "\(detail)")
+    }
+}
+
 struct ListPagingTests {
     let harness = APIHarness.shared
     let link = HTTPField.Name("Link")!
@@ -347,6 +363,51 @@ struct ListPagingTests {
         let secondLink = try #require(viaLink.response.headerFields[link])
         #expect(secondLink.ranges(of: "cursor=").count == 1)
         #expect(secondLink.contains("cursor=\(try #require(viaLink.next))"))
+    }
+
+    /// A visits cursor on `/cadres` used to answer `{"data":[],"next":null,…}`: the end of a list
+    /// that had not been read.
+    @Test func list_answers400_forACursorFromAnotherResource() throws {
+        let next = try #require(try harness.page("/assistance-records?type=visit&limit=10").next)
+        for target in [
+            "/cadres?cursor=\(next)", "/grids?limit=10&cursor=\(next)",
+            "/cadres/cadre-0001/assistance-records?cursor=\(next)",
+        ] {
+            let (status, detail) = try harness.problem(target)
+            #expect(status == .badRequest, "\(target)")
+            #expect(detail.contains("cursor"), "\(target): \(detail)")
+        }
+        let (_, detail) = try harness.problem("/cadres?cursor=\(next)")
+        #expect(detail.contains("assistance-records") && detail.contains("cadres"), "\(detail)")
+    }
+
+    @Test func list_answers400_forACursorFromOtherFilters_orAnotherSearch() throws {
+        let base = "/assistance-records?type=visit&date%5Bgte%5D=2014-03-01"
+        let next = try #require(try harness.page("\(base)&limit=10").next)
+        for other in [
+            "/assistance-records?type=visit", "/assistance-records?date%5Bgte%5D=2014-03-01",
+            "/assistance-records?type=funding&date%5Bgte%5D=2014-03-01", "\(base)&q=%E7%BD%91",
+            "\(base)&gridId=grid-0001", "/grids/grid-0001/assistance-records?type=visit&date%5Bgte%5D=2014-03-01",
+        ] {
+            let (status, detail) = try harness.problem("\(other)&limit=10&cursor=\(next)")
+            #expect(status == .badRequest, "\(other)")
+            #expect(detail.contains("filters"), "\(other): \(detail)")
+        }
+    }
+
+    @Test func list_accepts_aCursor_withTheFiltersInAnotherOrder_andAnotherLimit() throws {
+        let first = try harness.page("/assistance-records?type%5Bin%5D=visit,funding&gridId=grid-0192&limit=3")
+        let next = try #require(first.next)
+        let reordered = try harness.page(
+            "/assistance-records?limit=5&gridId=grid-0192&type%5Bin%5D=funding,visit&cursor=\(next)")
+        let whole = try harness.page("/assistance-records?type%5Bin%5D=visit,funding&gridId=grid-0192&limit=8")
+        #expect(first.ids + reordered.ids == whole.ids)
+        // The nested read is the same list as the filter on its parent, so its cursor carries over.
+        let nested = try harness.page("/grids/grid-0192/assistance-records?type%5Bin%5D=visit,funding&cursor=\(next)")
+        #expect(nested.ids.prefix(5) == reordered.ids[...])
+        #expect(
+            try harness.problem("/grids/grid-0193/assistance-records?type%5Bin%5D=visit,funding&cursor=\(next)")
+                .status == .badRequest)
     }
 
     @Test func list_pages_coverEveryMatch_once() throws {

@@ -452,6 +452,48 @@ struct MediaTypeTests {
         #expect(record["name"] == .string("五星新村"))
         #expect(record["revision"] == .int(3))
     }
+
+    /// Bodies are not decompressed: reading gzip as JSON would be a 400 at best (RFC 9110 §15.5.16).
+    @Test(arguments: ["gzip", "br", "x-gzip", "identity, gzip", "GZIP"])
+    func writes_withAContentCoding_answer415_withAcceptEncodingIdentity(_ coding: String) throws {
+        let before = harness.snapshot
+        let current = try #require(try harness.record("/towns/town-gaoping"))
+        let writes: [(HTTPRequest.Method, String, String)] = [
+            (.post, "/assistance-records", Bodies.visit), (.put, "/towns/town-gaoping", current.encoded),
+            (.patch, "/towns/town-gaoping", #"{"name":"改名"}"#),
+        ]
+        for (method, path, body) in writes {
+            let response = harness.write(method, path, body, [.contentEncoding: coding])
+            #expect(response.status == .unsupportedMediaType, "\(method) \(coding)")
+            #expect(response.headerFields[.acceptEncoding] == "identity", "\(method) \(coding)")
+            #expect(response.headerFields[.contentType] == "application/problem+json")
+        }
+        #expect(harness.snapshot == before)
+    }
+
+    @Test func post_accepts_contentEncodingIdentity() {
+        let response = harness.write(.post, "/assistance-records", Bodies.visit, [.contentEncoding: "identity"])
+        #expect(response.status == .created)
+    }
+
+    @Test(arguments: ["gbk", "GB2312", "iso-8859-1", "utf-16", "\"utf-16le\"", "utf8"])
+    func writes_withACharsetOtherThanUTF8_answer415(_ charset: String) throws {
+        let before = harness.snapshot
+        for (method, path, body) in [
+            (HTTPRequest.Method.post, "/assistance-records", Bodies.visit), (.patch, "/towns/town-gaoping", "{}"),
+        ] {
+            let response = harness.write(method, path, body, contentType: "application/json; charset=\(charset)")
+            #expect(response.status == .unsupportedMediaType, "\(method) \(charset)")
+            let detail = try JSONParser.parse(response.body)["detail"]?.text ?? ""
+            #expect(detail.contains("UTF-8"), "\(detail)")
+        }
+        #expect(harness.snapshot == before)
+    }
+
+    @Test(arguments: ["application/json;charset=UTF-8", #"application/json; CHARSET="utf-8""#])
+    func post_accepts_utf8Charset_inAnyCase_quotedOrNot(_ contentType: String) {
+        #expect(harness.write(.post, "/assistance-records", Bodies.visit, contentType: contentType).status == .created)
+    }
 }
 
 struct PutTests {
@@ -598,6 +640,36 @@ struct PutTests {
         #expect(harness.write(.put, "/towns/town-nowhere", Bodies.town).status == .notFound)
         #expect(harness.snapshot == before)
     }
+
+    /// RFC 9110 §13.1.2: `If-None-Match: *` on a write means "only if there is no record"; ids are
+    /// the server's, so there is no create by PUT, and on a record that exists it fails.
+    @Test func writes_withIfNoneMatchStar_onAnExistingRecord_answer412_andChangeNothing() throws {
+        let before = harness.snapshot
+        let path = "/towns/town-gaoping"
+        let writes: [(HTTPRequest.Method, String?)] = [
+            (.put, #"{"name":"改名","kind":"town"}"#), (.patch, #"{"name":"改名"}"#), (.delete, nil),
+        ]
+        for (method, body) in writes {
+            let response = harness.write(method, path, body, [.ifNoneMatch: "*"])
+            #expect(response.status == .preconditionFailed, "\(method)")
+            #expect(response.headerFields[.eTag] == harness.etag(1), "\(method)")
+            #expect(response.headerFields[.contentType] == "application/problem+json", "\(method)")
+        }
+        #expect(harness.snapshot == before)
+        #expect(try harness.record(path)?["name"] == .string("高坪镇"))
+        #expect(harness.write(.put, "/towns/town-nowhere", Bodies.town, [.ifNoneMatch: "*"]).status == .notFound)
+    }
+
+    @Test func put_withIfNoneMatch_namingTheCurrentTag_answers412_andAnotherTag_proceeds() throws {
+        let path = "/towns/town-gaoping"
+        let renamed = #"{"name":"高坪镇新区","kind":"town"}"#
+        let weak = "W/" + harness.etag(1)
+        #expect(harness.write(.put, path, renamed, [.ifNoneMatch: #""other", "# + weak]).status == .preconditionFailed)
+        #expect(try harness.record(path)?["revision"] == .int(1))
+        let other = harness.write(.put, path, renamed, [.ifNoneMatch: #""other""#])
+        #expect(other.status == .ok)
+        #expect(other.headerFields[.eTag] == harness.etag(2))
+    }
 }
 
 struct PatchTests {
@@ -690,6 +762,34 @@ struct PatchTests {
         let same = harness.write(.patch, "/towns/town-sidu", #"{"id":"town-sidu","name":"泗渡"}"#)
         #expect(same.status == .ok)
         #expect(try JSONParser.parse(same.body)["name"] == .string("泗渡"))
+    }
+
+    /// SPEC §3: an unknown member is a 422 whatever its value, though merge patch would drop a null.
+    @Test(arguments: [
+        (#"{"foo":null}"#, "/foo", "Unknown field"),
+        (#"{"name":"泗渡","colour":null}"#, "/colour", "Unknown field"),
+        (#"{"id":null}"#, "/id", "set by the server"),
+        (#"{"revision":null}"#, "/revision", "set by the server"),
+        (#"{"name":"泗渡","name":null}"#, "/name", "more than once"),
+    ])
+    func patch_answers422_forAMemberItWouldDropSilently(_ patch: String, _ pointer: String, _ message: String) throws {
+        let before = harness.snapshot
+        try expectRefused(
+            harness.write(.patch, "/towns/town-sidu", patch), pointer: pointer, message: message, unchanged: before,
+            in: harness)
+        #expect(harness.store.record(.towns, id: "town-sidu")?.revision == 1)
+    }
+
+    @Test func patch_answers422_forAnUnknownNullKeyInsidePartyMembers_withTheOtherProblems() throws {
+        let base = try #require(
+            harness.store.all(.projects).first { $0[ProjectField.kind].string == "entrepreneurship" })
+        let before = harness.snapshot
+        let response = harness.write(
+            .patch, "/projects/\(base.id)", #"{"partyMembers":{"fishing":null},"jobs":-1,"foo":null}"#)
+        try expectRefused(
+            response, pointer: "/partyMembers/fishing", message: "Unknown", unchanged: before, in: harness)
+        let pointers = try fieldErrors(response).map(\.field)
+        #expect(Set(pointers) == ["/partyMembers/fishing", "/jobs", "/foo"], "every problem at once: \(pointers)")
     }
 }
 

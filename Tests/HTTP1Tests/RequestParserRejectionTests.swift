@@ -100,7 +100,8 @@ struct RequestParserRejectionTests {
         Rejection("lower-case version", "GET / http/1.1\r\nHost: a\r\n\r\n", 400),
         Rejection("malformed version", "GET / HTTP/1.1x\r\nHost: a\r\n\r\n", 400),
         Rejection("HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
-        Rejection("HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505),
+        Rejection("HTTP/3.1", "GET / HTTP/3.1\r\nHost: a\r\n\r\n", 505),
+        Rejection("HTTP/1.2 without Host, as HTTP/1.1", "GET / HTTP/1.2\r\n\r\n", 400),
         Rejection("HTTP/0.9", "GET / HTTP/0.9\r\nHost: a\r\n\r\n", 505),
         Rejection("CONNECT", "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n", 501),
         Rejection("unknown expectation in a list", "GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, x\r\n\r\n", 417),
@@ -190,6 +191,27 @@ struct RequestParserRejectionTests {
         #expect(bytes.last != 0x0A, "the line holding the control byte is not complete")
         #expect(RequestParser.run([bytes]).error == 400)
         #expect(RequestParser.run(bytes.map { [$0] }).error == 400, "fed one byte at a time")
+    }
+
+    @Test(arguments: [
+        [UInt8]([0x80, 0xC3, 0x28, 0xFF]),  // binary garbage with no control byte in it
+        Array("{\"jsonrpc\":\"2.0\"".utf8),  // another protocol's first bytes
+        Array("/index.html".utf8),  // a target with no method before it
+        Array(" GET".utf8),  // an empty method
+        Array("GET\u{80}".utf8),
+    ])
+    func parser_rejects_bytesThatCannotBeginARequest_withoutALineEnd(_ bytes: [UInt8]) {
+        #expect(!bytes.contains(0x0A), "no line end: the parser must not wait for one")
+        #expect(RequestParser.run([bytes]).error == 400)
+        #expect(RequestParser.run(bytes.map { [$0] }).error == 400, "fed one byte at a time")
+    }
+
+    /// An HTTP/0.9 client sends `GET /` and its line end, then waits: the 400 comes at the line end.
+    @Test(arguments: ["GET /\r\n", "GET /index.html\r\n", "GET / \r\n", "GET / HTTP/1.1 x\r\n"])
+    func parser_rejects_aRequestLineWithoutAVersion_atItsLineEnd(_ line: String) {
+        let parsed = RequestParser.parseEverySplit(line)
+        #expect(parsed.error == 400)
+        #expect(parsed.requests.isEmpty)
     }
 
     @Test func parser_rejects_smuggledRequest_withoutParsingIt() {

@@ -93,6 +93,17 @@ struct RequestParserTests {
         #expect(request.fields == ["Host: localhost:8080", "Accept: */*"])
     }
 
+    /// RFC 9110 §2.5: a later minor version is processed as the highest this server implements.
+    @Test(arguments: ["HTTP/1.2", "HTTP/1.9"])
+    func parser_reads_aLaterHTTP1MinorVersion_asHTTP11(_ version: String) {
+        let parsed = RequestParser.parseEverySplit(
+            "GET /a \(version)\r\nHost: a\r\n\r\nPOST /b \(version)\r\nHost: a\r\nContent-Length: 2\r\n\r\nok")
+        #expect(parsed.error == nil)
+        #expect(parsed.requests.map(\.version) == [.http1_1, .http1_1])
+        #expect(parsed.requests.map(\.keepAlive) == [true, true], "keep-alive is HTTP/1.1's default")
+        #expect(parsed.requests.last?.body == Array("ok".utf8))
+    }
+
     @Test func parser_splits_pathAndQuery() {
         let parsed = RequestParser.parseEverySplit(
             "GET /assistance-records?type=visit&date[gte]=2014-03-01 HTTP/1.1\r\nHost: a\r\n\r\n"

@@ -13,6 +13,17 @@ struct StrictFramingTests {
         limits configure: (inout Limits) -> Void = { _ in },
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
+        try expectRejected(
+            bytes: Array(request.utf8), status: status, limits: configure, sourceLocation: sourceLocation)
+    }
+
+    /// `expectRejected` for bytes that need not be text.
+    static func expectRejected(
+        bytes request: [UInt8],
+        status: Int,
+        limits configure: (inout Limits) -> Void = { _ in },
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let server = try TestServer.make(limits: configure)
         defer { server.stop() }
         let client = try server.connect()
@@ -177,8 +188,31 @@ struct StrictFramingTests {
         try Self.expectRejected("GET / HTTP/2.0\r\nHost: localhost\r\n\r\n", status: 505)
     }
 
-    @Test func server_rejects_http12_with505() throws {
-        try Self.expectRejected("GET / HTTP/1.2\r\nHost: localhost\r\n\r\n", status: 505)
+    @Test func server_answers_http12_asHTTP11_andKeepsTheConnection() throws {
+        let server = try TestServer.make()
+        defer { server.stop() }
+        let client = try server.connect()
+        defer { client.close() }
+
+        let first = try client.roundTrip("GET /one HTTP/1.2\r\nHost: localhost\r\n\r\n")
+        let second = try client.roundTrip("GET /two HTTP/1.2\r\nHost: localhost\r\n\r\n")
+
+        #expect([first.status, second.status] == [200, 200])
+        #expect([first.version, second.version] == ["HTTP/1.1", "HTTP/1.1"])
+        #expect(second.value("X-Echo-Path") == "/two", "the connection stayed open, as HTTP/1.1's do")
+    }
+
+    // MARK: Bytes that are not a request
+
+    // The client's receive timeout (5 s) is shorter than the header timeout (10 s by default): a
+    // server that waited for the rest of a head would fail these with a timeout, not a status.
+
+    @Test func server_rejects_http09RequestLine_at400_withoutWaitingForTheHeaderTimeout() throws {
+        try Self.expectRejected("GET /\r\n", status: 400)
+    }
+
+    @Test func server_rejects_binaryGarbageWithoutALineEnd_at400_withoutWaitingForTheHeaderTimeout() throws {
+        try Self.expectRejected(bytes: [0x80, 0xC3, 0x28, 0xFF, 0x7B, 0x7D], status: 400)
     }
 
     // MARK: Limits

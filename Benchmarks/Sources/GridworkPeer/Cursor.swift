@@ -1,11 +1,14 @@
 import Foundation
 
-/// The opaque list cursor: base64url (no padding) of `["", "<last id>"]`, the same shape and length as
-/// Gridwork's keyset cursor for the default sort.
+/// The opaque list cursor: base64url (no padding) of `["assistance-records", "", "<filters>", "<last id>"]`,
+/// the same bytes as Gridwork's keyset cursor for the unfiltered list in the default sort (resource,
+/// sort, the fingerprint of no filters — FNV-1a of nothing — and the last id).
 enum Cursor {
+    static let scope = ["assistance-records", "", "cbf29ce484222325"]
+
     /// The cursor that continues after `id`.
     static func after(_ id: String) -> String {
-        let json = (try? JSONEncoder().encode(["", id])) ?? Data()
+        let json = (try? JSONEncoder().encode(scope + [id])) ?? Data()
         return json.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
@@ -18,8 +21,8 @@ enum Cursor {
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64),
             let parts = try? JSONDecoder().decode([String].self, from: data),
-            parts.count == 2
+            parts.count == 4, Array(parts.prefix(3)) == scope
         else { return nil }
-        return parts[1]
+        return parts[3]
     }
 }
