@@ -544,11 +544,11 @@ struct CSVExportTests {
 
     @Test func formatCSV_streamsEveryRecord_withBOM_header_andCRLF_inPagesOf500() throws {
         let harness = APIHarness.shared
-        let response = harness.get("/assistance-records?format=csv", [.acceptEncoding: "gzip"])
+        let response = harness.get("/assistance-records?format=csv")
         #expect(response.status == .ok)
         #expect(response.headerFields[.contentType] == "text/csv; charset=utf-8")
         #expect(response.headerFields[.contentDisposition] == #"attachment; filename="assistance-records.csv""#)
-        #expect(response.headerFields[.contentEncoding] == nil, "a stream is not gzipped")
+        #expect(response.headerFields[.contentEncoding] == nil, "no Accept-Encoding, no gzip")
         #expect(response.body.isEmpty)
         let answer = try CSVAnswer(response)
         let header = Array("\u{FEFF}id,type,date,cadreId,gridId,householdName,amountYuan,summary,".utf8)
@@ -654,6 +654,21 @@ struct CSVExportTests {
         #expect(rows.map(\.[7]) == ["'=1+1, \"q\"\nx", "'+cmd|' /C calc'!A0", "a,b", "line\r\nbreak", "平常的一句话"])
         #expect(rows.map(\.[5]) == ["'@SUM(A1)", "'-2+3", "say \"hi\"", "", "张三"])
         #expect(text.contains(",\"say \"\"hi\"\"\","))
+    }
+
+    @Test func export_isGzipped_whenAccepted_andDecodesToTheSameCSV() throws {
+        let harness = APIHarness.shared
+        let identity = try CSVAnswer(harness.get("/assistance-records?format=csv")).bytes
+
+        let response = harness.get("/assistance-records?format=csv", [.acceptEncoding: "gzip, deflate"])
+
+        #expect(response.status == .ok)
+        #expect(response.headerFields[.contentEncoding] == "gzip")
+        #expect(response.headerFields[.vary] == "Accept-Encoding", "the URL fixes the format; only the coding varies")
+        let answer = try CSVAnswer(response)
+        #expect(answer.pieces.count == (19_564 + 499) / 500 + 1, "a piece per page, then the gzip trailer")
+        #expect(Gzip.decompress(answer.bytes) == identity)
+        #expect(answer.bytes.count < identity.count / 4, "\(answer.bytes.count) of \(identity.count) bytes")
     }
 
     @Test func acceptTextCSV_selectsCSV_unlessJSONIsListedFirst() throws {
