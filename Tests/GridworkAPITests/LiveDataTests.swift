@@ -671,6 +671,24 @@ struct CSVExportTests {
         #expect(answer.bytes.count < identity.count / 4, "\(answer.bytes.count) of \(identity.count) bytes")
     }
 
+    @Test func listing_variesOnAccept_unlessFormatIsGiven() throws {
+        let harness = APIHarness.shared
+        func vary(_ target: String, _ fields: HTTPFields = [:]) -> String? {
+            let response = harness.get(target, fields)
+            response.stream?.cancel()
+            return response.headerFields[.vary]
+        }
+        // Compression's `Accept-Encoding` joins every compressible answer, asked for or not.
+        let both = "Accept, Accept-Encoding"
+        #expect(vary("/towns?limit=1") == both)
+        #expect(vary("/towns", [.accept: "text/csv"]) == both)
+        #expect(vary("/villages/village-jiaotong/grids", [.accept: "text/csv"]) == both, "nested listings too")
+        #expect(vary("/assistance-records", [.acceptEncoding: "gzip"]) == both)
+        #expect(vary("/towns", [.accept: "text/csv", .acceptEncoding: "gzip"]) == both)
+        #expect(vary("/towns?format=csv") == "Accept-Encoding", "the URL alone decides the format")
+        #expect(vary("/towns?format=json&limit=1") == "Accept-Encoding")
+    }
+
     @Test func acceptTextCSV_selectsCSV_unlessJSONIsListedFirst() throws {
         let harness = APIHarness.shared
         func isCSV(_ target: String, _ accept: String?) -> Bool {
