@@ -521,7 +521,8 @@ private struct CSVAnswer {
 /// with `;`, counts as `key=value;…`, null empty.
 private func csvText(_ value: JSONValue) -> String {
     func defused(_ text: String) -> String {
-        guard let first = text.first, "=+-@".contains(first), Int(text) == nil else { return text }
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Int(text) == nil
+        else { return text }
         return "'" + text
     }
     switch value {
@@ -639,6 +640,8 @@ struct CSVExportTests {
             ("a,b", "say \"hi\"", "\"a,b\""),
             ("line\r\nbreak", nil, "\"line\r\nbreak\""),
             ("平常的一句话", "张三", "平常的一句话"),
+            // A spreadsheet skips a leading TAB before a formula sign.
+            ("\t=HYPERLINK(\"http://x\")", "\t@x", "\"'\t=HYPERLINK(\"\"http://x\"\")\""),
         ]
         var ids: [String] = []
         for item in cases {
@@ -651,8 +654,12 @@ struct CSVExportTests {
         }
         let (_, rows) = answer.table()
         #expect(rows.map(\.[0]) == ids)
-        #expect(rows.map(\.[7]) == ["'=1+1, \"q\"\nx", "'+cmd|' /C calc'!A0", "a,b", "line\r\nbreak", "平常的一句话"])
-        #expect(rows.map(\.[5]) == ["'@SUM(A1)", "'-2+3", "say \"hi\"", "", "张三"])
+        #expect(
+            rows.map(\.[7]) == [
+                "'=1+1, \"q\"\nx", "'+cmd|' /C calc'!A0", "a,b", "line\r\nbreak", "平常的一句话",
+                "'\t=HYPERLINK(\"http://x\")",
+            ])
+        #expect(rows.map(\.[5]) == ["'@SUM(A1)", "'-2+3", "say \"hi\"", "", "张三", "'\t@x"])
         #expect(text.contains(",\"say \"\"hi\"\"\","))
     }
 
