@@ -38,8 +38,14 @@ struct AccessResponder: Responder {
     }
 
     static let allowedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
-    static let allowedHeaders = "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-ID"
-    static let exposedHeaders = "ETag, Location, Link, X-Request-ID, Idempotent-Replayed, Retry-After"
+    /// Every request field the API reads that is not CORS-safelisted; `Last-Event-ID` is what an
+    /// event-stream client sends when it reconnects to `/stats/stream`.
+    static let allowedHeaders =
+        "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, Last-Event-ID, X-Request-ID"
+    /// Response fields a page may read besides the safelisted ones; `Content-Disposition` names
+    /// a CSV export's file.
+    static let exposedHeaders =
+        "ETag, Location, Link, X-Request-ID, Idempotent-Replayed, Retry-After, Content-Disposition"
 
     func respond(to request: Request) -> Response {
         let origin = request.headerFields[.origin].flatMap { allowedOrigin($0) }

@@ -111,14 +111,18 @@ final class CSVExport: ResponseStream, Sendable {
         bytes.append(contentsOf: [0x0D, 0x0A])
     }
 
-    /// One field: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or
-    /// `@` gets a `'` first, so a spreadsheet never runs text as a formula.
+    /// The first bytes that make a spreadsheet read a cell as a formula (OWASP's CSV injection
+    /// list): `=`, `+`, `-`, `@`, and TAB or CR, which spreadsheets skip before such a sign.
+    static let formulaStarts: [UInt8] = [
+        UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
+    ]
+
+    /// One field: quoted when it holds a comma, quote or line break (RFC 4180); a field that
+    /// starts with one of `formulaStarts` gets a `'` first, so a spreadsheet never runs text as a
+    /// formula. A plain integer (`-5`) is left as it is: it is a number, not a formula.
     static func field(_ text: String, into bytes: inout [UInt8]) {
         var value = text
-        if let first = value.utf8.first,
-            [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")]
-                .contains(first), Int(value) == nil
-        {
+        if let first = value.utf8.first, formulaStarts.contains(first), Int(value) == nil {
             value = "'" + value
         }
         let needsQuotes = value.utf8.contains {

@@ -184,7 +184,9 @@ enum OpenAPIDocument {
                 "getStatsStream", "The figures as Server-Sent Events", tag: "stats",
                 description: "`event: stats` with the `/stats` body (one line) whenever the revision changes, at "
                     + "most one a second, `id:` the epoch and revision (`1f0c9a2e-42`); `: heartbeat` comments every "
-                    + "15 s. A `Last-Event-ID` naming the current state skips the first event. The stream does not end.",
+                    + "15 s. The first event carries `retry: 2000`; a `Last-Event-ID` naming the current state skips "
+                    + "it and gets a `: connected` comment instead. No block without `data:` is sent. "
+                    + "The stream does not end and is never gzip-compressed.",
                 parameters: [headerParameter("Last-Event-ID", "The event id last seen.")],
                 responses: [
                     "200": [

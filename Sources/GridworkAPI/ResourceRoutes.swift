@@ -51,7 +51,8 @@ struct ResourceRoutes {
     {
         let parameters = try QueryParameters(request)
         let (query, scope) = try ListQuery.parse(kind, parameters, fixed: fixed)
-        if CSVExport.wanted(request, format: try parameters.single("format")) {
+        let format = try parameters.single("format")
+        if CSVExport.wanted(request, format: format) {
             var response = Response(
                 status: .ok,
                 headerFields: [
@@ -59,7 +60,7 @@ struct ResourceRoutes {
                     .contentDisposition: "attachment; filename=\"\(kind.rawValue).csv\"",
                 ])
             response.stream = CSVExport(kind: kind, store: store, query: query)
-            return response
+            return varyingOnAccept(response, format: format)
         }
         let page = store.query(kind, query)
         var writer = JSONWriter(capacity: 256 + page.records.count * 400)
@@ -84,6 +85,15 @@ struct ResourceRoutes {
             let query = (kept + ["cursor=\(next)"]).joined(separator: "&")
             response.headerFields[RecordETag.link] = "<\(request.path)?\(query)>; rel=\"next\""
         }
+        return varyingOnAccept(response, format: format)
+    }
+
+    /// Without `format`, `Accept` chooses between JSON and CSV, so a cache must key the listing
+    /// on it too (RFC 9110 §12.5.5); with `format` the URL alone decides.
+    private static func varyingOnAccept(_ response: Response, format: String?) -> Response {
+        guard format == nil else { return response }
+        var response = response
+        response.headerFields.addVary("Accept")
         return response
     }
 }

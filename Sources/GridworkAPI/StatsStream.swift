@@ -7,7 +7,12 @@ import Synchronization
 /// `GET /stats/stream`: Server-Sent Events. Each subscriber gets `event: stats` with the `/stats`
 /// body whenever the revision changes — at most one a second, the newest state replacing one
 /// not yet sent — with `id:` set to the epoch and revision (`1f0c9a2e-42`), and a comment heartbeat every 15 seconds.
-/// A subscriber whose `Last-Event-ID` names the current state gets nothing until it changes.
+/// A subscriber whose `Last-Event-ID` names the current state gets a `: connected` comment,
+/// then nothing until the state changes.
+///
+/// `retry: 2000` travels inside the subscriber's first event block, never in a block of its
+/// own: some clients (httpx-sse) deliver a block without `data:` as an empty message, which
+/// `json.loads` then refuses. Comment-only blocks are skipped by every client.
 ///
 /// Subscribers are `ResponseStream`s pulled by their connection's event loop: they cost no
 /// thread. One timer on a Dispatch queue watches the revision for all of them.
@@ -26,6 +31,10 @@ final class StatsStream: @unchecked Sendable {
     /// How often the timer looks at the store revision.
     static let tickInterval = Duration.milliseconds(100)
     static let heartbeat = Array(": heartbeat\n\n".utf8)
+    /// The reconnection delay, sent at the head of a subscriber's first event.
+    static let retry = Array("retry: 2000\n".utf8)
+    /// What a subscriber that already has the current state gets first: the head is not all it sees.
+    static let connected = Array(": connected\n\n".utf8)
 
     init(store: Store, cache: StatsCache) {
         self.store = store
@@ -60,9 +69,11 @@ final class StatsStream: @unchecked Sendable {
     func subscribe(lastEventID: String?) -> StatsSubscriber {
         let entry = cache.entry(for: store)
         let subscriber = StatsSubscriber(stream: self, revision: entry.revision)
-        var first = Array("retry: 2000\n\n".utf8)
-        if lastEventID != entry.eventID { first += Self.event(entry) }
-        subscriber.push(first, replacingEvent: false)
+        if lastEventID != entry.eventID {
+            subscriber.push(Self.event(entry), replacingEvent: true)
+        } else {
+            subscriber.push(Self.connected, replacingEvent: false)
+        }
         subscribers.withLock { $0[ObjectIdentifier(subscriber)] = subscriber }
         return subscriber
     }
@@ -107,6 +118,9 @@ final class StatsSubscriber: ResponseStream, Sendable {
         var revision: Int
         var pending: [UInt8] = []
         var pendingIsEvent = false
+        /// Whether `pending` holds an event, whose block carries `retry:` until one is sent.
+        var pendingHasEvent = false
+        var retrySent = false
         var waker: StreamWaker?
         var cancelled = false
     }
@@ -128,9 +142,17 @@ final class StatsSubscriber: ResponseStream, Sendable {
         }
     }
 
+    /// Queues `bytes`. `replacingEvent`: they are an event block, which replaces an unsent event.
     func push(_ bytes: [UInt8], replacingEvent: Bool) {
         let waker = state.withLock { state -> StreamWaker? in
             guard !state.cancelled else { return nil }
+            var bytes = bytes
+            if replacingEvent {
+                // Until an event has been sent, each queued one carries `retry:`: the event it
+                // replaces may have been the one carrying it.
+                if !state.retrySent { bytes = StatsStream.retry + bytes }
+                state.pendingHasEvent = true
+            }
             if replacingEvent && state.pendingIsEvent {
                 state.pending = bytes
             } else {
@@ -150,9 +172,11 @@ final class StatsSubscriber: ResponseStream, Sendable {
                 state.waker = wake
                 return .wait
             }
+            if state.pendingHasEvent { state.retrySent = true }
             defer {
                 state.pending = []
                 state.pendingIsEvent = false
+                state.pendingHasEvent = false
             }
             return .bytes(state.pending)
         }

@@ -2,7 +2,8 @@ public import HTTPTypes
 
 /// Wraps a responder and gzips compressible bodies the client accepts, adding
 /// `Vary: Accept-Encoding` (RFC 9110 §12.5.5). Responses that already carry a
-/// `Content-Encoding` pass through untouched.
+/// `Content-Encoding` pass through untouched. Streamed bodies (exports) are gzipped as they
+/// are pulled, piece by piece; event streams are not (see `isCompressible`).
 public struct CompressionResponder<Wrapped: Responder>: Responder {
     /// The responder whose responses are compressed.
     public let wrapped: Wrapped
@@ -25,14 +26,16 @@ public struct CompressionResponder<Wrapped: Responder>: Responder {
         let alternative = response.gzipAlternative
         response.gzipAlternative = nil
         let mayCompress =
-            !response.body.isEmpty && ResponseSerializer.mayHaveBody(response.status)
+            (!response.body.isEmpty || response.stream != nil) && ResponseSerializer.mayHaveBody(response.status)
             && response.headerFields[.contentEncoding] == nil
             && Self.isCompressible(response.headerFields[.contentType])
         guard alternative != nil || mayCompress else { return response }
         response.headerFields.addVary("Accept-Encoding")
+        // A stream's length is unknown until its end; the streams that get here (exports) are
+        // nearly always past `minimumBytes`, so they are treated as large.
         let coding = ContentCoding.negotiate(
             for: request,
-            preferCompression: alternative != nil || response.body.count >= minimumBytes
+            preferCompression: alternative != nil || response.stream != nil || response.body.count >= minimumBytes
         )
         switch coding {
         case .identity:
@@ -47,7 +50,11 @@ public struct CompressionResponder<Wrapped: Responder>: Responder {
                 response.headerFields[.eTag] = alternative.etag
                 return response
             }
-            response.body = Gzip.compress(response.body, level: level)
+            if let stream = response.stream {
+                response.stream = GzippedStream(stream, level: level)
+            } else {
+                response.body = Gzip.compress(response.body, level: level)
+            }
             response.headerFields[.contentEncoding] = "gzip"
             // The compressed bytes are a different representation: a strong validator of the
             // identity bytes becomes weak (RFC 9110 §8.8.1).
@@ -59,6 +66,7 @@ public struct CompressionResponder<Wrapped: Responder>: Responder {
             // A response that reports work already done (a write, waiting on its journal) must
             // not become an error: RFC 9110 §12.5.3 lets the server send identity anyway.
             if response.gate != nil || !request.method.isSafe { return response }
+            response.stream?.cancel()
             var problem = Response.problem(
                 .notAcceptable,
                 detail: "Accept-Encoding refuses identity and gzip, the only codings available."
@@ -68,23 +76,27 @@ public struct CompressionResponder<Wrapped: Responder>: Responder {
         }
     }
 
-    /// Text-like media types compress well; images and already-compressed types do not.
+    /// Text-like media types compress well; images and already-compressed types do not. An
+    /// event stream is left alone: its events are small and flushed one by one, so gzip saves
+    /// little, while each subscriber, idle for hours, would hold zlib's 256 KiB state.
     static func isCompressible(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let type = contentType.prefix { $0 != ";" }.lowercased()
+        let type = contentType.prefix { $0 != ";" }.trimmingSpacesAndTabs().lowercased()
+        if type == "text/event-stream" { return false }
         return type.hasPrefix("text/") || type.hasSuffix("json") || type.hasSuffix("+xml")
             || type == "application/javascript" || type == "image/svg+xml" || type == "application/xml"
     }
 }
 
 extension HTTPFields {
-    /// Adds `token` to `Vary` unless it is already listed.
+    /// Adds `token` to `Vary` unless it is already listed, keeping one `Vary` field line
+    /// (`Vary: Accept, Accept-Encoding`), as caches and clients most commonly expect.
     public mutating func addVary(_ token: String) {
-        let existing = self[values: .vary]
-        let listed = existing.flatMap { $0.split(separator: ",") }.contains {
-            $0.trimmingSpacesAndTabs().lowercased() == token.lowercased()
+        let listed = self[values: .vary].flatMap { $0.split(separator: ",") }.map {
+            String($0.trimmingSpacesAndTabs())
         }
-        if !listed { append(HTTPField(name: .vary, value: token)) }
+        guard !listed.contains(where: { $0.lowercased() == token.lowercased() }) else { return }
+        self[.vary] = (listed.filter { !$0.isEmpty } + [token]).joined(separator: ", ")
     }
 }
 

@@ -303,6 +303,40 @@ struct AccessTests {
         #expect(harness.state == before, "a preflight writes nothing")
     }
 
+    @Test func cors_preflight_allowsEveryRequestFieldTheAPIReads_includingLastEventID() throws {
+        let origin = "https://dash.example"
+        let harness = AccessHarness(AccessPolicy(corsOrigins: [origin]))
+        // What an EventSource that reconnects to `/stats/stream` asks for, among the rest.
+        let read = [
+            "authorization", "content-type", "if-match", "if-none-match", "idempotency-key", "last-event-id",
+            "x-request-id",
+        ]
+
+        let response = harness.send(
+            .options, "/stats/stream",
+            [.origin: origin, .accessControlRequestMethod: "GET", .accessControlRequestHeaders: "last-event-id"])
+
+        #expect(response.status == .noContent)
+        let allowed = try #require(response.headerFields[.accessControlAllowHeaders]).split(separator: ",").map {
+            $0.trimmingSpacesAndTabs().lowercased()
+        }
+        #expect(Set(allowed) == Set(read), "allowed: \(allowed)")
+    }
+
+    @Test func cors_export_exposesContentDisposition_soAPageCanNameTheFile() throws {
+        let origin = "https://dash.example"
+        let harness = AccessHarness(AccessPolicy(corsOrigins: [origin]))
+
+        let response = harness.send(.get, "/towns?format=csv", [.origin: origin])
+
+        #expect(response.stream != nil)
+        response.stream?.cancel()
+        let exposed = try #require(response.headerFields[.accessControlExposeHeaders]).split(separator: ",").map {
+            $0.trimmingSpacesAndTabs().lowercased()
+        }
+        #expect(exposed.contains("content-disposition"))
+    }
+
     @Test func cors_disallowedOrigin_getsNoCORSHeaders() {
         let harness = AccessHarness(
             AccessPolicy(writeTokens: AccessHarness.writeTokens, corsOrigins: ["https://dash.example"]))

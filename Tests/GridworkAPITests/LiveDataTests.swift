@@ -521,7 +521,8 @@ private struct CSVAnswer {
 /// with `;`, counts as `key=value;…`, null empty.
 private func csvText(_ value: JSONValue) -> String {
     func defused(_ text: String) -> String {
-        guard let first = text.first, "=+-@".contains(first), Int(text) == nil else { return text }
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Int(text) == nil
+        else { return text }
         return "'" + text
     }
     switch value {
@@ -544,11 +545,11 @@ struct CSVExportTests {
 
     @Test func formatCSV_streamsEveryRecord_withBOM_header_andCRLF_inPagesOf500() throws {
         let harness = APIHarness.shared
-        let response = harness.get("/assistance-records?format=csv", [.acceptEncoding: "gzip"])
+        let response = harness.get("/assistance-records?format=csv")
         #expect(response.status == .ok)
         #expect(response.headerFields[.contentType] == "text/csv; charset=utf-8")
         #expect(response.headerFields[.contentDisposition] == #"attachment; filename="assistance-records.csv""#)
-        #expect(response.headerFields[.contentEncoding] == nil, "a stream is not gzipped")
+        #expect(response.headerFields[.contentEncoding] == nil, "no Accept-Encoding, no gzip")
         #expect(response.body.isEmpty)
         let answer = try CSVAnswer(response)
         let header = Array("\u{FEFF}id,type,date,cadreId,gridId,householdName,amountYuan,summary,".utf8)
@@ -639,6 +640,8 @@ struct CSVExportTests {
             ("a,b", "say \"hi\"", "\"a,b\""),
             ("line\r\nbreak", nil, "\"line\r\nbreak\""),
             ("平常的一句话", "张三", "平常的一句话"),
+            // A spreadsheet skips a leading TAB before a formula sign.
+            ("\t=HYPERLINK(\"http://x\")", "\t@x", "\"'\t=HYPERLINK(\"\"http://x\"\")\""),
         ]
         var ids: [String] = []
         for item in cases {
@@ -651,9 +654,46 @@ struct CSVExportTests {
         }
         let (_, rows) = answer.table()
         #expect(rows.map(\.[0]) == ids)
-        #expect(rows.map(\.[7]) == ["'=1+1, \"q\"\nx", "'+cmd|' /C calc'!A0", "a,b", "line\r\nbreak", "平常的一句话"])
-        #expect(rows.map(\.[5]) == ["'@SUM(A1)", "'-2+3", "say \"hi\"", "", "张三"])
+        #expect(
+            rows.map(\.[7]) == [
+                "'=1+1, \"q\"\nx", "'+cmd|' /C calc'!A0", "a,b", "line\r\nbreak", "平常的一句话",
+                "'\t=HYPERLINK(\"http://x\")",
+            ])
+        #expect(rows.map(\.[5]) == ["'@SUM(A1)", "'-2+3", "say \"hi\"", "", "张三", "'\t@x"])
         #expect(text.contains(",\"say \"\"hi\"\"\","))
+    }
+
+    @Test func export_isGzipped_whenAccepted_andDecodesToTheSameCSV() throws {
+        let harness = APIHarness.shared
+        let identity = try CSVAnswer(harness.get("/assistance-records?format=csv")).bytes
+
+        let response = harness.get("/assistance-records?format=csv", [.acceptEncoding: "gzip, deflate"])
+
+        #expect(response.status == .ok)
+        #expect(response.headerFields[.contentEncoding] == "gzip")
+        #expect(response.headerFields[.vary] == "Accept-Encoding", "the URL fixes the format; only the coding varies")
+        let answer = try CSVAnswer(response)
+        #expect(answer.pieces.count == (19_564 + 499) / 500 + 1, "a piece per page, then the gzip trailer")
+        #expect(Gzip.decompress(answer.bytes) == identity)
+        #expect(answer.bytes.count < identity.count / 4, "\(answer.bytes.count) of \(identity.count) bytes")
+    }
+
+    @Test func listing_variesOnAccept_unlessFormatIsGiven() throws {
+        let harness = APIHarness.shared
+        func vary(_ target: String, _ fields: HTTPFields = [:]) -> String? {
+            let response = harness.get(target, fields)
+            response.stream?.cancel()
+            return response.headerFields[.vary]
+        }
+        // Compression's `Accept-Encoding` joins every compressible answer, asked for or not.
+        let both = "Accept, Accept-Encoding"
+        #expect(vary("/towns?limit=1") == both)
+        #expect(vary("/towns", [.accept: "text/csv"]) == both)
+        #expect(vary("/villages/village-jiaotong/grids", [.accept: "text/csv"]) == both, "nested listings too")
+        #expect(vary("/assistance-records", [.acceptEncoding: "gzip"]) == both)
+        #expect(vary("/towns", [.accept: "text/csv", .acceptEncoding: "gzip"]) == both)
+        #expect(vary("/towns?format=csv") == "Accept-Encoding", "the URL alone decides the format")
+        #expect(vary("/towns?format=json&limit=1") == "Accept-Encoding")
     }
 
     @Test func acceptTextCSV_selectsCSV_unlessJSONIsListedFirst() throws {

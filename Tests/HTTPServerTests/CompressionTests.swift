@@ -1,4 +1,6 @@
 import HTTP1
+import HTTPTypes
+import Synchronization
 import TestSupport
 import Testing
 
@@ -126,5 +128,53 @@ struct CompressionTests {
         #expect(response.status == 200)
         #expect(response.value("Content-Encoding") == nil)
         #expect(response.text == Self.largeJSON)
+    }
+
+    @Test func gzip_compressesAStreamedBody_chunkByChunk_whenAccepted() throws {
+        let rows = (0..<200).map { "row-\($0),网格,走访记录\r\n" }
+        let server = try TestServer.make(
+            responder: CompressionResponder(
+                ClosureResponder { _ in
+                    var response = Response(status: .ok, headerFields: [.contentType: "text/csv; charset=utf-8"])
+                    response.stream = RowsStream(rows)
+                    return response
+                }))
+        defer { server.stop() }
+        let client = try server.connect()
+        defer { client.close() }
+
+        let response = try client.roundTrip(Wire.request("GET", "/export.csv", fields: ["Accept-Encoding: gzip"]))
+        let next = try client.roundTrip(Wire.get("/after"))
+
+        #expect(response.status == 200)
+        #expect(response.value("Transfer-Encoding") == "chunked")
+        #expect(response.value("Content-Encoding") == "gzip")
+        #expect(response.values("Vary").contains("Accept-Encoding"))
+        let identity = Array(rows.joined().utf8)
+        #expect(response.body.count < identity.count / 3, "\(response.body.count) of \(identity.count) bytes")
+        #expect(Gzip.decompress(response.body) == identity)
+        #expect(next.status == 200, "the connection goes on after the gzip trailer and the last chunk")
+    }
+}
+
+/// A finite stream of text rows, twenty to a piece.
+private final class RowsStream: ResponseStream, Sendable {
+    private let remaining: Mutex<[String]>
+
+    init(_ rows: [String]) {
+        remaining = Mutex(rows)
+    }
+
+    func next(wake: StreamWaker) -> StreamPiece {
+        remaining.withLock { rows in
+            guard !rows.isEmpty else { return .end }
+            let piece = rows.prefix(20)
+            rows.removeFirst(piece.count)
+            return .bytes(Array(piece.joined().utf8))
+        }
+    }
+
+    func cancel() {
+        remaining.withLock { $0 = [] }
     }
 }
