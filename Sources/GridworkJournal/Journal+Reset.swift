@@ -1,4 +1,3 @@
-import Glibc
 public import GridworkStore
 import Logging
 
@@ -68,24 +67,7 @@ extension Journal {
             fail(because: "the reset's snapshot could not be written: \(error.description)")
             return failure
         }
-        store.publish(after)
-        let ready = lock.withLock { () -> [Settled] in
-            state.counters.durableRevision = max(state.counters.durableRevision, after.revision)
-            return takeSettled()
-        }
-        for settled in ready { settled(nil) }
-        do {
-            let fresh = try directory.restartJournal(epoch: after.epoch)
-            Glibc.close(fd)
-            fd = fresh.fd
-            lock.withLock {
-                state.counters.bytes = fresh.bytes
-                state.nextCompactionBytes = compactAfterBytes
-            }
-        } catch {
-            fail(because: "the journal could not be restarted after a reset: \(error.description)")
-            return failure
-        }
+        guard snapshotInPlace(after, after: "a reset") else { return failure }
         logger.notice("journal.reset", metadata: ["epoch": "\(after.epoch)", "revision": "\(after.revision)"])
         return nil
     }

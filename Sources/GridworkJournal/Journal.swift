@@ -312,7 +312,22 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             }
             return
         }
-        // The snapshot is in place: everything it holds is durable, whatever happens next.
+        guard snapshotInPlace(frozen, after: "a snapshot") else { return }
+        lock.withLock { state.counters.compactions += 1 }
+        logger.info(
+            "journal.compacted",
+            metadata: [
+                "revision": "\(frozen.revision)", "snapshot_bytes": "\(size)",
+                "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
+            ])
+    }
+
+    /// Once a snapshot of `frozen` is in place, everything it holds is durable, whatever happens
+    /// next: readers get it, its waiters are answered, and the journal restarts with only the
+    /// header of `frozen`'s epoch. False, having failed the journal, when it cannot restart: the
+    /// old journal stays beside the snapshot (a restart skips the lines it holds), but no later
+    /// change can be written after them.
+    func snapshotInPlace(_ frozen: Store.Frozen, after what: String) -> Bool {
         store.publish(frozen)
         let ready = lock.withLock { () -> [Settled] in
             state.counters.durableRevision = max(state.counters.durableRevision, frozen.revision)
@@ -325,21 +340,13 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             fd = fresh.fd
             lock.withLock {
                 state.counters.bytes = fresh.bytes
-                state.counters.compactions += 1
                 state.nextCompactionBytes = compactAfterBytes
             }
+            return true
         } catch {
-            // The old journal stays beside the snapshot (a restart skips the lines it holds), but
-            // no later change can be written after them.
-            fail(because: "the journal could not be restarted after a snapshot: \(error.description)")
-            return
+            fail(because: "the journal could not be restarted after \(what): \(error.description)")
+            return false
         }
-        logger.info(
-            "journal.compacted",
-            metadata: [
-                "revision": "\(frozen.revision)", "snapshot_bytes": "\(size)",
-                "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
-            ])
     }
 
     private final class ThreadBody {

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import GridworkJournal
 import GridworkStore
@@ -49,6 +50,40 @@ struct JournalResetTests {
         #expect(loaded.store.all(.towns).allSatisfy { !($0[TownField.name].string ?? "").hasPrefix("镇") })
     }
 
+    @Test func writesRacingAReset_areEachBeforeItOrAfterIt_andARestartAgrees() throws {
+        let directory = TemporaryDirectory()
+        var kept: Set<String> = []
+        try withJournal(directory) { store, journal in
+            let written = Mutex<[(name: String, revision: Int)]>([])
+            let resetRevision = Mutex<Int?>(nil)
+            DispatchQueue.concurrentPerform(iterations: 4) { worker in
+                if worker == 0 {
+                    let outcome = Self.reset(journal, to: [], epoch: Epoch.make())
+                    resetRevision.withLock { $0 = try? outcome?.get() }
+                    return
+                }
+                for index in 0..<300 {
+                    let name = "镇\(worker)-\(index)"
+                    guard
+                        let made = try? store.insert(
+                            .towns, values: town(name), source: .api, at: "2026-01-01T00:00:00Z")
+                    else { continue }
+                    written.withLock { $0.append((name, made.revision)) }
+                }
+            }
+            let reset = try #require(resetRevision.withLock { $0 })
+            #expect(waitDurable(journal, store.headRevision) == .some(nil))
+            let names = Set(store.all(.towns).compactMap { $0[TownField.name].string })
+            for write in written.withLock({ $0 }) {
+                #expect(write.revision != reset)
+                #expect(names.contains(write.name) == (write.revision > reset), "\(write) against reset \(reset)")
+            }
+            kept = names
+        }
+        let loaded = try load(directory)
+        #expect(Set(loaded.store.all(.towns).compactMap { $0[TownField.name].string }) == kept)
+    }
+
     @Test func aSnapshotWithANewerEpochThanTheJournal_wins_andTheJournalIsRestarted() throws {
         // A reset that crashed between its snapshot's rename and the journal's restart: the
         // snapshot names the new epoch, the old journal the old one with lines below its revision.
@@ -73,14 +108,10 @@ struct JournalResetTests {
     @Test func reset_afterTheJournalFailed_isRefused_andReadersKeepTheDurableState() throws {
         // journal.log is a link to /dev/full (said to have its header): every append fails.
         let directory = TemporaryDirectory()
-        let data = try DataDirectory(directory.path)
-        var loaded = try load(directory)
+        let loaded = try load(directory)
         #expect(symlink("/dev/full", directory.file("journal.log")) == 0)
-        loaded.hasHeader = true
         let store = loaded.store
-        let journal = try Journal(
-            directory: data, store: store, loaded: loaded, compactAfterBytes: 1 << 30, annotations: { [] },
-            logger: silentLogger)
+        let journal = try startJournal(directory, loaded)
         defer { journal.close() }
         let epoch = store.epoch
         let stats = store.stats()
