@@ -90,4 +90,28 @@ struct TestSuiteHarnessTests {
         _ = try again.create(.visit, "重置后")
         #expect(try again.getJSON("/stats")["gridService"]?["visits"] == .int(13301))
     }
+
+    @Test func reset_reachesStatsStreamSubscribers_asAnEventOfTheNewEpoch() throws {
+        let server = try GridworkProcess.start(nil)
+        defer { try? server.stop() }
+        let subscriber = try server.connect()
+        try subscriber.send("GET /stats/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        let client = try server.connect()
+        let reset = try client.exchange("POST", "/admin/reset")
+        #expect(reset.status == 200, "\(reset.text.prefix(300))")
+        let body = try JSONParser.parse(reset.body)
+        guard case .string(let epoch)? = body["epoch"], case .int(let revision)? = body["revision"] else {
+            throw CheckFailure("not {epoch, revision}: \(reset.text)")
+        }
+        // The stream sends at most one event a second; the reset's comes within a few.
+        let wanted = "id: \(epoch)-\(revision)\n"
+        let deadline = ContinuousClock.now + .seconds(10)
+        var text = ""
+        while !text.contains(wanted), ContinuousClock.now < deadline {
+            try subscriber.receiveMore()
+            text = String(decoding: subscriber.bufferedBytes, as: UTF8.self)
+        }
+        #expect(text.contains(wanted), "the subscriber got: \(text.suffix(300))")
+        #expect(text.contains(#""epoch":"\#(epoch)","revision":\#(revision),"#))
+    }
 }
