@@ -15,6 +15,8 @@ public struct APIConfiguration: Sendable {
     public var idempotency: IdempotencyKeys
     /// The HTTP server's own counters, for `/metrics`.
     public var serverGauges: (@Sendable () -> ServerGauges)?
+    /// What `POST /admin/reset` returns the store to; nil: the route answers 409.
+    public var reset: StoreReset?
 
     /// The defaults: open access, memory only.
     public init(
@@ -22,8 +24,10 @@ public struct APIConfiguration: Sendable {
         access: AccessPolicy = AccessPolicy(),
         durability: (any WriteDurability)? = nil,
         idempotency: IdempotencyKeys = IdempotencyKeys(),
-        serverGauges: (@Sendable () -> ServerGauges)? = nil
+        serverGauges: (@Sendable () -> ServerGauges)? = nil,
+        reset: StoreReset? = nil
     ) {
+        self.reset = reset
         self.serverGauges = serverGauges
         self.compressionMinimumBytes = compressionMinimumBytes
         self.access = access
@@ -43,7 +47,10 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     ResourceRoutes(store: store).register(on: router)
     WriteRoutes(store: store, durability: configuration.durability, idempotency: configuration.idempotency)
         .register(on: router)
-    AdminRoutes(durability: configuration.durability).register(on: router)
+    AdminRoutes(
+        store: store, durability: configuration.durability, reset: configuration.reset,
+        idempotency: configuration.idempotency
+    ).register(on: router)
     DashboardRoutes().register(on: router)
     TimelineRoutes(store: store).register(on: router)
     let metrics = RequestMetrics()

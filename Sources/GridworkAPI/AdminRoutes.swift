@@ -1,9 +1,16 @@
+import GridworkStore
 import HTTP1
 import HTTPTypes
+import Synchronization
 
-/// `POST /admin/compact`: asks the journal for a snapshot and a fresh journal file.
+/// `POST /admin/compact` asks the journal for a snapshot and a fresh journal file;
+/// `POST /admin/reset` returns the store to its seed under a new epoch. Both are admin
+/// operations: `AccessResponder` lets them through only with a write token when tokens are set.
 struct AdminRoutes {
+    let store: Store
     let durability: (any WriteDurability)?
+    let reset: StoreReset?
+    let idempotency: IdempotencyKeys
 
     static let accepted = Response.json(Array(#"{"status":"compaction requested"}"#.utf8), status: .accepted)
 
@@ -20,5 +27,64 @@ struct AdminRoutes {
             }
             return Self.accepted
         }
+        let store = self.store
+        let reset = self.reset
+        let idempotency = self.idempotency
+        router.add(.post, "/admin/reset") { request, _ throws(APIError) in
+            try QueryParameters.rejectAll(request)
+            guard let reset else {
+                throw APIError(.conflict, detail: "This server was started without a seed to reset to.")
+            }
+            if let failure = durability?.failure { throw APIError.journalUnavailable(failure) }
+            // The reset runs from the moment it is asked for, whatever becomes of the connection;
+            // the response waits for it, gated like a durable write.
+            let gate = ResetGate()
+            reset.run(on: store) { outcome in
+                if case .reset = outcome { idempotency.forget() }
+                gate.settle(Self.response(outcome))
+            }
+            var response = Response(status: .ok)
+            response.gate = gate
+            return response
+        }
+    }
+
+    /// `200 {"epoch":…,"revision":…}`, or the durability 503.
+    static func response(_ outcome: StoreReset.Outcome) -> Response {
+        switch outcome {
+        case .reset(let epoch, let revision):
+            return Response.json(Array(#"{"epoch":"\#(epoch)","revision":\#(revision)}"#.utf8), status: .ok)
+        case .failed(let reason):
+            return APIError.journalUnavailable(reason).response
+        }
+    }
+}
+
+/// Opens with the reset's response once the reset has ended, whichever comes first: the reset's
+/// end or the connection asking.
+final class ResetGate: ResponseGate {
+    private enum State {
+        case waiting((@Sendable (Response?) -> Void)?)
+        case settled(Response)
+    }
+    private let state = Mutex(State.waiting(nil))
+
+    func settle(_ response: Response) {
+        let opened = state.withLock { state -> (@Sendable (Response?) -> Void)? in
+            guard case .waiting(let opened) = state else { return nil }
+            state = .settled(response)
+            return opened
+        }
+        opened?(response)
+    }
+
+    func whenOpen(_ opened: @escaping @Sendable (Response?) -> Void) {
+        let ready = state.withLock { state -> Response? in
+            switch state {
+            case .settled(let response): return response
+            case .waiting: state = .waiting(opened); return nil
+            }
+        }
+        if let ready { opened(ready) }
     }
 }

@@ -162,6 +162,16 @@ public final class IdempotencyKeys: Sendable {
         }
     }
 
+    /// Forgets every key: the store they answered for was reset. Creates still running keep
+    /// their keys until they finish.
+    public func forget() {
+        state.withLock { state in
+            let running = state.inFlight
+            state = State()
+            state.inFlight = running
+        }
+    }
+
     /// The live entries, as annotations, for a snapshot.
     public func export() -> [JSONValue] {
         state.withLock { state in

@@ -100,6 +100,27 @@ enum OpenAPIDocument {
                 ]
             )
         }
+        if route.method == .post, route.pattern == "/admin/reset" {
+            let reset: OpenAPINode = [
+                "type": "object", "required": ["epoch", "revision"],
+                "properties": [
+                    "epoch": ["type": "string", "description": "The new epoch: every ETag from before is stale."],
+                    "revision": ["type": "integer", "description": "The store's revision after the reset."],
+                ],
+            ]
+            return operation(
+                "resetStore", "Return the store to its seed", tag: "admin",
+                description: "Replaces every record with the seed the server started with (`serve --seed`) under "
+                    + "a new epoch, so no ETag from before is reused, and forgets every `Idempotency-Key`. With "
+                    + "`--data-dir` it answers once the reset is on disk. Needs a write token when tokens are "
+                    + "configured; 503 once the journal has failed.",
+                responses: [
+                    "200": jsonResponse("The store holds its seed.", reset),
+                    "409": problemResponse("The server was started without a seed to reset to."),
+                    "503": responseRef("JournalFailed"),
+                ]
+            )
+        }
         let segments = route.pattern.split(separator: "/").map(String.init)
         guard let kind = segments.first.flatMap(ResourceKind.init(rawValue:)) else { return nil }
         if segments.count == 1 {

@@ -21,12 +21,12 @@ struct ResourceRoutes {
             }
             router.add(.get, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
                 try QueryParameters.rejectAll(request)
-                let record = try Self.find(kind, parameters["id"] ?? "", store)
-                let etag = RecordETag.of(record, store.epoch)
+                let (record, epoch) = try Self.findTagged(kind, parameters["id"] ?? "", store)
+                let etag = RecordETag.of(record, epoch)
                 if let tags = request.headerFields[.ifNoneMatch], EntityTag.matches(tags, any: [etag], weak: true) {
                     return Response(status: .notModified, headerFields: [.eTag: etag])
                 }
-                return RecordETag.response(record, kind, store.epoch, status: .ok)
+                return RecordETag.response(record, kind, epoch, status: .ok)
             }
         }
         for (parent, child, field) in Self.nested {
@@ -44,6 +44,16 @@ struct ResourceRoutes {
             throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
         }
         return record
+    }
+
+    /// One record with the epoch of the state it was read from, for its tag.
+    static func findTagged(_ kind: ResourceKind, _ id: String, _ store: Store) throws(APIError)
+        -> (record: Record, epoch: String)
+    {
+        guard let tagged = store.tagged(kind, id: id) else {
+            throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
+        }
+        return tagged
     }
 
     static func list(_ kind: ResourceKind, _ request: Request, _ store: Store, fixed: [Query.Filter] = [])

@@ -45,14 +45,19 @@ public struct DataDirectory: Sendable {
         // The epoch comes first: the store is made with it. Only a journal's header names it; a
         // journal without one starts a new epoch (its states were never named by one).
         let epoch = try FileIO.firstLine(journalPath).flatMap { JournalLine.header($0[...]) }
+        // A snapshot naming another epoch than the journal's header was written by a reset that
+        // crashed before restarting the journal: the snapshot is the newer history, and the old
+        // journal's lines, all below its revision, are skipped (and the journal restarted).
+        var staleJournal = false
         let store: Store
         var annotations: [Annotation] = []
         var snapshotRevision: Int?
         if let bytes = try FileIO.read(snapshotPath) {
             let contents = try Snapshot.decode(bytes, path: snapshotPath)
+            if let epoch, let snapshotEpoch = contents.epoch, snapshotEpoch != epoch { staleJournal = true }
             store = Store(
                 seed: contents.records, revision: contents.revision, nextNumbers: contents.nextNumbers,
-                epoch: epoch ?? Epoch.make())
+                epoch: staleJournal ? contents.epoch! : epoch ?? Epoch.make())
             annotations = contents.annotations.map { Annotation($0) }
             snapshotRevision = contents.revision
         } else {
@@ -90,6 +95,12 @@ public struct DataDirectory: Sendable {
                     }
                     lastSeq = change.revision
                     if replayed == 0, let snapshotRevision, change.revision <= snapshotRevision { continue }
+                    if staleJournal {
+                        throw JournalError(
+                            "Journal \(journalPath) names another epoch than the snapshot and has seq "
+                                + "\(change.revision) past the snapshot's revision at byte \(position). Refusing to "
+                                + "start; the files are unchanged.")
+                    }
                     if let problem = store.replay(change) {
                         throw JournalError(
                             "Journal \(journalPath) cannot be replayed at byte \(position) (seq \(change.revision)): "
@@ -126,7 +137,7 @@ public struct DataDirectory: Sendable {
         }
         return Loaded(
             store: store, annotations: annotations, snapshotRevision: snapshotRevision, replayed: replayed,
-            truncatedBytes: truncated, journalBytes: length - truncated, hasHeader: epoch != nil)
+            truncatedBytes: truncated, journalBytes: length - truncated, hasHeader: epoch != nil && !staleJournal)
     }
 
     /// Writes a snapshot atomically: a temporary file, fsync, rename over the old one, fsync of

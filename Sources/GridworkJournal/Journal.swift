@@ -36,25 +36,27 @@ public final class Journal: ChangeLog, @unchecked Sendable {
     /// Told once whether a revision became durable: nil when it did, else why it never will.
     public typealias Settled = @Sendable (_ failure: String?) -> Void
 
-    private struct State {
+    struct State {
         var queue: [Change] = []
         var waiters: [(revision: Int, settled: Settled)] = []
         var counters: Counters
         var failure: String?
         var compactionRequested = false
+        /// Resets asked for, in order (`reset(to:epoch:_:)`).
+        var resets: [(contents: Store.Contents, epoch: String, done: ResetSettled)] = []
         /// The journal length at which the writer compacts by itself.
         var nextCompactionBytes: Int
         var closing = false
     }
 
-    private let directory: DataDirectory
-    private let store: Store
+    let directory: DataDirectory
+    let store: Store
     private let annotations: @Sendable () -> [JSONValue]
-    private let compactAfterBytes: Int
-    private let logger: Logger
-    private let lock = ConditionLock()
-    private var state: State
-    private var fd: Int32
+    let compactAfterBytes: Int
+    let logger: Logger
+    let lock = ConditionLock()
+    var state: State
+    var fd: Int32
     private var thread: pthread_t?
 
     /// Starts the writer for `directory`, whose journal `load` just replayed into `store`, and
@@ -181,7 +183,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         var buffer: [UInt8] = []
         while true {
             let (compact, closing) = lock.withLock { () -> (Bool, Bool) in
-                while state.queue.isEmpty && !state.compactionRequested && !state.closing {
+                while state.queue.isEmpty && !state.compactionRequested && state.resets.isEmpty && !state.closing {
                     lock.wait()
                 }
                 return (state.compactionRequested, state.closing)
@@ -200,13 +202,14 @@ public final class Journal: ChangeLog, @unchecked Sendable {
                 for change in batch { JournalLine.encode(change, into: &buffer) }
                 commit(buffer, frozen: frozen, changes: batch.count)
             }
+            resetNow()
             let tooLong = lock.withLock { state.counters.bytes >= state.nextCompactionBytes && state.failure == nil }
             if compact || tooLong { compactNow() }
             if closing && lock.withLock({ state.queue.isEmpty }) { break }
         }
     }
 
-    private func commit(_ bytes: [UInt8], frozen: Store.Frozen, changes: Int) {
+    func commit(_ bytes: [UInt8], frozen: Store.Frozen, changes: Int) {
         if let failure = self.failure {
             fail(because: failure)
             return
@@ -232,7 +235,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
     }
 
     /// Takes the waiters whose revision is durable. Inside the lock.
-    private func takeSettled() -> [Settled] {
+    func takeSettled() -> [Settled] {
         let durable = state.counters.durableRevision
         var ready: [Settled] = []
         state.waiters.removeAll { waiter in
@@ -246,7 +249,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
     /// The journal failed: cut the file back to its durable length (so that a write that may have
     /// reached the disk anyway is not replayed after a restart, although it was refused), and tell
     /// every waiter. Later changes are refused by the API and dropped here.
-    private func fail(because reason: String) {
+    func fail(because reason: String) {
         let (first, durableBytes) = lock.withLock { () -> (Bool, Int) in
             let first = state.failure == nil
             if first { state.failure = reason }
@@ -264,13 +267,16 @@ public final class Journal: ChangeLog, @unchecked Sendable {
                     metadata: ["error": "\(error.description)", "bytes": "\(durableBytes)"])
             }
         }
-        let waiting = lock.withLock { () -> [Settled] in
+        let (waiting, resets) = lock.withLock { () -> ([Settled], [ResetSettled]) in
             let waiting = state.waiters.map(\.settled)
+            let resets = state.resets.map(\.done)
             state.waiters.removeAll()
+            state.resets.removeAll()
             state.queue.removeAll()
-            return waiting
+            return (waiting, resets)
         }
         for settled in waiting { settled(reason) }
+        for done in resets { done(.failure(ResetFailure(description: reason))) }
     }
 
     /// Snapshot, then an empty journal, on the writer thread. A snapshot that cannot be written
@@ -290,7 +296,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         }
         let size: Int
         do {
-            size = try directory.writeSnapshot(frozen, epoch: store.epoch, annotations: annotations())
+            size = try directory.writeSnapshot(frozen, epoch: frozen.epoch, annotations: annotations())
         } catch {
             let bytes = lock.withLock { () -> Int in
                 state.nextCompactionBytes = state.counters.bytes + compactAfterBytes
@@ -306,7 +312,22 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             }
             return
         }
-        // The snapshot is in place: everything it holds is durable, whatever happens next.
+        guard snapshotInPlace(frozen, after: "a snapshot") else { return }
+        lock.withLock { state.counters.compactions += 1 }
+        logger.info(
+            "journal.compacted",
+            metadata: [
+                "revision": "\(frozen.revision)", "snapshot_bytes": "\(size)",
+                "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
+            ])
+    }
+
+    /// Once a snapshot of `frozen` is in place, everything it holds is durable, whatever happens
+    /// next: readers get it, its waiters are answered, and the journal restarts with only the
+    /// header of `frozen`'s epoch. False, having failed the journal, when it cannot restart: the
+    /// old journal stays beside the snapshot (a restart skips the lines it holds), but no later
+    /// change can be written after them.
+    func snapshotInPlace(_ frozen: Store.Frozen, after what: String) -> Bool {
         store.publish(frozen)
         let ready = lock.withLock { () -> [Settled] in
             state.counters.durableRevision = max(state.counters.durableRevision, frozen.revision)
@@ -314,26 +335,18 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         }
         for settled in ready { settled(nil) }
         do {
-            let fresh = try directory.restartJournal(epoch: store.epoch)
+            let fresh = try directory.restartJournal(epoch: frozen.epoch)
             Glibc.close(fd)
             fd = fresh.fd
             lock.withLock {
                 state.counters.bytes = fresh.bytes
-                state.counters.compactions += 1
                 state.nextCompactionBytes = compactAfterBytes
             }
+            return true
         } catch {
-            // The old journal stays beside the snapshot (a restart skips the lines it holds), but
-            // no later change can be written after them.
-            fail(because: "the journal could not be restarted after a snapshot: \(error.description)")
-            return
+            fail(because: "the journal could not be restarted after \(what): \(error.description)")
+            return false
         }
-        logger.info(
-            "journal.compacted",
-            metadata: [
-                "revision": "\(frozen.revision)", "snapshot_bytes": "\(size)",
-                "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
-            ])
     }
 
     private final class ThreadBody {

@@ -61,6 +61,8 @@ enum Snapshot {
         var records: [(ResourceKind, Record)]
         var annotations: [JSONValue]
         var nextNumbers: [ResourceKind: Int] = [:]
+        /// The epoch the header names.
+        var epoch: String?
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws(JournalError) -> Contents {
@@ -84,6 +86,7 @@ enum Snapshot {
                     case .int(let revision)? = object["revision"]
                 else { throw damaged("it does not start with a gridwork snapshot header (version 1)") }
                 contents.revision = revision
+                if case .string(let epoch)? = object["epoch"], Epoch.isValid(epoch) { contents.epoch = epoch }
                 if case .object(let next)? = object["next"] {
                     for (name, value) in next {
                         if let kind = ResourceKind(rawValue: name), case .int(let number) = value {

@@ -21,6 +21,8 @@ public final class Store: Sendable {
         var tables: [Table]
         var aggregates = Aggregates()
         var revision = 0
+        /// The history this state belongs to (see `Store.epoch`).
+        var epoch = ""
         /// Where committed changes go (the journal), in revision order; nil: memory only.
         var log: (any ChangeLog)?
         /// The records the write in progress touched, for its `Change`.
@@ -33,10 +35,14 @@ public final class Store: Sendable {
     }
 
     /// The name of this store's history. Together with a revision it names one state forever:
-    /// a history that begins anew (a memory-only start, a new data directory) gets a new epoch.
-    public let epoch: String
+    /// a history that begins anew (a memory-only start, a new data directory, a `reset`) gets a
+    /// new epoch. This is the head's epoch, the one new tags are made with; a reader that needs
+    /// the epoch of what it read takes it from the same state (`stats()`, `tagged`).
+    public var epoch: String { headEpochMirror.withLock { $0 } }
+    /// The head's epoch, set inside the head's lock: a reset changes it.
+    let headEpochMirror: Mutex<String>
     let head: Mutex<State>
-    private let published: Mutex<State>
+    let published: Mutex<State>
     /// Whether readers read `published` (a change log is attached) rather than `head`.
     private let separate = Atomic<Bool>(false)
     private let publishedRevision = Atomic<Int>(0)
@@ -49,7 +55,9 @@ public final class Store: Sendable {
     }
 
     private init(state: State, epoch: String) {
-        self.epoch = epoch
+        var state = state
+        state.epoch = epoch
+        headEpochMirror = Mutex(epoch)
         head = Mutex(state)
         // Filled by `attach`; until then readers read the head. Not a copy of `state`, which would
         // make the head's first write copy every table.
@@ -65,6 +73,13 @@ public final class Store: Sendable {
         seed records: [(ResourceKind, Record)], revision: Int = 1, nextNumbers: [ResourceKind: Int] = [:],
         epoch: String = Epoch.make()
     ) {
+        self.init(state: Self.state(seed: records, revision: revision, nextNumbers: nextNumbers), epoch: epoch)
+    }
+
+    /// The state holding `records`, loaded in order without checks, at `revision`.
+    static func state(seed records: [(ResourceKind, Record)], revision: Int, nextNumbers: [ResourceKind: Int])
+        -> State
+    {
         var state = State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) })
         for (kind, record) in records {
             state[kind].insert(record)
@@ -72,7 +87,7 @@ public final class Store: Sendable {
         }
         for (kind, number) in nextNumbers { state[kind].raiseNextNumber(to: number) }
         state.revision = revision
-        self.init(state: state, epoch: epoch)
+        return state
     }
 
     /// From now on, every committed write is handed to `log`, inside the store's lock and in
@@ -96,6 +111,8 @@ public final class Store: Sendable {
         let state: State
         /// The revision of the last change the copy holds.
         public var revision: Int { state.revision }
+        /// The history the copy belongs to.
+        public var epoch: String { state.epoch }
 
         /// Every record, in resource then id order: what a snapshot holds.
         public var records: [(ResourceKind, Record)] {
@@ -159,6 +176,12 @@ public final class Store: Sendable {
         withState { $0[kind][id] }
     }
 
+    /// One record with the epoch of the state it was read from, so that its tag never pairs a
+    /// record of one history with the name of another (a reset in progress).
+    public func tagged(_ kind: ResourceKind, id: String) -> (record: Record, epoch: String)? {
+        withState { state in state[kind][id].map { ($0, state.epoch) } }
+    }
+
     /// One record as the write path sees it: with every accepted write, durable or not. What a
     /// PATCH applies to and an `If-Match` is checked against.
     public func latest(_ kind: ResourceKind, id: String) -> Record? {
@@ -185,7 +208,7 @@ public final class Store: Sendable {
             let townField = VillageField.townId.rawValue
             let live = state.aggregates.liveFigures { villages[$0]?.values[townField].string }
             return StatsSnapshot(
-                epoch: epoch, revision: state.revision, live: live, byTown: Self.byTown(state))
+                epoch: state.epoch, revision: state.revision, live: live, byTown: Self.byTown(state))
         }
     }
 

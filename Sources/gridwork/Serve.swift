@@ -18,8 +18,22 @@ struct Serve: ParsableCommand {
     @Option(help: "Address to bind (use 0.0.0.0 to accept connections from other hosts).")
     var host = "127.0.0.1"
 
-    @Option(help: "Port to bind; 0 picks a free port.")
+    @Option(help: "Port to bind; 0 picks a free port (stdout and --port-file say which).")
     var port = 8080
+
+    @Option(
+        help: ArgumentHelp(
+            "Once listening, write the bound port to this file (replaced whole, never half written).",
+            valueName: "path"))
+    var portFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "What a new store holds: `report` (the report's records) or `empty` (no records). With --data-dir it "
+                + "applies only when the directory has no snapshot or journal yet; an existing directory loads "
+                + "what it holds. POST /admin/reset returns the store to this seed.",
+            valueName: "report|empty"))
+    var seed: SeedChoice = .report
 
     @Option(help: "Event-loop threads (default: one per CPU this process may use).")
     var eventLoops: Int?
@@ -118,7 +132,7 @@ struct Serve: ParsableCommand {
             let started = ContinuousClock.now
             do {
                 let directory = try DataDirectory(dataDir)
-                let loaded = try directory.load(seed: { SeedGenerator.generate() }, logger: logger)
+                let loaded = try directory.load(seed: seed.records, logger: logger)
                 store = loaded.store
                 idempotency.restore(loaded.annotations, epoch: store.epoch)
                 journal = try Journal(
@@ -139,7 +153,7 @@ struct Serve: ParsableCommand {
                 throw ExitCode.failure
             }
         } else {
-            store = SeedGenerator.makeStore()
+            store = Store(seed: seed.records())
             logger.warning(
                 "store.memory_only",
                 metadata: ["detail": "no --data-dir: writes live in memory and are lost when the process stops"])
@@ -161,7 +175,8 @@ struct Serve: ParsableCommand {
                 let bytes = server.bytesTransferred
                 return ServerGauges(
                     openConnections: server.openConnections, bytesReceived: bytes.received, bytesSent: bytes.sent)
-            })
+            },
+            reset: StoreReset(seed: seed.records, durable: journal.map(Self.durableReset)))
         let responder = makeResponder(store: store, configuration: configuration, logger: logger)
         let server = Server(
             configuration: ServerConfiguration(
@@ -183,9 +198,31 @@ struct Serve: ParsableCommand {
             logger.critical("server.start_failed", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
+        // A harness that cannot learn the port cannot use the server: stop rather than serve unseen.
+        var announced = true
+        do {
+            try ListeningAnnouncement.announce(host: host, port: server.port, portFile: portFile)
+        } catch {
+            logger.critical("server.port_file_failed", metadata: ["error": "\(error)"])
+            announced = false
+            server.shutdown()
+        }
         server.wait()
         journal?.close()
         withExtendedLifetime(signals) {}
+        if !announced { throw ExitCode.failure }
+    }
+
+    /// `POST /admin/reset` with a journal: the journal's writer puts the seed in place durably.
+    static func durableReset(_ journal: Journal) -> StoreReset.Durable {
+        { contents, epoch, done in
+            journal.reset(to: contents, epoch: epoch) { outcome in
+                switch outcome {
+                case .success(let revision): done(revision, nil)
+                case .failure(let failure): done(nil, failure.description)
+                }
+            }
+        }
     }
 
     /// The comma-separated tokens in the environment variable `name`, blank entries skipped;

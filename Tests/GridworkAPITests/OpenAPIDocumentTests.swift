@@ -22,7 +22,8 @@ struct OpenAPIDocumentTests {
     static let contract: Set<String> = {
         var operations: Set<String> = [
             "GET /healthz", "GET /readyz", "GET /stats", "GET /stats/report", "GET /openapi.json",
-            "POST /admin/compact", "GET /", "GET /stats/stream", "GET /stats/timeline", "GET /metrics",
+            "POST /admin/compact", "POST /admin/reset", "GET /", "GET /stats/stream", "GET /stats/timeline",
+            "GET /metrics",
         ]
         for kind in ResourceKind.allCases {
             operations.formUnion(["GET /\(kind.rawValue)", "POST /\(kind.rawValue)"])

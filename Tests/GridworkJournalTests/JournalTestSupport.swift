@@ -105,6 +105,16 @@ func withJournal(
     try body(loaded.store, journal)
 }
 
+/// A journal on `directory` as `loaded` found it, said to have its header already (so that its
+/// first write is a change, whatever `journal.log` has been replaced by).
+func startJournal(_ directory: TemporaryDirectory, _ loaded: DataDirectory.Loaded) throws -> Journal {
+    var loaded = loaded
+    loaded.hasHeader = true
+    return try Journal(
+        directory: DataDirectory(directory.path), store: loaded.store, loaded: loaded, compactAfterBytes: 1 << 30,
+        annotations: { [] }, logger: silentLogger)
+}
+
 /// Loads `directory` as a server would start, from the small seed.
 func load(_ directory: TemporaryDirectory, logger: Logger = silentLogger) throws -> DataDirectory.Loaded {
     try DataDirectory(directory.path).load(seed: { smallSeed }, logger: logger)
