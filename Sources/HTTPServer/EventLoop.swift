@@ -161,6 +161,7 @@ final class EventLoop: @unchecked Sendable {
         ResponseSerializer.write(response, framing: framing, into: &bytes)
         bytes.withUnsafeBytes { _ = Socket.send(fd, $0) }
         Socket.close(fd)
+        context.observe(nil, status: .serviceUnavailable, started: nil)
         context.logger.warning("connection.refused", metadata: ["reason": "max_connections"])
     }
 
