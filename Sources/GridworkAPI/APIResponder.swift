@@ -15,6 +15,9 @@ public struct APIConfiguration: Sendable {
     public var idempotency: IdempotencyKeys
     /// The HTTP server's own counters, for `/metrics`.
     public var serverGauges: (@Sendable () -> ServerGauges)?
+    /// Where the metrics go. The server counts responses: pass each one it reports to
+    /// `metrics.responded` (the executable wires `ServerConfiguration.observer` to it).
+    public var metrics: MetricsCollector
 
     /// The defaults: open access, memory only.
     public init(
@@ -22,9 +25,11 @@ public struct APIConfiguration: Sendable {
         access: AccessPolicy = AccessPolicy(),
         durability: (any WriteDurability)? = nil,
         idempotency: IdempotencyKeys = IdempotencyKeys(),
-        serverGauges: (@Sendable () -> ServerGauges)? = nil
+        serverGauges: (@Sendable () -> ServerGauges)? = nil,
+        metrics: MetricsCollector = MetricsCollector()
     ) {
         self.serverGauges = serverGauges
+        self.metrics = metrics
         self.compressionMinimumBytes = compressionMinimumBytes
         self.access = access
         self.durability = durability
@@ -46,7 +51,8 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     AdminRoutes(durability: configuration.durability).register(on: router)
     DashboardRoutes().register(on: router)
     TimelineRoutes(store: store).register(on: router)
-    let metrics = RequestMetrics()
+    let metrics = configuration.metrics
+    metrics.use(router)
     MetricsRoutes(
         store: store, metrics: metrics, stream: stats.stream, durability: configuration.durability,
         server: configuration.serverGauges
@@ -54,9 +60,7 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     // Last, so the document describes every route registered above.
     OpenAPIRoutes().register(on: router)
     return CompressionResponder(
-        MetricsResponder(
-            inner: AccessResponder(APIResponder(router: router, logger: logger), policy: configuration.access),
-            router: router, metrics: metrics),
+        AccessResponder(APIResponder(router: router, logger: logger), policy: configuration.access),
         minimumBytes: configuration.compressionMinimumBytes
     )
 }
