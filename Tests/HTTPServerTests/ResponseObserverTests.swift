@@ -64,6 +64,23 @@ struct ResponseObserverTests {
         #expect(observer.responses.map(\.status) == [.requestHeaderFieldsTooLarge])
     }
 
+    @Test func observer_isTold_ofTheRefusalPastTheConnectionCap_as503() throws {
+        let observer = RecordingObserver()
+        let server = try TestServer.make(observer: observer) { $0.maxConnections = 1 }
+        defer { server.stop() }
+        let admitted = try server.connect()
+        defer { admitted.close() }
+        #expect(try admitted.roundTrip(Wire.get("/admitted")).status == 200)
+
+        let refused = try server.connect()
+        defer { refused.close() }
+        let (end, _) = refused.readUntilClosed()
+
+        #expect(end.isClosedByServer)
+        #expect(observer.responses.map(\.status) == [.ok, .serviceUnavailable])
+        #expect(observer.responses.last?.path == nil)
+    }
+
     @Test func observer_isTold_ofAHeaderTimeout_as408() throws {
         let observer = RecordingObserver()
         let server = try TestServer.make(observer: observer) { $0.headerTimeout = .milliseconds(200) }
