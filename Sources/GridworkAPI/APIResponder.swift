@@ -17,6 +17,9 @@ public struct APIConfiguration: Sendable {
     public var serverGauges: (@Sendable () -> ServerGauges)?
     /// What `POST /admin/reset` returns the store to; nil: the route answers 409.
     public var reset: StoreReset?
+    /// Where the metrics go. The server counts responses: pass each one it reports to
+    /// `metrics.responded` (the executable wires `ServerConfiguration.observer` to it).
+    public var metrics: MetricsCollector
 
     /// The defaults: open access, memory only.
     public init(
@@ -25,10 +28,12 @@ public struct APIConfiguration: Sendable {
         durability: (any WriteDurability)? = nil,
         idempotency: IdempotencyKeys = IdempotencyKeys(),
         serverGauges: (@Sendable () -> ServerGauges)? = nil,
-        reset: StoreReset? = nil
+        reset: StoreReset? = nil,
+        metrics: MetricsCollector = MetricsCollector()
     ) {
         self.reset = reset
         self.serverGauges = serverGauges
+        self.metrics = metrics
         self.compressionMinimumBytes = compressionMinimumBytes
         self.access = access
         self.durability = durability
@@ -53,7 +58,8 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     ).register(on: router)
     DashboardRoutes().register(on: router)
     TimelineRoutes(store: store).register(on: router)
-    let metrics = RequestMetrics()
+    let metrics = configuration.metrics
+    metrics.use(router)
     MetricsRoutes(
         store: store, metrics: metrics, stream: stats.stream, durability: configuration.durability,
         server: configuration.serverGauges
@@ -61,9 +67,7 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     // Last, so the document describes every route registered above.
     OpenAPIRoutes().register(on: router)
     return CompressionResponder(
-        MetricsResponder(
-            inner: AccessResponder(APIResponder(router: router, logger: logger), policy: configuration.access),
-            router: router, metrics: metrics),
+        AccessResponder(APIResponder(router: router, logger: logger), policy: configuration.access),
         minimumBytes: configuration.compressionMinimumBytes
     )
 }

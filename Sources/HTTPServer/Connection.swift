@@ -194,6 +194,7 @@ final class Connection {
         } else {
             enqueue(response, framing: framing)
         }
+        loop.context.observe(request, status: response.status, started: started)
         loop.context.logAccess(
             method: request.method.rawValue,
             target: request.head.path ?? request.path,
@@ -289,6 +290,7 @@ final class Connection {
         )
         let before = output.count
         enqueue(response, framing: framing)
+        loop.context.observe(nil, status: error.status, started: nil)
         loop.context.logAccess(
             method: "-",
             target: "-",

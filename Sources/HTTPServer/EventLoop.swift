@@ -159,6 +159,8 @@ final class EventLoop: @unchecked Sendable {
         let framing = ResponseSerializer.Framing(
             date: date, keepAlive: false, requestVersion: .http1_1, omitBody: false)
         ResponseSerializer.write(response, framing: framing, into: &bytes)
+        // Before the send, like every other response, so the client never reads it first.
+        context.observe(nil, status: .serviceUnavailable, started: nil)
         bytes.withUnsafeBytes { _ = Socket.send(fd, $0) }
         Socket.close(fd)
         context.logger.warning("connection.refused", metadata: ["reason": "max_connections"])

@@ -26,7 +26,8 @@ public final class Server: Sendable {
     /// Creates a server; nothing is bound until `start()`.
     public init(configuration: ServerConfiguration, responder: some Responder, logger: Logger) {
         self.configuration = configuration
-        self.context = ServerContext(responder: responder, limits: configuration.limits, logger: logger)
+        self.context = ServerContext(
+            responder: responder, limits: configuration.limits, logger: logger, observer: configuration.observer)
     }
 
     /// The bound port (useful with port 0); 0 before `start()`.

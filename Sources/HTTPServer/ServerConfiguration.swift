@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var drainTimeout: Duration
     /// The listen backlog.
     public var backlog: Int32
+    /// Told of every response sent, the server's own refusals included (for metrics); nil: no one.
+    public var observer: (any ResponseObserver)?
 
     /// Creates a configuration; the defaults are those of `gridwork serve`.
     public init(
@@ -22,7 +24,8 @@ public struct ServerConfiguration: Sendable {
         eventLoops: Int? = nil,
         limits: Limits = Limits(),
         drainTimeout: Duration = .seconds(10),
-        backlog: Int32 = 1024
+        backlog: Int32 = 1024,
+        observer: (any ResponseObserver)? = nil
     ) {
         self.host = host
         self.port = port
@@ -30,5 +33,6 @@ public struct ServerConfiguration: Sendable {
         self.limits = limits
         self.drainTimeout = drainTimeout
         self.backlog = backlog
+        self.observer = observer
     }
 }

@@ -1,4 +1,5 @@
 import HTTP1
+import HTTPTypes
 import Logging
 import Synchronization
 
@@ -11,11 +12,13 @@ final class ServerContext: Sendable {
     let limits: Limits
     let logger: Logger
     let accessLogEnabled: Bool
+    let observer: (any ResponseObserver)?
     /// Open client connections across all loops, checked against `limits.maxConnections`.
     let openConnections = Atomic<Int>(0)
 
-    init(responder: any Responder, limits: Limits, logger: Logger) {
+    init(responder: any Responder, limits: Limits, logger: Logger, observer: (any ResponseObserver)? = nil) {
         self.responder = responder
+        self.observer = observer
         self.limits = limits
         self.logger = logger
         self.accessLogEnabled = logger.logLevel <= .info
@@ -45,6 +48,14 @@ final class ServerContext: Sendable {
                 "client.address": .string(peer),
             ]
         )
+    }
+
+    /// Tells the observer of a response; `started` is nil when no request was parsed.
+    func observe(_ request: Request?, status: HTTPResponse.Status, started: MonotonicInstant?) {
+        guard let observer else { return }
+        let duration = started.map { Duration.nanoseconds(Int64(MonotonicInstant.now().nanoseconds &- $0.nanoseconds)) }
+        observer.responded(
+            SentResponse(method: request?.method, path: request?.path, status: status, duration: duration))
     }
 
     static func milliseconds(_ micros: UInt64) -> String {

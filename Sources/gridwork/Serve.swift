@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreMetrics
 import Dispatch
 import Glibc
 import GridworkAPI
@@ -6,7 +7,9 @@ import GridworkJournal
 import GridworkStore
 import HTTP1
 import HTTPServer
+import HTTPTypes
 import Logging
+import Prometheus
 import Synchronization
 
 /// `gridwork serve`: runs the HTTP server until SIGTERM or SIGINT.
@@ -163,6 +166,13 @@ struct Serve: ParsableCommand {
         if writeTokens.isEmpty {
             logger.warning("access.open", metadata: ["detail": "no --token: anyone who can connect may write"])
         }
+        // Every metric of the process, ours and any library's, goes to one Prometheus registry,
+        // which `/metrics` renders. To use another backend, bootstrap its factory instead and
+        // give the API `MetricsCollector(factory:registry: nil)`.
+        let registry = PrometheusCollectorRegistry()
+        let metricsFactory = MetricsCollector.prometheusFactory(registry: registry)
+        MetricsSystem.bootstrap(metricsFactory)
+        let metrics = MetricsCollector(factory: metricsFactory, registry: registry)
         // The server is made after the responder that reports on it (`running`, above).
         let configuration = APIConfiguration(
             access: AccessPolicy(writeTokens: writeTokens, readTokens: readTokens, corsOrigins: corsOrigin),
@@ -176,7 +186,8 @@ struct Serve: ParsableCommand {
                 return ServerGauges(
                     openConnections: server.openConnections, bytesReceived: bytes.received, bytesSent: bytes.sent)
             },
-            reset: StoreReset(seed: seed.records, durable: journal.map(Self.durableReset)))
+            reset: StoreReset(seed: seed.records, durable: journal.map(Self.durableReset)),
+            metrics: metrics)
         let responder = makeResponder(store: store, configuration: configuration, logger: logger)
         let server = Server(
             configuration: ServerConfiguration(
@@ -184,7 +195,8 @@ struct Serve: ParsableCommand {
                 port: port,
                 eventLoops: eventLoops,
                 limits: limits.limits,
-                drainTimeout: .milliseconds(Int(limits.drainTimeout * 1000))
+                drainTimeout: .milliseconds(Int(limits.drainTimeout * 1000)),
+                observer: MetricsObserver(metrics: metrics)
             ),
             responder: responder,
             logger: logger
@@ -247,6 +259,17 @@ struct JournalDurability: WriteDurability {
     var statistics: (bytes: Int, changes: Int, syncs: Int, failed: Bool) {
         let counters = journal.counters
         return (counters.bytes, counters.changes, counters.syncs, counters.failed)
+    }
+}
+
+/// The server's responses, its own refusals included, counted by the API's metrics.
+struct MetricsObserver: ResponseObserver {
+    let metrics: MetricsCollector
+
+    func responded(_ response: SentResponse) {
+        metrics.responded(
+            method: response.method?.rawValue, path: response.path, status: response.status.code,
+            duration: response.duration)
     }
 }
 

@@ -3,6 +3,8 @@ import GridworkAPI
 import GridworkStore
 import HTTP1
 import HTTPTypes
+import Logging
+import Synchronization
 import Testing
 
 // The live-data routes through the real responder, in-process: `/stats/timeline`, `/metrics`,
@@ -307,6 +309,14 @@ private struct Exposition {
     }
 }
 
+/// A journal that has synced everything, with fixed counters.
+private struct SyncedJournal: WriteDurability {
+    func whenDurable(_ revision: Int, _ settled: @escaping @Sendable (_ failure: String?) -> Void) { settled(nil) }
+    var failure: String? { nil }
+    func requestCompaction() -> Bool { true }
+    var statistics: (bytes: Int, changes: Int, syncs: Int, failed: Bool) { (4096, 3, 2, false) }
+}
+
 private func metrics(_ harness: APIHarness, sourceLocation: SourceLocation = #_sourceLocation) -> Exposition {
     let response = harness.get("/metrics")
     #expect(response.status == .ok, sourceLocation: sourceLocation)
@@ -316,6 +326,8 @@ private func metrics(_ harness: APIHarness, sourceLocation: SourceLocation = #_s
 struct MetricsTests {
     @Test func metrics_isPrometheusText_0_0_4() throws {
         let harness = APIHarness.liveFresh()
+        // A counter series exists from its first increment on.
+        _ = harness.get("/healthz")
         let response = harness.get("/metrics")
         #expect(response.status == .ok)
         #expect(response.headerFields[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
@@ -413,6 +425,77 @@ struct MetricsTests {
         #expect(after[#"gridwork_records{resource="assistance-records"}"#] == 19_565)
         #expect(after[#"gridwork_records{resource="towns"}"#] == before[#"gridwork_records{resource="towns"}"#])
         #expect(after[#"gridwork_http_requests_total{route="/assistance-records",method="POST",status="201"}"#] == 1)
+    }
+
+    @Test func notAcceptable_isCounted_as406_notAsTheResponseItReplaced() throws {
+        let harness = APIHarness.liveFresh()
+        #expect(harness.get("/healthz", [.acceptEncoding: "*;q=0"]).status == .notAcceptable)
+
+        let exposition = metrics(harness)
+        #expect(exposition[#"gridwork_http_requests_total{route="/healthz",method="GET",status="406"}"#] == 1)
+        #expect(exposition[#"gridwork_http_requests_total{route="/healthz",method="GET",status="200"}"#] == nil)
+    }
+
+    @Test func responsesTheServerSendsOnItsOwn_areCounted_withTheirStatus() throws {
+        let harness = APIHarness.liveFresh()
+        for status in [400, 408, 413, 414, 431, 505, 431] {
+            harness.metrics.responded(method: nil, path: nil, status: status, duration: nil)
+        }
+
+        let exposition = metrics(harness)
+        for status in [400, 408, 413, 414, 505] {
+            #expect(exposition[#"gridwork_http_requests_total{route="-",method="-",status="\#(status)"}"#] == 1)
+        }
+        #expect(exposition[#"gridwork_http_requests_total{route="-",method="-",status="431"}"#] == 2)
+        #expect(exposition["gridwork_http_request_duration_seconds_count"] == 0, "nothing parsed, nothing timed")
+    }
+
+    @Test func exposition_keepsEveryMetricName_andType_dashboardsUse() throws {
+        let server = Mutex(ServerGauges(openConnections: 2, bytesReceived: 100, bytesSent: 200))
+        let metrics = MetricsCollector()
+        let responder = CountingResponder(
+            inner: makeResponder(
+                store: Store(),
+                configuration: APIConfiguration(
+                    durability: SyncedJournal(), serverGauges: { server.withLock { $0 } }, metrics: metrics),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })),
+            metrics: metrics)
+        _ = responder.respond(to: .make("/healthz"))
+
+        let first = Exposition(String(decoding: responder.respond(to: .make("/metrics")).body, as: UTF8.self))
+        let expected = [
+            "gridwork_http_requests_total": "counter", "gridwork_http_request_duration_seconds": "histogram",
+            "gridwork_open_connections": "gauge", "gridwork_received_bytes_total": "counter",
+            "gridwork_sent_bytes_total": "counter", "gridwork_store_revision": "gauge", "gridwork_records": "gauge",
+            "gridwork_stats_stream_subscribers": "gauge", "gridwork_journal_bytes": "gauge",
+            "gridwork_journal_changes_total": "counter", "gridwork_journal_syncs_total": "counter",
+            "gridwork_journal_failed": "gauge",
+        ]
+        #expect(first.types == expected)
+        #expect(first["gridwork_open_connections"] == 2)
+        #expect(first["gridwork_sent_bytes_total"] == 200)
+        #expect(first["gridwork_journal_syncs_total"] == 2)
+        #expect(first[#"gridwork_records{resource="towns"}"#] == 0)
+
+        // Totals kept elsewhere are followed, not added up twice.
+        server.withLock { $0 = ServerGauges(openConnections: 1, bytesReceived: 150, bytesSent: 500) }
+        let second = Exposition(String(decoding: responder.respond(to: .make("/metrics")).body, as: UTF8.self))
+        #expect(second["gridwork_open_connections"] == 1)
+        #expect(second["gridwork_received_bytes_total"] == 150)
+        #expect(second["gridwork_sent_bytes_total"] == 500)
+        #expect(second["gridwork_journal_syncs_total"] == 2)
+    }
+
+    @Test func inventedMethods_shareOneSeries() throws {
+        let harness = APIHarness.liveFresh()
+        for method in ["BREW", "WHEN", "PROPFIND"] {
+            _ = harness.send(HTTPRequest.Method(method)!, "/stats")
+        }
+
+        let requests = metrics(harness).family("gridwork_http_requests_total")
+        #expect(requests.count == 1, "\(requests)")
+        #expect(requests.first?.series.contains(#"method="other""#) == true)
+        #expect(requests.first?.value == 3)
     }
 }
 

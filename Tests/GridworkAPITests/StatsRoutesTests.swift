@@ -5,16 +5,22 @@ import HTTPTypes
 import Logging
 import Testing
 
-/// The API as the server runs it, called in-process.
+/// The API as the server runs it, called in-process; responses are counted as the server counts them.
 struct APIHarness {
     static let shared = APIHarness()
     let store: Store
     let responder: any Responder
+    let metrics: MetricsCollector
 
     init(store: Store = SeedGenerator.makeStore()) {
         self.store = store
-        self.responder = makeResponder(
-            store: store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let metrics = MetricsCollector()
+        self.metrics = metrics
+        self.responder = CountingResponder(
+            inner: makeResponder(
+                store: store, configuration: APIConfiguration(metrics: metrics),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })),
+            metrics: metrics)
     }
 
     func get(_ target: String, _ fields: HTTPFields = [:]) -> Response {

@@ -19,10 +19,11 @@ final class TestServer {
     }
 
     /// Starts a server running `responder` (by default the echo responder) on `eventLoops`
-    /// loops; `limits` adjusts the default `Limits`.
+    /// loops, telling `observer` of its responses; `limits` adjusts the default `Limits`.
     static func make(
         eventLoops: Int = 1,
         responder: any Responder = EchoResponder(),
+        observer: (any ResponseObserver)? = nil,
         limits configure: (inout Limits) -> Void = { _ in }
     ) throws -> TestServer {
         var limits = Limits()
@@ -33,7 +34,8 @@ final class TestServer {
                 port: 0,
                 eventLoops: eventLoops,
                 limits: limits,
-                drainTimeout: .seconds(2)
+                drainTimeout: .seconds(2),
+                observer: observer
             ),
             responder: responder,
             logger: logger

@@ -43,7 +43,8 @@ private struct Visible: Equatable, CustomStringConvertible {
     var revision: Int
     var towns: Int
     var csv: [UInt8]
-    /// `gridwork_store_revision` and the `gridwork_records` lines of `/metrics`.
+    /// `gridwork_store_revision` and the `gridwork_records` lines of `/metrics`, sorted: the text
+    /// format does not fix the order of series, and the Prometheus registry's order varies by process.
     var metrics: [Substring]
 
     var description: String {
@@ -70,7 +71,7 @@ extension RawClient {
         let metrics = try exchange("GET", "/metrics")
         let figures = metrics.text.split(separator: "\n").filter {
             $0.hasPrefix("gridwork_store_revision ") || $0.hasPrefix("gridwork_records{")
-        }
+        }.sorted()
         guard csv.status == 200, metrics.status == 200, !figures.isEmpty else {
             throw CheckFailure("GET /towns?format=csv answered \(csv.status), /metrics \(metrics.status) \(figures)")
         }
