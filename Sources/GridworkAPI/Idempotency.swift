@@ -82,8 +82,15 @@ public final class IdempotencyKeys: Sendable {
         case .replay(let response):
             return WriteOutcome(response, revision: nil)
         case .mismatch:
+            // Every 422 names its fields (the document promises it, and clients index `errors`).
             throw APIError(
-                .unprocessableContent, detail: "The Idempotency-Key `\(key)` was already used with a different request."
+                .unprocessableContent,
+                detail: "The Idempotency-Key `\(key)` was already used with a different request.",
+                errors: [
+                    .init(
+                        field: "Idempotency-Key",
+                        message: "Already used with another method, path or body; send a new key for a new request.")
+                ]
             )
         case .inProgress:
             throw APIError(.conflict, detail: "A request with the Idempotency-Key `\(key)` is still being processed.")

@@ -273,6 +273,10 @@ extension OpenAPIDocument {
                     + "a cursor of another list is a 400."),
             queryParameter("q", ["type": "string"], "Case-insensitive substring search over \(searchable)."),
             queryParameter(
+                "format", ["type": "string", "enum": ["json", "csv"]],
+                "`csv` answers every match as CSV, `json` a page as JSON; without it, `Accept` decides (JSON "
+                    + "unless it rates `text/csv` higher, or as high and first)."),
+            queryParameter(
                 "sort", ["type": "string", "pattern": .string(sortPattern(sortable))],
                 "Comma-separated fields, `-` for descending: \(sortable.joined(separator: ", ")). "
                     + "The id breaks ties."

@@ -33,6 +33,7 @@ enum OpenAPIDocument {
             "components": [
                 "schemas": componentSchemas(),
                 "responses": componentResponses(),
+                "securitySchemes": securitySchemes,
             ],
         ]
     }
@@ -45,7 +46,11 @@ enum OpenAPIDocument {
         `If-None-Match` and `If-Match`; the epoch names the store's history, so a tag never labels two \
         bodies, across restarts too. With `--data-dir` no answer shows a change before it is durable; \
         once the journal has failed every write is a 503 with `Retry-After`. A write that changes \
-        nothing (a PUT of the current body, an empty merge patch) changes no revision.
+        nothing (a PUT of the current body, an empty merge patch) changes no revision. Every `GET` also \
+        answers `HEAD`; `OPTIONS` on any path answers 204 with `Allow`, and a method a path does not list \
+        is a 405 with `Allow` (`#/components/responses/MethodNotAllowed`). Any request can meet the HTTP \
+        layer's refusals (400, 408, 413, 414, 431, then the connection closes) and, at the connection \
+        limit, a 503; a request line of another major HTTP version is a 505. Tokens: see `bearerAuth`.
         """
 
     static var tags: [OpenAPINode] {
@@ -67,13 +72,17 @@ enum OpenAPIDocument {
     static func paths(_ routes: [Route]) -> OpenAPINode {
         var paths: [(key: String, value: OpenAPINode)] = []
         for route in routes where route.method != .head && route.method != .options {
-            guard let operation = operation(route) else { continue }
+            guard let operation = operation(route).map({ withSharedAnswers($0, route) }) else { continue }
             let path = openAPIPath(route.pattern)
-            let method = route.method.rawValue.lowercased()
-            if let index = paths.firstIndex(where: { $0.key == path }) {
-                paths[index].value.set(method, operation)
-            } else {
-                paths.append((path, .object([(method, operation)])))
+            var operations = [(route.method.rawValue.lowercased(), operation)]
+            // The router answers HEAD with the GET handler, for every GET route.
+            if route.method == .get { operations.append(("head", headOperation(operation))) }
+            for (method, operation) in operations {
+                if let index = paths.firstIndex(where: { $0.key == path }) {
+                    paths[index].value.set(method, operation)
+                } else {
+                    paths.append((path, .object([(method, operation)])))
+                }
             }
         }
         return .object(paths)
@@ -161,8 +170,15 @@ enum OpenAPIDocument {
                     + "be written; 503 `journal_failed` once it cannot.",
                 responses: [
                     "200": jsonResponse("The store is loaded.", schemaRef("Readiness")),
-                    "503": jsonResponse(
-                        "The store is still loading, or the journal has failed.", schemaRef("Readiness")),
+                    "503": [
+                        "description": .string(
+                            "The store is still loading, or the journal has failed (JSON); or the server is at its "
+                                + "connection limit (problem+json, with `Retry-After`)."),
+                        "content": [
+                            "application/json": ["schema": schemaRef("Readiness")],
+                            "application/problem+json": ["schema": schemaRef("Problem")],
+                        ],
+                    ],
                 ]
             )
         case "/stats":
@@ -219,7 +235,7 @@ enum OpenAPIDocument {
                                     "type": "object", "required": ["event", "id", "data"],
                                     "properties": [
                                         "event": ["const": "stats"],
-                                        "id": ["type": "string", "pattern": "^[0-9]+$"],
+                                        "id": ["type": "string", "pattern": "^[0-9a-f]{8}-[0-9]+$"],
                                         "data": [
                                             "type": "string", "contentMediaType": "application/json",
                                             "contentSchema": schemaRef("Stats"),
@@ -307,14 +323,18 @@ enum OpenAPIDocument {
             "create\(type)", "Create a \(kind.schema.singular)", tag: kind.rawValue,
             description: "The server sets `id`, `createdAt`, `updatedAt`, `revision` and `source` (`api`). "
                 + "Takes no query parameters.",
+            parameters: [idempotencyKeyParameter],
             body: requestBody("\(type)Input", mediaTypes: ["application/json"]),
             responses: [
                 "201": jsonResponse(
-                    "Created.", schemaRef(type),
+                    "Created; or, for a retry with the same `Idempotency-Key`, method, path and body, the first "
+                        + "answer again.", schemaRef(type),
                     headers: [
                         "Location": header("The new record's path."), "ETag": header("`\"<epoch>-<revision>\"`."),
+                        "Idempotent-Replayed": header("`true` on a retry's replayed answer.", required: false),
                     ]
                 ),
+                "409": problemResponse("A request with this `Idempotency-Key` is still being processed."),
                 "413": responseRef("ContentTooLarge"),
                 "415": responseRef("UnsupportedMediaType"),
                 "422": responseRef("UnprocessableContent"),
@@ -408,12 +428,47 @@ enum OpenAPIDocument {
         ]
     }
 
+    /// A page as JSON, or every match as CSV: `format=csv`, or an `Accept` that prefers `text/csv`.
     static func pageResponse(_ kind: ResourceKind) -> OpenAPINode {
-        jsonResponse(
-            "A page of \(plural(kind)).", schemaRef("\(typeName(kind))Page"),
-            headers: ["Link": header("`<…>; rel=\"next\"` while there is a next page.", required: false)]
-        )
+        let columns = (["id"] + kind.schema.fields.map(\.name) + ["createdAt", "updatedAt", "revision", "source"])
+            .joined(separator: ",")
+        return [
+            "description": .string(
+                "A page of \(plural(kind)) as JSON; or, with `format=csv` or an `Accept` that rates `text/csv` above "
+                    + "JSON, every matching \(kind.schema.singular) as CSV (no pagination; `limit` and `cursor` do not "
+                    + "apply)."),
+            "headers": [
+                "Link": header("JSON: `<…>; rel=\"next\"` while there is a next page.", required: false),
+                "Content-Disposition": header(
+                    "CSV: `attachment; filename=\"\(kind.rawValue).csv\"`.", required: false),
+            ],
+            "content": [
+                "application/json": ["schema": schemaRef("\(typeName(kind))Page")],
+                "text/csv": [
+                    "schema": [
+                        "type": "string",
+                        "description": .string(
+                            "RFC 4180, UTF-8 with a byte-order mark, CRLF line ends. The header row is `\(columns)`; "
+                                + "lists are joined with `;`, counts as `key=n;…`, null is an empty cell, and a cell "
+                                + "that a spreadsheet would run as a formula starts with `'`."),
+                    ]
+                ],
+            ],
+        ]
     }
+
+    /// `Idempotency-Key` on a create: 1…255 visible ASCII characters, as `WriteRoutes` checks.
+    static let idempotencyKeyParameter: OpenAPINode = [
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": .string(
+            "Makes the create safe to retry: the first answer to a key is kept for 24 hours and returned again for "
+                + "the same method, path and body, creating nothing; the key with another request is a 422 naming "
+                + "`Idempotency-Key`, and one while the first still runs a 409. Keys of another form are a 400."),
+        "schema": [
+            "type": "string", "minLength": 1, "maxLength": .int(IdempotencyKeys.maxKeyLength),
+            "pattern": "^[\\x21-\\x7E]+$",
+        ],
+    ]
 
     static let ifMatchParameter = entityTagsParameter(
         "If-Match", "Only change the record while its ETag is one of these (or `*`); otherwise 412.")
@@ -423,36 +478,6 @@ enum OpenAPIDocument {
         "Only change the record while its ETag is none of these; `*` always fails with 412, as the record exists "
             + "(ids are the server's: a PUT never creates, and an unknown id is a 404)."
     )
-
-    // MARK: Shared responses
-
-    static func componentResponses() -> OpenAPINode {
-        let etag = header("The record's current ETag.", required: false)
-        return [
-            "BadRequest": problemResponse(
-                "Unknown, repeated or invalid query parameters, a bad path segment, or a body that is not JSON."),
-            "NotFound": problemResponse("No record has that id."),
-            "NotModified": ["description": "Not modified.", "headers": ["ETag": header("The current ETag.")]],
-            "Conflict": problemResponse(
-                "Other records refer to it: `errors` names each resource and field (`grids/villageId`) with its "
-                    + "count. Delete or change them first, or use `cascade=true`."),
-            "JournalFailed": problemResponse(
-                "The journal cannot be written: the change was not made; reads keep serving the durable state.",
-                headers: ["Retry-After": header("Seconds to wait before trying again.")]),
-            "PreconditionFailed": problemResponse(
-                "`If-Match` does not hold, or `If-None-Match` does not (it is `*`, or names the current ETag).",
-                headers: ["ETag": etag]),
-            "ContentTooLarge": problemResponse("The body exceeds the server's limit."),
-            "UnsupportedMediaType": problemResponse(
-                "The body is not of an accepted media type, names a `charset` other than UTF-8, or has a "
-                    + "`Content-Encoding` other than `identity` (bodies are never decompressed).",
-                headers: [
-                    "Accept-Encoding": header("`identity`, when a `Content-Encoding` was refused.", required: false)
-                ]),
-            "UnprocessableContent": problemResponse(
-                "The body is JSON but not a valid record: every problem, by field.", schema: "ValidationProblem"),
-        ]
-    }
 
     // MARK: Building blocks
 

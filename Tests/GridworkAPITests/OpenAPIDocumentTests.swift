@@ -33,6 +33,10 @@ struct OpenAPIDocumentTests {
             "GET /towns/{id}/villages", "GET /villages/{id}/grids", "GET /villages/{id}/projects",
             "GET /grids/{id}/cadres", "GET /grids/{id}/assistance-records", "GET /cadres/{id}/assistance-records",
         ])
+        // The router answers HEAD for every GET route.
+        for operation in operations where operation.hasPrefix("GET ") {
+            operations.insert("HEAD " + operation.dropFirst(4))
+        }
         return operations
     }()
 
@@ -81,18 +85,20 @@ struct OpenAPIDocumentTests {
         #expect(document["servers"] == .array([.object([("url", .string("/"))])]))
     }
 
-    @Test func document_describes_exactlyTheRouterRoutes() throws {
+    @Test func document_describes_exactlyTheRouterRoutes_withHEADForEveryGET() throws {
         let router = Self.makeRouter()
-        let routes = Set(
-            router.routes.filter { $0.method != .head && $0.method != .options }.map { route in
-                let path = route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 }
-                return "\(route.method.rawValue) /\(path.joined(separator: "/"))"
-            })
+        var routes: Set<String> = []
+        for route in router.routes where route.method != .head && route.method != .options {
+            let path = route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 }
+            let methods = route.method == .get ? ["GET", "HEAD"] : [route.method.rawValue]
+            for method in methods { routes.insert("\(method) /\(path.joined(separator: "/"))") }
+        }
         #expect(Self.operations(try Self.served(by: router)) == routes)
     }
 
     @Test func document_describes_everyContractRoute() throws {
-        let routes = Self.contract.map { operation in
+        // The router holds no HEAD routes: HEAD is served by GET's handler.
+        let routes: [OpenAPIDocument.Route] = Self.contract.filter { !$0.hasPrefix("HEAD ") }.map { operation in
             let parts = operation.split(separator: " ")
             let pattern = parts[1].replacing("{id}", with: ":id")
             return (method: HTTPRequest.Method(String(parts[0]))!, pattern: String(pattern))
@@ -194,5 +200,145 @@ struct OpenAPIDocumentTests {
             if case .string(let name)? = parameter["name"] { name } else { nil }
         }
         #expect(cadres.contains("gridIds") && !cadres.contains("gridIds[ne]") && !cadres.contains("townId"))
+    }
+}
+
+/// What every response the server can send looks like in the document: the shared refusals,
+/// tokens, CSV, `HEAD`, and `Idempotency-Key`.
+struct OpenAPIResponsesTests {
+    static func document() throws -> JSONValue {
+        let responder = makeResponder(
+            store: Store(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try OpenAPIDocumentTests.served(by: responder)
+    }
+
+    /// Every operation as (`METHOD /path`, operation object).
+    static func operations(_ document: JSONValue) -> [(name: String, operation: JSONValue)] {
+        guard case .object(let paths)? = document["paths"] else { return [] }
+        return paths.flatMap { path, item in
+            guard case .object(let methods) = item else { return [(name: String, operation: JSONValue)]() }
+            return methods.map { ("\($0.key.uppercased()) \(path)", $0.value) }
+        }
+    }
+
+    static func statuses(_ operation: JSONValue) -> Set<String> {
+        Set(OpenAPIDocumentTests.keys(operation["responses"]))
+    }
+
+    static func isList(_ name: String) -> Bool {
+        let segments = name.split(separator: " ")[1].split(separator: "/")
+        let kinds = Set(ResourceKind.allCases.map(\.rawValue))
+        return name.hasPrefix("GET ") && kinds.contains(String(segments.last ?? ""))
+    }
+
+    @Test func document_has_aBearerSecurityScheme() throws {
+        let scheme = try Self.document()["components"]?["securitySchemes"]?["bearerAuth"]
+        #expect(scheme?["type"] == .string("http"))
+        #expect(scheme?["scheme"] == .string("bearer"))
+    }
+
+    @Test func everyWrite_documents_tokensAndJournalFailure() throws {
+        let writes = Self.operations(try Self.document()).filter {
+            ["POST", "PUT", "PATCH", "DELETE"].contains($0.name.split(separator: " ")[0])
+        }
+        #expect(writes.count == 4 * ResourceKind.allCases.count + 1)
+        for (name, operation) in writes {
+            #expect(Self.statuses(operation).isSuperset(of: ["401", "403", "503"]), "\(name)")
+            guard case .array(let requirements)? = operation["security"] else {
+                Issue.record("\(name) has no security")
+                continue
+            }
+            #expect(requirements.contains { $0["bearerAuth"] != nil }, "\(name)")
+        }
+        let unauthorized = try Self.document()["components"]?["responses"]?["Unauthorized"]
+        #expect(unauthorized?["headers"]?["WWW-Authenticate"]?["required"] == .bool(true))
+    }
+
+    @Test func everyCollectionList_documents_csvAndTheFormatParameter() throws {
+        let lists = Self.operations(try Self.document()).filter { Self.isList($0.name) }
+        #expect(lists.count == ResourceKind.allCases.count + ResourceRoutes.nested.count)
+        for (name, operation) in lists {
+            let content = OpenAPIDocumentTests.keys(operation["responses"]?["200"]?["content"])
+            #expect(Set(content) == ["application/json", "text/csv"], "\(name)")
+            guard case .array(let parameters)? = operation["parameters"],
+                let format = parameters.first(where: { $0["name"] == .string("format") })
+            else {
+                Issue.record("\(name) has no format parameter")
+                continue
+            }
+            #expect(OpenAPIDocumentTests.strings(format["schema"]?["enum"]) == ["json", "csv"], "\(name)")
+        }
+    }
+
+    @Test func everyGET_has_aHEADTwin_withTheSameStatusesAndNoContent() throws {
+        let operations = Self.operations(try Self.document())
+        let byName = Dictionary(uniqueKeysWithValues: operations.map { ($0.name, $0.operation) })
+        let gets = operations.filter { $0.name.hasPrefix("GET ") }
+        #expect(!gets.isEmpty)
+        for (name, get) in gets {
+            let head = try #require(byName["HEAD " + name.dropFirst(4)], "\(name)")
+            #expect(Self.statuses(head) == Self.statuses(get), "\(name)")
+            for status in Self.statuses(head) {
+                #expect(head["responses"]?[status]?["content"] == nil, "\(name) \(status)")
+                #expect(head["responses"]?[status]?["$ref"] == nil, "\(name) \(status)")
+            }
+        }
+    }
+
+    @Test func everyOperation_documents_theHTTPLayersRefusals() throws {
+        for (name, operation) in Self.operations(try Self.document()) {
+            #expect(Self.statuses(operation).isSuperset(of: ["400", "408", "413", "414", "431", "503"]), "\(name)")
+            if name.hasPrefix("GET ") && name != "GET /stats/stream" {
+                #expect(Self.statuses(operation).contains("406"), "\(name)")
+            }
+        }
+    }
+
+    @Test func creates_document_idempotencyKey_withItsConflictAndReuse() throws {
+        let creates = Self.operations(try Self.document()).filter {
+            $0.name.hasPrefix("POST ") && $0.name != "POST /admin/compact"
+        }
+        #expect(creates.count == ResourceKind.allCases.count)
+        for (name, operation) in creates {
+            guard case .array(let parameters)? = operation["parameters"] else {
+                Issue.record("\(name) has no parameters")
+                continue
+            }
+            let key = parameters.first { $0["name"] == .string("Idempotency-Key") }
+            #expect(key?["in"] == .string("header"), "\(name)")
+            #expect(key?["schema"]?["maxLength"] == .int(IdempotencyKeys.maxKeyLength), "\(name)")
+            #expect(Self.statuses(operation).isSuperset(of: ["409", "422"]), "\(name)")
+        }
+    }
+
+    /// The document says every 422 has `errors`; a reused key's 422 once had none.
+    @Test func reusedIdempotencyKey_answers422_withAnErrorNamingTheKey() throws {
+        let responder = makeResponder(
+            store: Store(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "reused-key-1"]
+        let first = responder.respond(
+            to: .make("/towns", method: .post, fields: key, json: #"{"name":"甲镇","kind":"town"}"#))
+        #expect(first.status == .created)
+        let second = responder.respond(
+            to: .make("/towns", method: .post, fields: key, json: #"{"name":"乙镇","kind":"town"}"#))
+        #expect(second.status == .unprocessableContent)
+        let errors = try JSONParser.parse(second.body)["errors"]
+        guard case .array(let entries)? = errors else {
+            Issue.record("no errors in \(String(decoding: second.body, as: UTF8.self))")
+            return
+        }
+        #expect(entries.count == 1)
+        #expect(entries.first?["field"] == .string("Idempotency-Key"))
+    }
+
+    @Test func statsStream_eventIDPattern_admitsTheIDsTheStreamSends() throws {
+        let schema = try Self.document()["paths"]?["/stats/stream"]?["get"]?["responses"]?["200"]?["content"]?[
+            "text/event-stream"]?["schema"]
+        guard case .string(let pattern)? = schema?["properties"]?["id"]?["pattern"] else {
+            Issue.record("the event id has no pattern")
+            return
+        }
+        let id = StatsEntry(epoch: "1f0c9a2e", revision: 42, identity: [], gzip: []).eventID
+        #expect(id.wholeMatch(of: try Regex(pattern)) != nil, "\(id) against \(pattern)")
     }
 }
