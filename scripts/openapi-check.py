@@ -346,6 +346,10 @@ def exercise(c):
     c.raw("/towns", b"GET /towns HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", 413, "(413)")
     c.raw("/towns", b"GET /towns HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", 400, "(400 framing)")
     c.raw("/towns", b"GET /towns HTTP/1.1\r\nHost: x\r\n", 408, "(408)")
+    # Last: a reset returns the store to its seed, so nothing above may come after it.
+    c.check("POST", "/admin/reset", "/admin/reset?now=1", token="write", expect=400, note="(unknown parameter)")
+    c.check("POST", "/admin/reset", "/admin/reset", token=None, expect=401, note="(no token)")
+    c.check("POST", "/admin/reset", "/admin/reset", token="write", expect=200)
 
 
 def main():
