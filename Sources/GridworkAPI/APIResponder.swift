@@ -46,7 +46,7 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     -> some Responder
 {
     let router = Router(check: EntityTag.checkConditionalFields)
-    HealthRoutes(store: store, durability: configuration.durability).register(on: router)
+    HealthRoutes(durability: configuration.durability).register(on: router)
     let stats = StatsRoutes(store: store)
     stats.register(on: router)
     ResourceRoutes(store: store).register(on: router)

@@ -5,12 +5,10 @@ import HTTPTypes
 /// `GET /healthz` (the process is up) and `GET /readyz` (the store is loaded and, with a data
 /// directory, the journal writable — or why not).
 struct HealthRoutes {
-    let store: Store
     let durability: (any WriteDurability)?
 
     static let healthy = Response.json(Array(#"{"status":"ok"}"#.utf8))
     static let ready = Response.json(Array(#"{"status":"ready"}"#.utf8))
-    static let notReady = Response.json(Array(#"{"status":"starting"}"#.utf8), status: .serviceUnavailable)
 
     /// 503 naming why the journal failed: the server keeps serving reads, refuses writes.
     static func journalFailed(_ reason: String) -> Response {
@@ -23,10 +21,9 @@ struct HealthRoutes {
 
     func register(on router: Router) {
         router.add(.get, "/healthz") { _, _ in Self.healthy }
-        let store = self.store
         let durability = self.durability
+        // The server listens only once the store has loaded, so ready means the journal is writable.
         router.add(.get, "/readyz") { _, _ in
-            guard store.isReady else { return Self.notReady }
             guard let failure = durability?.failure else { return Self.ready }
             return Self.journalFailed(failure)
         }

@@ -159,9 +159,6 @@ public final class Store: Sendable {
         separate.load(ordering: .acquiring) ? published.withLock { body($0) } : head.withLock { body($0) }
     }
 
-    /// Whether the store has loaded and can serve reads.
-    public var isReady: Bool { true }
-
     /// The revision readers see: moved on by every write once it is durable.
     public var revision: Int {
         separate.load(ordering: .acquiring)

@@ -11,7 +11,7 @@ struct OpenAPIDocumentTests {
     static func makeRouter() -> Router {
         let store = Store()
         let router = Router()
-        HealthRoutes(store: store, durability: nil).register(on: router)
+        HealthRoutes(durability: nil).register(on: router)
         StatsRoutes(store: store).register(on: router)
         ResourceRoutes(store: store).register(on: router)
         OpenAPIRoutes().register(on: router)
