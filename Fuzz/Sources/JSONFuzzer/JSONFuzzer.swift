@@ -88,11 +88,13 @@ func fail(_ message: String, _ input: [UInt8]) -> Never {
 
 // MARK: Entry points
 
+/// The process entry point SwiftPM links in (`--defsym main=JSONFuzzer_main`): hands over to libFuzzer.
 @_cdecl("JSONFuzzer_main")
 public func jsonFuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runLibFuzzer(argc, argv) { data, size in fuzz(data, size) }
 }
 
+/// One input, called by libFuzzer; a violation traps, and libFuzzer keeps the input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     check(inputBytes(data, size))

@@ -399,11 +399,13 @@ struct SplitMix64 {
 
 // MARK: Entry points
 
+/// The process entry point SwiftPM links in (`--defsym main=ParserFuzzer_main`): hands over to libFuzzer.
 @_cdecl("ParserFuzzer_main")
 public func parserFuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     runLibFuzzer(argc, argv) { data, size in fuzz(data, size) }
 }
 
+/// One input, called by libFuzzer; a violation traps, and libFuzzer keeps the input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     runAll(inputBytes(data, size))

@@ -168,6 +168,7 @@ func summary(_ response: Response) -> String {
 
 // MARK: Entry points
 
+/// The process entry point SwiftPM links in (`--defsym main=QueryFuzzer_main`): hands over to libFuzzer.
 @_cdecl("QueryFuzzer_main")
 public func queryFuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     // Build the store and the routes before the first input, so that they are not timed.
@@ -175,6 +176,7 @@ public func queryFuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMut
     return runLibFuzzer(argc, argv) { data, size in fuzz(data, size) }
 }
 
+/// One input, called by libFuzzer; a violation traps, and libFuzzer keeps the input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     check(inputBytes(data, size))
