@@ -216,7 +216,9 @@ struct Driver {
         if request.version != .http1_0 && request.version != .http1_1 {
             fail("request with version \(request.version)")
         }
-        if request.path.isEmpty || !(request.path.hasPrefix("/") || request.path == "*") {
+        // By bytes: `hasPrefix` compares grapheme clusters, and "/" followed by a combining mark
+        // is one cluster that does not begin with "/".
+        if request.path.utf8.first != UInt8(ascii: "/") && request.path != "*" {
             fail("request path \(request.path) is neither absolute nor *")
         }
         let contentLength = request.headerFields[.contentLength]
