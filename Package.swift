@@ -13,8 +13,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gridwork", targets: ["gridwork"]),
-        // For the fuzz package under Fuzz/, which builds the parser with sanitizers.
+        // For the fuzz package under Fuzz/, which builds these with sanitizers.
         .library(name: "HTTP1", targets: ["HTTP1"]),
+        .library(name: "GridworkStore", targets: ["GridworkStore"]),
+        .library(name: "GridworkAPI", targets: ["GridworkAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,40 +1,55 @@
 #!/usr/bin/env bash
-# Builds the RequestParser libFuzzer target and fuzzes it for SECONDS seconds.
+# Builds one libFuzzer target and fuzzes it for SECONDS seconds.
 #
-#   Fuzz/run.sh [SECONDS]        (default 60; works from any directory)
+#   Fuzz/run.sh [SECONDS] [TARGET]    (default 60 s, ParserFuzzer; works from any directory)
+#
+# Targets: ParserFuzzer (HTTP1's RequestParser), JSONFuzzer (GridworkStore's JSONParser and
+# JSONWriter), QueryFuzzer (the list routes' query strings, through GridworkAPI's responder).
 #
 # Environment:
 #   FUZZ_JOBS      parallel fuzzing processes (default: number of cores). With more than one,
 #                  libFuzzer runs in fork mode with -ignore_crashes=1, so a crash does not end the
 #                  run and every distinct crash found in the time budget is kept. 1 = classic
 #                  single-process mode, which stops at the first crash.
-#   FUZZ_MAX_LEN   -max_len (default 8192: room for every limit plus a pipelined request).
+#   FUZZ_MAX_LEN   -max_len (default per target: ParserFuzzer 8192, room for every limit plus a
+#                  pipelined request; JSONFuzzer 4096; QueryFuzzer 1024).
 #   FUZZ_ARGS      extra libFuzzer flags, appended last.
 #   FUZZ_ALLOW_STATUS_DIVERGENCE=1
 #                  read by the harness: do not report inputs whose every cut ends in an error but
 #                  with different statuses (e.g. 414 vs 400); see ParserFuzzer.swift.
 #   SWIFT          the swift driver (default: `swift` on PATH, else /opt/swift/usr/bin/swift).
 #
-# Layout (all under Fuzz/, all but corpus/ git-ignored):
-#   corpus/        seed inputs (checked in)
-#   corpus-work/   the working corpus, seeded from corpus/ and grown by every run
-#   artifacts/     crash-*/timeout-*/oom-* inputs, and the log of the last run (last-run.log)
-#   .build-fuzz/   SwiftPM scratch directory for the sanitized build
+# Layout (all under Fuzz/, corpus/ and dicts/ checked in, the rest git-ignored):
+#   corpus/TARGET/       seed inputs
+#   dicts/TARGET.dict    libFuzzer dictionary
+#   corpus-work/TARGET/  the working corpus, seeded from corpus/TARGET and grown by every run
+#   artifacts/TARGET/    crash-*/timeout-*/oom-* inputs, and the log of the last run (last-run.log)
+#   .build-fuzz/         SwiftPM scratch directory for the sanitized build (shared by all targets)
 #
 # Exit status: 0 no crash, 1 the fuzzer found a crash (or divergence), 2 build/usage error.
 set -euo pipefail
 
 seconds="${1:-60}"
+target="${2:-ParserFuzzer}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
-    echo "usage: $0 SECONDS" >&2
+    echo "usage: $0 SECONDS [ParserFuzzer|JSONFuzzer|QueryFuzzer]" >&2
     exit 2
 fi
+case "$target" in
+ParserFuzzer) default_max_len=8192 ;;
+JSONFuzzer) default_max_len=4096 ;;
+QueryFuzzer) default_max_len=1024 ;;
+*)
+    echo "unknown target $target; one of ParserFuzzer, JSONFuzzer, QueryFuzzer" >&2
+    exit 2
+    ;;
+esac
 
 fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 scratch="$fuzz_dir/.build-fuzz"
-corpus_seed="$fuzz_dir/corpus"
-corpus_work="$fuzz_dir/corpus-work"
-artifacts="$fuzz_dir/artifacts"
+corpus_seed="$fuzz_dir/corpus/$target"
+corpus_work="$fuzz_dir/corpus-work/$target"
+artifacts="$fuzz_dir/artifacts/$target"
 log="$artifacts/last-run.log"
 
 swift_bin="${SWIFT:-}"
@@ -43,12 +58,12 @@ if [ -z "$swift_bin" ]; then
 fi
 
 jobs="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}"
-max_len="${FUZZ_MAX_LEN:-8192}"
+max_len="${FUZZ_MAX_LEN:-$default_max_len}"
 
 # -sanitize=fuzzer adds coverage instrumentation to every Swift module (HTTP1 included) and links
-# libFuzzer; -parse-as-library because the harness has no top-level code. SwiftPM still links the
-# executable with `--defsym main=ParserFuzzer_main`; the harness defines that symbol and calls
-# LLVMFuzzerRunDriver (see Sources/ParserFuzzer/ParserFuzzer.swift).
+# libFuzzer; -parse-as-library because the harnesses have no top-level code. SwiftPM still links
+# each executable with `--defsym main=<Target>_main`; each harness defines that symbol and calls
+# LLVMFuzzerRunDriver (see Sources/FuzzSupport/FuzzSupport.swift).
 build_flags=(
     -c release
     --package-path "$fuzz_dir"
@@ -58,12 +73,12 @@ build_flags=(
     -Xswiftc -g
 )
 
-echo "==> building ParserFuzzer (release, -sanitize=fuzzer,address)"
-if ! "$swift_bin" build "${build_flags[@]}" --product ParserFuzzer; then
+echo "==> building $target (release, -sanitize=fuzzer,address)"
+if ! "$swift_bin" build "${build_flags[@]}" --product "$target"; then
     echo "build failed" >&2
     exit 2
 fi
-binary="$("$swift_bin" build "${build_flags[@]}" --show-bin-path)/ParserFuzzer"
+binary="$("$swift_bin" build "${build_flags[@]}" --show-bin-path)/$target"
 
 mkdir -p "$corpus_work" "$artifacts"
 cp -n "$corpus_seed"/* "$corpus_work"/ 2>/dev/null || true
@@ -81,7 +96,7 @@ flags=(
     -max_len="$max_len"
     -timeout=10
     -rss_limit_mb=2048
-    -dict="$fuzz_dir/http.dict"
+    -dict="$fuzz_dir/dicts/$target.dict"
     -artifact_prefix="$artifacts/"
     -print_final_stats=1
 )
@@ -154,7 +169,7 @@ if [ "${#found[@]}" -gt 0 ]; then
         END { for (i = 1; i <= n; i++) printf "  %4d x %s\n         e.g. %s\n", count[order[i]], order[i], example[order[i]] }'
 fi
 
-echo "SUMMARY: executions=${execs:-?} exec/s=${execs_per_s:-?} cov=${cov:-?} ft=${ft:-?} corpus=${corp:-?}" \
+echo "SUMMARY: target=$target executions=${execs:-?} exec/s=${execs_per_s:-?} cov=${cov:-?} ft=${ft:-?} corpus=${corp:-?}" \
     "time=${seconds}s jobs=$jobs crashes=$crashes ($([ "$crashes" -gt 0 ] && echo "CRASHES FOUND, see $artifacts" || echo "no crashes found"))"
 [ "$crashes" -eq 0 ] || exit 1
 exit 0

@@ -29,7 +29,7 @@
 // Any violation calls `fatalError` with a description, which libFuzzer records as a crash.
 // A trap inside the parser (index out of range, overflow, bad range) is a crash too.
 
-import CLibFuzzer
+import FuzzSupport
 import HTTP1
 import HTTPTypes
 
@@ -216,7 +216,9 @@ struct Driver {
         if request.version != .http1_0 && request.version != .http1_1 {
             fail("request with version \(request.version)")
         }
-        if request.path.isEmpty || !(request.path.hasPrefix("/") || request.path == "*") {
+        // By bytes: `hasPrefix` compares grapheme clusters, and "/" followed by a combining mark
+        // is one cluster that does not begin with "/".
+        if request.path.utf8.first != UInt8(ascii: "/") && request.path != "*" {
             fail("request path \(request.path) is neither absolute nor *")
         }
         let contentLength = request.headerFields[.contentLength]
@@ -376,27 +378,6 @@ func compare(_ expected: Driver, _ actual: Driver, input: [UInt8]) {
 
 // MARK: Helpers
 
-/// The bytes as a C-like escaped string: printable ASCII as is, `\r`, `\n`, `\t`, `\\`, `\xNN`.
-func escape(_ bytes: ArraySlice<UInt8>, limit: Int = 600) -> String {
-    var text = "\""
-    for byte in bytes.prefix(limit) {
-        switch byte {
-        case 0x0D: text += "\\r"
-        case 0x0A: text += "\\n"
-        case 0x09: text += "\\t"
-        case 0x5C: text += "\\\\"
-        case 0x22: text += "\\\""
-        case 0x20...0x7E: text.unicodeScalars.append(Unicode.Scalar(byte))
-        default:
-            let hex = String(byte, radix: 16)
-            text += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-        }
-    }
-    text += "\""
-    if bytes.count > limit { text += "...(\(bytes.count - limit) more bytes)" }
-    return text
-}
-
 func fnv1a(_ bytes: [UInt8]) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in bytes {
@@ -420,26 +401,15 @@ struct SplitMix64 {
 
 // MARK: Entry points
 
-// SwiftPM links Linux executables with `--defsym main=ParserFuzzer_main` (so that executables are
-// testable), which leaves `-parse-as-library` code without a `main` and keeps libFuzzer's `main`
-// out of the link. Define that symbol and hand over to libFuzzer's driver, which parses the
-// usual libFuzzer command line and calls `LLVMFuzzerTestOneInput` below for every input.
+/// The process entry point SwiftPM links in (`--defsym main=ParserFuzzer_main`): hands over to libFuzzer.
 @_cdecl("ParserFuzzer_main")
-public func parserFuzzerMain(
-    _ argc: CInt,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-        guard let data else { return fuzz(UnsafeRawPointer(bitPattern: 1)!, 0) }
-        return fuzz(UnsafeRawPointer(data), size)
-    }
+public func parserFuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv) { data, size in fuzz(data, size) }
 }
 
+/// One input, called by libFuzzer; a violation traps, and libFuzzer keeps the input.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let input = Array(UnsafeRawBufferPointer(start: start, count: count))
-    runAll(input)
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    runAll(inputBytes(data, size))
     return 0
 }
