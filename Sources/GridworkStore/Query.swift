@@ -192,7 +192,8 @@ extension Store.State {
                 let start = afterID.map { candidates.firstIndex(after: $0) } ?? 0
                 let end = min(candidates.count, start + query.limit)
                 return QueryPage(
-                    records: candidates[start..<end].map { table[$0]! }, total: candidates.count,
+                    records: candidates.ids(from: start).prefix(end - start).map { table[$0]! },
+                    total: candidates.count,
                     more: end < candidates.count, keys: Array(repeating: [], count: end - start))
             }
             if needle == nil, let buckets = exactDateBuckets(kind, query)?.map(\.ids) {
