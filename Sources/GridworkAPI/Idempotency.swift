@@ -75,7 +75,7 @@ public final class IdempotencyKeys: Sendable {
     /// journal; the key remembers its response once the change is durable, and forgets the key if
     /// it never becomes so.
     func run(
-        key: String, fingerprint: String, epoch: String,
+        key: String, fingerprint: String,
         _ create: (_ annotation: JSONValue) throws(APIError) -> WriteOutcome
     ) throws(APIError) -> WriteOutcome {
         switch begin(key: key, fingerprint: fingerprint) {

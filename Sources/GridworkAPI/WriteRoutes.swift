@@ -45,7 +45,7 @@ struct WriteRoutes {
                         return try Self.create(kind, values, store, annotation: nil)
                     }
                     let fingerprint = IdempotencyKeys.fingerprint(request)
-                    return try idempotency.run(key: key, fingerprint: fingerprint, epoch: store.epoch) {
+                    return try idempotency.run(key: key, fingerprint: fingerprint) {
                         annotation throws(APIError) in
                         let values = try Self.validate(kind, body, current: nil, store)
                         return try Self.create(kind, values, store, annotation: annotation)
@@ -103,7 +103,7 @@ struct WriteRoutes {
                 kind, values: values, source: .api, at: Timestamp.now(),
                 annotation: annotation.map { annotation in { _ in annotation } })
         }
-        return WriteOutcome(created(committed.value, kind, store.epoch), revision: committed.revision)
+        return WriteOutcome(created(committed.value, kind, committed.epoch), revision: committed.revision)
     }
 
     static func created(_ record: Record, _ kind: ResourceKind, _ epoch: String) -> Response {
@@ -150,7 +150,7 @@ struct WriteRoutes {
             }
         }
         return WriteOutcome(
-            RecordETag.response(committed.value, kind, epoch, status: .ok), revision: committed.revision)
+            RecordETag.response(committed.value, kind, committed.epoch, status: .ok), revision: committed.revision)
     }
 
     /// Whether the request's `If-Match` and `If-None-Match` hold for a record (RFC 9110 §13.1.1,

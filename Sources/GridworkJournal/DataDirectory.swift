@@ -143,8 +143,8 @@ public struct DataDirectory: Sendable {
     /// Writes a snapshot atomically: a temporary file, fsync, rename over the old one, fsync of
     /// the directory. Returns its size in bytes.
     @discardableResult
-    func writeSnapshot(_ frozen: Store.Frozen, epoch: String, annotations: [JSONValue]) throws(JournalError) -> Int {
-        let bytes = Snapshot.encode(frozen, epoch: epoch, annotations: annotations)
+    func writeSnapshot(_ frozen: Store.Frozen, annotations: [JSONValue]) throws(JournalError) -> Int {
+        let bytes = Snapshot.encode(frozen, annotations: annotations)
         let temporary = snapshotPath + ".tmp"
         try FileIO.replaceAtomically(snapshotPath, with: bytes, temporary: temporary, directory: path)
         return bytes.count
@@ -174,9 +174,8 @@ public struct DataDirectory: Sendable {
     ) throws(JournalError) -> (revision: Int, snapshotBytes: Int, journalBytesBefore: Int, journalBytesAfter: Int) {
         let loaded = try load(seed: seed, logger: logger)
         let (_, frozen) = loaded.store.freeze {}
-        let size = try writeSnapshot(
-            frozen, epoch: loaded.store.epoch, annotations: keep(loaded.store.epoch, loaded.annotations))
-        let fresh = try restartJournal(epoch: loaded.store.epoch)
+        let size = try writeSnapshot(frozen, annotations: keep(frozen.epoch, loaded.annotations))
+        let fresh = try restartJournal(epoch: frozen.epoch)
         Glibc.close(fresh.fd)
         return (frozen.revision, size, loaded.journalBytes, fresh.bytes)
     }

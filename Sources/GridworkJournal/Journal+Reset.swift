@@ -43,11 +43,7 @@ extension Journal {
                     return state.queue
                 }
             }
-            if !queued.isEmpty {
-                var lines: [UInt8] = []
-                for change in queued { JournalLine.encode(change, into: &lines) }
-                commit(lines, frozen: before, changes: queued.count)
-            }
+            write(queued, frozen: before)
             if let failure = failure ?? replaceFiles(with: after) {
                 done(.failure(ResetFailure(description: failure)))
             } else {
@@ -62,7 +58,7 @@ extension Journal {
     /// why it failed, having failed the journal, or nil.
     private func replaceFiles(with after: Store.Frozen) -> String? {
         do {
-            try directory.writeSnapshot(after, epoch: after.epoch, annotations: [])
+            try directory.writeSnapshot(after, annotations: [])
         } catch {
             fail(because: "the reset's snapshot could not be written: \(error.description)")
             return failure

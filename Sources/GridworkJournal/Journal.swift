@@ -14,8 +14,8 @@ import Synchronization
 /// file is cut back to its durable length, every waiter and every later write is told why, and
 /// the process keeps serving the durable state until it is restarted.
 public final class Journal: ChangeLog, @unchecked Sendable {
-    // Unchecked: `state` is guarded by `lock`; the descriptor below it is touched only by the
-    // writer thread (and by `init` and `close()` before and after that thread runs).
+    // Unchecked: `state` is guarded by `lock`; the descriptor and line buffer below it are touched
+    // only by the writer thread (and by `init` and `close()` before and after that thread runs).
 
     /// Counters for logs and metrics.
     public struct Counters: Sendable {
@@ -57,6 +57,8 @@ public final class Journal: ChangeLog, @unchecked Sendable {
     let lock = ConditionLock()
     var state: State
     var fd: Int32
+    /// The lines of the batch being written, kept between batches for its capacity.
+    private var buffer: [UInt8] = []
     private var thread: pthread_t?
 
     /// Starts the writer for `directory`, whose journal `load` just replayed into `store`, and
@@ -98,8 +100,8 @@ public final class Journal: ChangeLog, @unchecked Sendable {
                 // A journal from before headers: a snapshot and a fresh journal give it one.
                 let (_, frozen) = store.freeze {}
                 do {
-                    try directory.writeSnapshot(frozen, epoch: store.epoch, annotations: annotations())
-                    let fresh = try directory.restartJournal(epoch: store.epoch)
+                    try directory.writeSnapshot(frozen, annotations: annotations())
+                    let fresh = try directory.restartJournal(epoch: frozen.epoch)
                     Glibc.close(fd)
                     fd = fresh.fd
                     state.counters.bytes = fresh.bytes
@@ -180,7 +182,6 @@ public final class Journal: ChangeLog, @unchecked Sendable {
     // MARK: The writer thread
 
     private func run() {
-        var buffer: [UInt8] = []
         while true {
             let (compact, closing) = lock.withLock { () -> (Bool, Bool) in
                 while state.queue.isEmpty && !state.compactionRequested && state.resets.isEmpty && !state.closing {
@@ -197,11 +198,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
                     return batch
                 }
             }
-            if !batch.isEmpty {
-                buffer.removeAll(keepingCapacity: true)
-                for change in batch { JournalLine.encode(change, into: &buffer) }
-                commit(buffer, frozen: frozen, changes: batch.count)
-            }
+            write(batch, frozen: frozen)
             resetNow()
             let tooLong = lock.withLock { state.counters.bytes >= state.nextCompactionBytes && state.failure == nil }
             if compact || tooLong { compactNow() }
@@ -209,13 +206,19 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         }
     }
 
-    func commit(_ bytes: [UInt8], frozen: Store.Frozen, changes: Int) {
+    /// Appends `changes` (the batch `frozen` ends with), syncs, publishes `frozen` and answers the
+    /// waiters. Nothing when there are no changes.
+    func write(_ changes: [Change], frozen: Store.Frozen) {
+        guard !changes.isEmpty else { return }
         if let failure = self.failure {
             fail(because: failure)
             return
         }
+        buffer.removeAll(keepingCapacity: true)
+        for change in changes { JournalLine.encode(change, into: &buffer) }
+        let bytes = buffer.count
         do {
-            try FileIO.writeAll(fd, bytes, path: directory.journalPath)
+            try FileIO.writeAll(fd, buffer, path: directory.journalPath)
             try FileIO.syncData(fd, path: directory.journalPath)
         } catch {
             fail(because: error.description)
@@ -226,9 +229,9 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         store.publish(frozen)
         let ready = lock.withLock { () -> [Settled] in
             state.counters.durableRevision = max(state.counters.durableRevision, frozen.revision)
-            state.counters.changes += changes
+            state.counters.changes += changes.count
             state.counters.syncs += 1
-            state.counters.bytes += bytes.count
+            state.counters.bytes += bytes
             return takeSettled()
         }
         for settled in ready { settled(nil) }
@@ -296,7 +299,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         }
         let size: Int
         do {
-            size = try directory.writeSnapshot(frozen, epoch: frozen.epoch, annotations: annotations())
+            size = try directory.writeSnapshot(frozen, annotations: annotations())
         } catch {
             let bytes = lock.withLock { () -> Int in
                 state.nextCompactionBytes = state.counters.bytes + compactAfterBytes
@@ -305,11 +308,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             logger.error(
                 "journal.compaction_failed", metadata: ["error": "\(error.description)", "journal_bytes": "\(bytes)"])
             // The queued changes were taken for the snapshot: they go to the journal instead.
-            if !queued.isEmpty {
-                var lines: [UInt8] = []
-                for change in queued { JournalLine.encode(change, into: &lines) }
-                commit(lines, frozen: frozen, changes: queued.count)
-            }
+            write(queued, frozen: frozen)
             return
         }
         guard snapshotInPlace(frozen, after: "a snapshot") else { return }

@@ -16,7 +16,7 @@ import GridworkStore
 enum Snapshot {
     static let format = "gridwork-snapshot"
 
-    static func encode(_ frozen: Store.Frozen, epoch: String, annotations: [JSONValue]) -> [UInt8] {
+    static func encode(_ frozen: Store.Frozen, annotations: [JSONValue]) -> [UInt8] {
         let records = frozen.records
         var bytes: [UInt8] = []
         bytes.reserveCapacity(records.count * 400)
@@ -24,7 +24,7 @@ enum Snapshot {
         header.raw("{\"format\":\"gridwork-snapshot\",\"version\":1,\"revision\":")
         header.int(frozen.revision)
         header.raw(",\"epoch\":")
-        header.string(epoch)
+        header.string(frozen.epoch)
         header.raw(",\"next\":{")
         for (index, kind) in ResourceKind.allCases.enumerated() {
             if index > 0 { header.raw(",") }

@@ -9,6 +9,9 @@ public struct Committed<Value: Sendable>: Sendable {
     public var revision: Int
     /// Whether the write changed anything (and so made a revision and a change of its own).
     public var changed: Bool
+    /// The epoch of the history the write was made in: the one its answer's tags name, even when
+    /// a reset follows at once.
+    public var epoch: String
 }
 
 extension Store {
@@ -55,7 +58,7 @@ extension Store {
         try head.withLock { (state) throws(StoreError) -> Committed<Record> in
             guard let old = state[kind][id] else { throw .notFound(kind, id) }
             if let precondition, !precondition(old) { throw .preconditionFailed(current: old) }
-            if old.values == values { return Committed(value: old, revision: state.revision, changed: false) }
+            if old.values == values { return Committed(value: old, revision: state.revision, changed: false, epoch: state.epoch) }
             try state.check(kind, values, replacing: id)
             return commit(state.rewrite(kind, id, at: timestamp) { $0 = values }, &state)
         }
@@ -91,7 +94,7 @@ extension Store {
     {
         state.commit(annotation: annotation)
         headRevisionMirror.store(state.revision, ordering: .releasing)
-        return Committed(value: value, revision: state.revision, changed: true)
+        return Committed(value: value, revision: state.revision, changed: true, epoch: state.epoch)
     }
 
     /// Problems with the references in `values`: every id that names no record. Field values

@@ -142,14 +142,12 @@ public final class Store: Sendable {
     /// state than the published one is ignored.
     public func publish(_ frozen: Frozen) {
         var replaced = frozen.state
-        let moved = published.withLock { published -> Bool in
-            guard replaced.revision > published.revision else { return false }
+        published.withLock { published in
+            guard replaced.revision > published.revision else { return }
             swap(&published, &replaced)
             publishedRevision.store(published.revision, ordering: .releasing)
-            return true
         }
-        // The old state is released here, outside the lock.
-        _ = moved
+        // `replaced` now holds the old state, released here, outside the lock.
     }
 
     // MARK: Reads (the published state)
