@@ -58,7 +58,9 @@ extension Store {
         try head.withLock { (state) throws(StoreError) -> Committed<Record> in
             guard let old = state[kind][id] else { throw .notFound(kind, id) }
             if let precondition, !precondition(old) { throw .preconditionFailed(current: old) }
-            if old.values == values { return Committed(value: old, revision: state.revision, changed: false, epoch: state.epoch) }
+            if old.values == values {
+                return Committed(value: old, revision: state.revision, changed: false, epoch: state.epoch)
+            }
             try state.check(kind, values, replacing: id)
             return commit(state.rewrite(kind, id, at: timestamp) { $0 = values }, &state)
         }
