@@ -1,7 +1,7 @@
 import Glibc
 
 /// The few POSIX file calls durability needs, with EINTR and short writes handled.
-enum FileIO {
+package enum FileIO {
     static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(JournalError) -> Int32 {
         let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .system("Opening", path, errno) }
@@ -132,7 +132,7 @@ enum FileIO {
     /// Puts `bytes` at `path` atomically: written to `temporary`, fsync'd, renamed over `path`,
     /// and the directory fsync'd. On any failure the temporary file is removed and `path` is as
     /// it was.
-    static func replaceAtomically(
+    package static func replaceAtomically(
         _ path: String, with bytes: [UInt8], temporary: String, directory: String
     ) throws(JournalError) {
         let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC)

@@ -211,25 +211,4 @@ struct JournalGateTests {
         }
         #expect(try load(directory).replayed == 400)
     }
-
-    @Test func aJournalThatCannotBeWritten_failsItsWaiters_andSaysWhy() throws {
-        let directory = TemporaryDirectory()
-        let data = try DataDirectory(directory.path)
-        var loaded = try load(directory)
-        // /dev/full accepts the open and fails every write with ENOSPC. (Said to have its header,
-        // so that the journal's first write is the change.)
-        #expect(symlink("/dev/full", directory.file("journal.log")) == 0)
-        loaded.hasHeader = true
-        let journal = try Journal(
-            directory: data, store: loaded.store, loaded: loaded, compactAfterBytes: 1 << 30, annotations: { [] },
-            logger: silentLogger)
-        defer { journal.close() }
-        let before = loaded.store.stats()
-        try loaded.store.insert(.towns, values: town("满盘镇"), source: .api, at: "2026-01-01T00:00:00Z")
-        let outcome = waitDurable(journal, loaded.store.headRevision)
-        #expect(outcome??.contains("No space left on device") == true)
-        #expect(journal.failure?.contains("No space left on device") == true)
-        #expect(loaded.store.stats() == before, "readers never see the change that failed")
-        #expect(loaded.store.all(.towns).allSatisfy { $0[TownField.name].string != "满盘镇" })
-    }
 }
