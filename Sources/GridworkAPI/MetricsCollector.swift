@@ -11,7 +11,7 @@ import Synchronization
 /// content negotiation, a 401 from access control).
 ///
 /// Concurrency: `Sendable`; one `Mutex` guards the router and the handlers made so far, taken
-/// once per response.
+/// twice per response, briefly (the route is matched between, outside it).
 public final class MetricsCollector: Sendable {
     /// The latency histogram's bucket upper bounds, in seconds from 100 µs to 1 s.
     public static let durationBuckets: [Duration] = [
@@ -69,10 +69,12 @@ public final class MetricsCollector: Sendable {
     /// Counts one response the server sent. `path` is nil when no request was parsed; the route
     /// label is then `-` (as in the access log), and `unmatched` for a path no route serves.
     public func responded(method: String?, path: String?, status: Int, duration: Duration?) {
+        // The route is matched outside the lock: every event loop comes through here.
+        let router = state.withLock { $0.router }
+        let route = path.map { router?.pattern(for: $0) ?? "unmatched" } ?? "-"
+        let method = method.map { Self.namedMethods.contains($0) ? $0 : "other" } ?? "-"
+        let key = RequestKey(route: route, method: method, status: status)
         let handler = state.withLock { state in
-            let route = path.map { state.router?.pattern(for: $0) ?? "unmatched" } ?? "-"
-            let method = method.map { Self.namedMethods.contains($0) ? $0 : "other" } ?? "-"
-            let key = RequestKey(route: route, method: method, status: status)
             if let handler = state.requests[key] { return handler }
             let handler = factory.makeCounter(
                 label: Self.requestsTotal,
