@@ -31,7 +31,6 @@ extension Store {
             let before = Frozen(state: head)
             head = state
             headRevisionMirror.store(state.revision, ordering: .releasing)
-            headEpochMirror.withLock { $0 = epoch }
             return (value, before, Frozen(state: state))
         }
     }

@@ -38,9 +38,7 @@ public final class Store: Sendable {
     /// a history that begins anew (a memory-only start, a new data directory, a `reset`) gets a
     /// new epoch. This is the head's epoch, the one new tags are made with; a reader that needs
     /// the epoch of what it read takes it from the same state (`stats()`, `tagged`).
-    public var epoch: String { headEpochMirror.withLock { $0 } }
-    /// The head's epoch, set inside the head's lock: a reset changes it.
-    let headEpochMirror: Mutex<String>
+    public var epoch: String { head.withLock { $0.epoch } }
     let head: Mutex<State>
     let published: Mutex<State>
     /// Whether readers read `published` (a change log is attached) rather than `head`.
@@ -57,7 +55,6 @@ public final class Store: Sendable {
     private init(state: State, epoch: String) {
         var state = state
         state.epoch = epoch
-        headEpochMirror = Mutex(epoch)
         head = Mutex(state)
         // Filled by `attach`; until then readers read the head. Not a copy of `state`, which would
         // make the head's first write copy every table.
