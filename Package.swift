@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "gridwork", targets: ["gridwork"]),
         // For the fuzz package under Fuzz/, which builds these with sanitizers.
         .library(name: "HTTP1", targets: ["HTTP1"]),
+        .library(name: "HTTPResponder", targets: ["HTTPResponder"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "GridworkStore", targets: ["GridworkStore"]),
         .library(name: "GridworkAPI", targets: ["GridworkAPI"]),
     ],
@@ -33,22 +35,38 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // epoll and eventfd, which the Glibc module does not export. Headers only.
+        // epoll, eventfd and thread names, which the Glibc module does not export. Headers only.
         .systemLibrary(name: "CLinux"),
-        // Bytes <-> HTTP/1.1 messages. No sockets, no threads.
+        // JSON text: a strict parser, a writer with the one string escaper. No domain.
+        .target(name: "JSON", swiftSettings: swiftSettings),
+        // Named POSIX threads for work that blocks for its life (event loops, the journal's writer).
+        .target(name: "SystemThreads", dependencies: ["CLinux"], swiftSettings: swiftSettings),
+        // Bytes <-> HTTP/1.1 messages: the request parser and the response serializer. No
+        // sockets, no threads, no policy.
         .target(
             name: "HTTP1",
             dependencies: [
-                "CZlib",
+                .product(name: "HTTPTypes", package: "swift-http-types")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The contract between server and application (Responder, Response, gates, streams) and
+        // the middleware every response passes (compression, problem+json).
+        .target(
+            name: "HTTPResponder",
+            dependencies: [
+                "HTTP1", "CZlib", "JSON",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),
-        // Sockets, event loops, connections, timeouts.
+        // Sockets, event loops, connections, and the connection policy (timeouts, caps).
         .target(
             name: "HTTPServer",
             dependencies: [
                 "HTTP1",
+                "HTTPResponder",
+                "SystemThreads",
                 "CLinux",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,14 +84,14 @@ let package = Package(
         // The domain: records, store, aggregates, journal, seed.
         .target(
             name: "GridworkStore",
-            dependencies: ["GridworkFixtures"],
+            dependencies: ["GridworkFixtures", "JSON"],
             swiftSettings: swiftSettings
         ),
         // Durability: the journal with group commit, snapshots, replay.
         .target(
             name: "GridworkJournal",
             dependencies: [
-                "CZlib", "GridworkStore",
+                "CZlib", "GridworkStore", "JSON", "SystemThreads",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -83,6 +101,8 @@ let package = Package(
             name: "GridworkAPI",
             dependencies: [
                 "HTTP1",
+                "HTTPResponder",
+                "JSON",
                 "GridworkStore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,6 +116,7 @@ let package = Package(
             name: "gridwork",
             dependencies: [
                 "HTTP1",
+                "HTTPResponder",
                 "HTTPServer",
                 "GridworkStore",
                 "GridworkAPI",
@@ -111,7 +132,7 @@ let package = Package(
         // Shared by the tests: a raw-socket client, child processes, and an independent recount of /stats.
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP1", "GridworkStore"],
+            dependencies: ["HTTP1", "HTTPResponder", "GridworkStore"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -124,9 +145,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HTTPResponderTests",
+            dependencies: [
+                "HTTPResponder",
+                "HTTP1",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer",
+                "HTTPResponder",
                 "TestSupport",
                 "HTTP1",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -136,13 +167,13 @@ let package = Package(
         ),
         .testTarget(
             name: "GridworkStoreTests",
-            dependencies: ["GridworkStore", "TestSupport"],
+            dependencies: ["GridworkStore", "JSON", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GridworkJournalTests",
             dependencies: [
-                "GridworkJournal", "GridworkStore", "HTTP1", "TestSupport",
+                "GridworkJournal", "GridworkStore", "HTTP1", "HTTPResponder", "JSON", "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -153,6 +184,8 @@ let package = Package(
             dependencies: [
                 "GridworkAPI",
                 "HTTP1",
+                "HTTPResponder",
+                "JSON",
                 "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -163,6 +196,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "HTTPServer",
+                "HTTPResponder",
+                "JSON",
                 "GridworkStore",
                 "TestSupport",
                 "HTTP1",

@@ -36,7 +36,7 @@ let package = Package(
             name: "JSONFuzzer",
             dependencies: [
                 "FuzzSupport",
-                .product(name: "GridworkStore", package: "gridwork"),
+                .product(name: "JSON", package: "gridwork"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
@@ -47,6 +47,8 @@ let package = Package(
                 .product(name: "GridworkAPI", package: "gridwork"),
                 .product(name: "GridworkStore", package: "gridwork"),
                 .product(name: "HTTP1", package: "gridwork"),
+                .product(name: "HTTPResponder", package: "gridwork"),
+                .product(name: "JSON", package: "gridwork"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],

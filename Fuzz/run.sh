@@ -3,7 +3,7 @@
 #
 #   Fuzz/run.sh [SECONDS] [TARGET]    (default 60 s, ParserFuzzer; works from any directory)
 #
-# Targets: ParserFuzzer (HTTP1's RequestParser), JSONFuzzer (GridworkStore's JSONParser and
+# Targets: ParserFuzzer (HTTP1's RequestParser), JSONFuzzer (the JSON target's JSONParser and
 # JSONWriter), QueryFuzzer (the list routes' query strings, through GridworkAPI's responder).
 #
 # Environment:

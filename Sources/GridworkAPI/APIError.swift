@@ -1,5 +1,6 @@
-public import HTTP1
+public import HTTPResponder
 public import HTTPTypes
+import JSON
 
 /// A client-visible error: a status and an RFC 9457 problem body. Anything thrown that is not
 /// an `APIError` becomes a 500 with a log line naming the request id.
@@ -67,39 +68,29 @@ public struct APIError: Error, Sendable {
         )
     }
 
-    /// The problem+json response.
+    /// The problem+json response; `errors` is an extension member listing at most
+    /// `maxListedErrors` entries, and `detail` says how many more there were.
     public var response: Response {
-        var body: [UInt8] = []
-        body.reserveCapacity(128 + detail.utf8.count)
-        body.append(contentsOf: #"{"type":"#.utf8)
-        JSONString.append(type, to: &body)
-        body.append(contentsOf: #","title":"#.utf8)
-        JSONString.append(status.reasonPhrase, to: &body)
-        body.append(contentsOf: #","status":"#.utf8)
-        body.append(contentsOf: String(status.code).utf8)
         let listed = errors.prefix(Self.maxListedErrors)
-        body.append(contentsOf: #","detail":"#.utf8)
-        JSONString.append(
-            listed.count == errors.count
-                ? detail
-                : detail
-                    + " `errors` lists the first \(listed.count); \(errors.count - listed.count) more are not listed.",
-            to: &body)
-        if !listed.isEmpty {
-            body.append(contentsOf: #","errors":["#.utf8)
-            for (index, error) in listed.enumerated() {
-                if index > 0 { body.append(UInt8(ascii: ",")) }
-                body.append(contentsOf: #"{"field":"#.utf8)
-                JSONString.append(error.field, to: &body)
-                body.append(contentsOf: #","message":"#.utf8)
-                JSONString.append(error.message, to: &body)
-                body.append(UInt8(ascii: "}"))
-            }
-            body.append(UInt8(ascii: "]"))
+        var problem = Problem(status, type: type, detail: detail, headerFields: headerFields)
+        if listed.count < errors.count {
+            problem.detail +=
+                " `errors` lists the first \(listed.count); \(errors.count - listed.count) more are not listed."
         }
-        body.append(UInt8(ascii: "}"))
-        var fields = headerFields
-        fields[.contentType] = MediaType.problemJSON
-        return Response(status: status, headerFields: fields, body: body)
+        if !listed.isEmpty {
+            var json = JSONWriter(capacity: 64 * listed.count)
+            json.raw("[")
+            for (index, error) in listed.enumerated() {
+                if index > 0 { json.raw(",") }
+                json.raw(#"{"field":"#)
+                json.string(error.field)
+                json.raw(#","message":"#)
+                json.string(error.message)
+                json.raw("}")
+            }
+            json.raw("]")
+            problem.extensions.append((name: "errors", json: json.bytes))
+        }
+        return problem.response
     }
 }

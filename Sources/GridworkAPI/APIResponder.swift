@@ -1,5 +1,6 @@
 public import GridworkStore
-public import HTTP1
+import HTTP1
+public import HTTPResponder
 import HTTPTypes
 public import Logging
 
@@ -80,7 +81,7 @@ struct APIResponder: Responder {
     func respond(to request: Request) -> Response {
         if request.path == "*" {
             // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7).
-            return Response(status: .noContent, headerFields: [.allow: "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"])
+            return Response(status: .noContent, headerFields: [.allow: Router.allowedMethods])
         }
         do {
             return try router.respond(to: request)

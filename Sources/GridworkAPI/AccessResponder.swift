@@ -1,4 +1,5 @@
-public import HTTP1
+import HTTP1
+import HTTPResponder
 import HTTPTypes
 
 /// Who may call: bearer tokens for writes (and, optionally, reads), and the browser origins
@@ -37,7 +38,6 @@ struct AccessResponder: Responder {
         self.readingTokens = writeTokens + readTokens
     }
 
-    static let allowedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
     /// Every request field the API reads that is not CORS-safelisted; `Last-Event-ID` is what an
     /// event-stream client sends when it reconnects to `/stats/stream`.
     static let allowedHeaders =
@@ -55,7 +55,7 @@ struct AccessResponder: Responder {
             var preflight = Response(status: .noContent)
             if let origin {
                 preflight.headerFields[.accessControlAllowOrigin] = origin
-                preflight.headerFields[.accessControlAllowMethods] = Self.allowedMethods
+                preflight.headerFields[.accessControlAllowMethods] = Router.allowedMethods
                 preflight.headerFields[.accessControlAllowHeaders] = Self.allowedHeaders
                 preflight.headerFields[.accessControlMaxAge] = "600"
             }

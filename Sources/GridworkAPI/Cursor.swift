@@ -1,6 +1,7 @@
 /// Opaque pagination cursors: the list a page belongs to and the last record's position in it,
 /// base64url-encoded (RFC 4648 §5) so clients treat it as a token rather than something to build.
 import GridworkStore
+import JSON
 
 enum Cursor {
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)

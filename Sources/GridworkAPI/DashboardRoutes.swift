@@ -1,4 +1,5 @@
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 
 /// `GET /`: the dashboard, one HTML page (inline CSS and JavaScript) compiled into the binary, so

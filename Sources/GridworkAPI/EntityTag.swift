@@ -1,4 +1,5 @@
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 
 /// RFC 9110 §8.8.3 entity-tag lists, as `If-Match` and `If-None-Match` carry them.

@@ -1,6 +1,8 @@
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 
 /// `GET /healthz` (the process is up) and `GET /readyz` (the store is loaded and, with a data
 /// directory, the journal writable — or why not).

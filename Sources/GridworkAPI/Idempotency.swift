@@ -1,6 +1,8 @@
 public import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+public import JSON
 import Synchronization
 
 /// `Idempotency-Key` on POST: the first response to a key is kept for 24 hours and returned for

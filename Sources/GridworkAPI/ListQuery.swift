@@ -1,5 +1,7 @@
 import GridworkStore
 import HTTP1
+import HTTPResponder
+import JSON
 
 /// Turns a list request's query string into a store `Query`, strictly: every parameter must be
 /// one the resource offers, every value must parse, and a cursor must come from the same list:

@@ -1,5 +1,6 @@
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 import Prometheus
 

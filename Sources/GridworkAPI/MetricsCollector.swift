@@ -1,4 +1,5 @@
 public import CoreMetrics
+import HTTPTypes
 public import Prometheus
 import Synchronization
 
@@ -21,9 +22,26 @@ public final class MetricsCollector: Sendable {
     ]
     static let requestsTotal = "gridwork_http_requests_total"
     static let requestDuration = "gridwork_http_request_duration_seconds"
+    /// What each metric measures: the `# HELP` line of its family in the Prometheus text, which
+    /// `promtool check metrics` asks for. The swift-metrics API has no place for it, so with a
+    /// Prometheus registry the metrics are made through the registry directly.
+    static let help: [String: String] = [
+        requestsTotal: "Responses sent, by route pattern, method and status (the server's own refusals included).",
+        requestDuration: "Time from a complete request to its response being queued, journal waits included.",
+        "gridwork_open_connections": "Client connections open now.",
+        "gridwork_received_bytes_total": "Bytes read from client sockets.",
+        "gridwork_sent_bytes_total": "Bytes written to client sockets.",
+        "gridwork_store_revision": "The revision of the published store state.",
+        "gridwork_records": "Records in the published store state, by resource.",
+        "gridwork_stats_stream_subscribers": "Clients subscribed to /stats/stream now.",
+        "gridwork_journal_bytes": "Size of journal.log in bytes.",
+        "gridwork_journal_changes_total": "Changes written to the journal since the start.",
+        "gridwork_journal_syncs_total": "fdatasync calls of the journal since the start.",
+        "gridwork_journal_failed": "1 once the journal has failed (writes are refused), else 0.",
+    ]
     /// The methods counted under their own name; any other is counted as `other`, so that a
     /// client inventing methods cannot grow the number of series without bound.
-    static let namedMethods: Set<String> = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+    static let namedMethods = Set(Router.methods.map(\.rawValue))
 
     private struct RequestKey: Hashable {
         var route: String
@@ -49,7 +67,10 @@ public final class MetricsCollector: Sendable {
     public init(factory: any MetricsFactory, registry: PrometheusCollectorRegistry?) {
         self.factory = factory
         self.registry = registry
-        self.latency = factory.makeTimer(label: Self.requestDuration, dimensions: [])
+        self.latency =
+            registry?.makeDurationHistogram(
+                descriptor: Self.descriptor(Self.requestDuration), labels: [], buckets: Self.durationBuckets)
+            ?? factory.makeTimer(label: Self.requestDuration, dimensions: [])
     }
 
     /// Metrics in a Prometheus registry of their own (by default a new one, so that tests and
@@ -76,9 +97,8 @@ public final class MetricsCollector: Sendable {
         let key = RequestKey(route: route, method: method, status: status)
         let handler = state.withLock { state in
             if let handler = state.requests[key] { return handler }
-            let handler = factory.makeCounter(
-                label: Self.requestsTotal,
-                dimensions: [("route", route), ("method", method), ("status", String(status))])
+            let handler = makeCounter(
+                Self.requestsTotal, [("route", route), ("method", method), ("status", String(status))])
             state.requests[key] = handler
             return handler
         }
@@ -87,6 +107,15 @@ public final class MetricsCollector: Sendable {
             let (seconds, attoseconds) = duration.components
             latency.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         }
+    }
+
+    private static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? "")
+    }
+
+    private func makeCounter(_ name: String, _ dimensions: [(String, String)]) -> any CounterHandler {
+        registry?.makeCounter(descriptor: Self.descriptor(name), labels: dimensions)
+            ?? factory.makeCounter(label: name, dimensions: dimensions)
     }
 
     /// Labels responses with the patterns of `router` from now on.
@@ -99,8 +128,10 @@ public final class MetricsCollector: Sendable {
         let key = resource.map { "\(name){\($0)}" } ?? name
         let handler = state.withLock { state in
             if let handler = state.gauges[key] { return handler }
-            let handler = factory.makeRecorder(
-                label: name, dimensions: resource.map { [("resource", $0)] } ?? [], aggregate: false)
+            let dimensions = resource.map { [("resource", $0)] } ?? []
+            let handler: any RecorderHandler =
+                registry?.makeGauge(descriptor: Self.descriptor(name), labels: dimensions)
+                ?? factory.makeRecorder(label: name, dimensions: dimensions, aggregate: false)
             state.gauges[key] = handler
             return handler
         }
@@ -112,7 +143,7 @@ public final class MetricsCollector: Sendable {
     /// last sample.
     func sample(_ name: String, counter total: Int) {
         let (handler, added) = state.withLock { state in
-            let entry = state.counters[name] ?? (factory.makeCounter(label: name, dimensions: []), 0)
+            let entry = state.counters[name] ?? (makeCounter(name, []), 0)
             state.counters[name] = (entry.handler, max(total, entry.total))
             return (entry.handler, max(0, total - entry.total))
         }

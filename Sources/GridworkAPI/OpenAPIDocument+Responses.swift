@@ -1,4 +1,5 @@
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 
 /// The answers every operation shares — the HTTP layer's refusals, access control, content

@@ -1,4 +1,5 @@
 import GridworkStore
+import JSON
 
 /// The component schemas and list parameters, derived from the resource schemas (`Schema.all`,
 /// with the rules of `Schema.convert`), the report's figures (`Figure.all`) and the serializers'

@@ -1,6 +1,8 @@
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Synchronization
 
 /// The OpenAPI 3.1 description of the API, generated from the routes the router holds and the

@@ -1,4 +1,5 @@
 import HTTP1
+import HTTPResponder
 
 /// The decoded query string of a request, with strict rules: unknown parameters are a 400.
 struct QueryParameters {

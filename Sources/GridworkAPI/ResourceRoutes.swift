@@ -1,6 +1,8 @@
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 
 /// The read side of every resource, driven by its schema: `GET /{resource}` (filters, search,
 /// sort, keyset cursors), `GET /{resource}/{id}` (ETag, 304), and the nested reads.

@@ -1,4 +1,5 @@
 public import HTTP1
+public import HTTPResponder
 public import HTTPTypes
 
 /// Routes a request to a handler by method and path pattern (`/grids/:id/cadres`).
@@ -27,6 +28,12 @@ public struct Router: Sendable {
         var handlers: [HTTPRequest.Method: Handler] = [:]
         var pattern: String?
     }
+
+    /// The methods the API implements, sorted; no route uses another. `OPTIONS *`, CORS
+    /// preflights and the metrics' method label all take this list.
+    public static let methods: [HTTPRequest.Method] = [.delete, .get, .head, .options, .patch, .post, .put]
+    /// `methods` as an `Allow` field value.
+    public static let allowedMethods = methods.map(\.rawValue).joined(separator: ", ")
 
     private let root = Node()
     private let check: @Sendable (Request) throws(APIError) -> Void
@@ -62,6 +69,7 @@ public struct Router: Sendable {
                 }
             }
         }
+        precondition(Self.methods.contains(method), "\(method) is not in Router.methods")
         precondition(node.handlers[method] == nil, "duplicate route \(method) \(pattern)")
         node.handlers[method] = handler
         node.pattern = pattern

@@ -1,4 +1,5 @@
 import GridworkStore
+import JSON
 
 /// The JSON of `/stats` and `/stats/report`.
 enum StatsEncoding {

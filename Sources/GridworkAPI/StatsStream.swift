@@ -1,6 +1,7 @@
 import Dispatch
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 import Synchronization
 

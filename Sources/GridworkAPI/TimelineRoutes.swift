@@ -1,6 +1,8 @@
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Synchronization
 
 /// `GET /stats/timeline?interval=month|week[&townId=…]`: assistance records per period and type,

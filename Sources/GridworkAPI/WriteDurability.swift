@@ -1,5 +1,6 @@
-public import GridworkStore
+import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 
 /// Where acknowledged writes are made durable (the journal), as the API sees it: it tells when a

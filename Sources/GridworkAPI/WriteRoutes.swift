@@ -1,6 +1,8 @@
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 
 /// The write side of every resource: POST, PUT, PATCH (RFC 7396 merge patch) and DELETE, with
 /// validation (422 with per-field errors), media types (415), conditional writes (412) and

@@ -1,5 +1,6 @@
 import Glibc
 public import GridworkStore
+public import JSON
 public import Logging
 
 /// A data directory: `snapshot.jsonl` (the store at one revision, when one was taken) and

@@ -1,7 +1,9 @@
 import Glibc
 public import GridworkStore
+public import JSON
 public import Logging
 import Synchronization
+import SystemThreads
 
 /// The write-ahead journal of a running server. The store hands it every change inside its lock
 /// (`append`, which only queues); one writer thread takes the queued changes together with a
@@ -59,7 +61,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
     var fd: Int32
     /// The lines of the batch being written, kept between batches for its capacity.
     private var buffer: [UInt8] = []
-    private var thread: pthread_t?
+    private var thread: SystemThread?
 
     /// Starts the writer for `directory`, whose journal `load` just replayed into `store`, and
     /// attaches itself to the store. A journal without a header (a new one, or one written before
@@ -114,7 +116,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             }
         }
         store.attach(self)
-        self.thread = Self.spawn { [unowned self] in self.run() }
+        self.thread = SystemThread(name: "gridwork-journal") { [unowned self] in self.run() }
     }
 
     // MARK: From the store and the API
@@ -167,7 +169,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             lock.signal()
         }
         guard let thread else { return }
-        pthread_join(thread, nil)
+        thread.join()
         self.thread = nil
         Glibc.close(fd)
         let counters = self.counters
@@ -346,24 +348,5 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             fail(because: "the journal could not be restarted after \(what): \(error.description)")
             return false
         }
-    }
-
-    private final class ThreadBody {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-
-    private static func spawn(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-        let status = pthread_create(
-            &thread, nil,
-            { raw in
-                Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue().body()
-                return nil
-            },
-            box)
-        precondition(status == 0, "pthread_create failed with \(status)")
-        return thread
     }
 }

@@ -1,5 +1,6 @@
 import CZlib
 import GridworkStore
+import JSON
 
 /// One journal line: a `Change` as JSON, checksummed.
 ///

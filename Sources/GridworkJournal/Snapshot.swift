@@ -1,4 +1,5 @@
 import GridworkStore
+import JSON
 
 /// The snapshot file: the whole store at one revision, plus the annotations the layer above
 /// keeps (idempotency keys), one checksummed line each:

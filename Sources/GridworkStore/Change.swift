@@ -1,3 +1,5 @@
+public import JSON
+
 /// One committed write as a journal records it: the records it left behind (created or changed)
 /// and the ids it removed, at the store revision it produced. Replaying the changes of a journal
 /// in order, from the state they started on, rebuilds the store exactly.

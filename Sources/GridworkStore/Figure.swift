@@ -1,3 +1,5 @@
+import JSON
+
 /// One figure of the report: what it counts, where it is quoted, and the value reported.
 public struct Figure: Sendable, Equatable {
     /// `G1` … `E15`.

@@ -1,5 +1,6 @@
 import Glibc
 import GridworkFixtures
+import JSON
 import Synchronization
 
 /// The fixture files: the embedded ones, unless `FixtureSource.use(directory:)` replaced them.

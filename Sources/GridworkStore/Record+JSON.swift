@@ -1,3 +1,5 @@
+public import JSON
+
 extension Record {
     /// Writes the record as the API shows it: `id`, the fields in schema order (nulls included),
     /// then `createdAt`, `updatedAt`, `revision`, `source`.

@@ -1,3 +1,5 @@
+public import JSON
+
 /// One invalid field of a record body.
 public struct ValidationIssue: Error, Sendable, Equatable {
     /// A JSON pointer to the field, e.g. `/gridIds/2`.

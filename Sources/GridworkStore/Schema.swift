@@ -1,3 +1,5 @@
+import JSON
+
 /// What a field holds and which values it accepts.
 public enum FieldType: Sendable, Equatable {
     /// A short string (names, units), at most `maxLength` Unicode code points.

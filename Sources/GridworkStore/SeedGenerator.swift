@@ -1,3 +1,5 @@
+import JSON
+
 /// Expands the report's figures and named records (`Fixtures/`) into the full seed: every backed
 /// figure of the report holds exactly over the generated records, the named records carry the
 /// report's own figures, and the rest is `synthetic`, plausible and deterministic — the same

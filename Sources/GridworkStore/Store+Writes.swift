@@ -1,3 +1,4 @@
+public import JSON
 import Synchronization
 
 /// What a write did, and which revision a reader must wait for to see it.

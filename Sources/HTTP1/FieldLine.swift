@@ -137,7 +137,7 @@ struct FieldSemantics {
 
     /// Decides the body framing: Transfer-Encoding (only a single `chunked`) or Content-Length,
     /// never both (RFC 9112 §6.1, §6.3).
-    func framing(version: HTTPVersion, limits: Limits) throws(HTTPParseError) -> RequestParser.Framing? {
+    func framing(version: HTTPVersion, limits: MessageLimits) throws(HTTPParseError) -> RequestParser.Framing? {
         if sawTransferEncoding {
             guard version == .http1_1 else {
                 throw .badRequest("Transfer-Encoding is not allowed in an HTTP/1.0 request (RFC 9112 §6.1).")

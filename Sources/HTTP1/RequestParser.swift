@@ -53,7 +53,7 @@ public struct RequestParser: Sendable {
     }
 
     /// The limits this parser enforces.
-    public let limits: Limits
+    public let limits: MessageLimits
     var buffer: [UInt8] = []
     var readIndex = 0
     var state: State = .head
@@ -64,7 +64,7 @@ public struct RequestParser: Sendable {
     static let maxChunkLineBytes = 4096
 
     /// Creates a parser enforcing `limits`.
-    public init(limits: Limits = Limits()) {
+    public init(limits: MessageLimits = MessageLimits()) {
         self.limits = limits
     }
 

@@ -1,6 +1,8 @@
 public import HTTPTypes
 
-/// Writes response heads and bodies as HTTP/1.1 bytes (RFC 9112 §4, §6).
+/// Writes response heads and bodies as HTTP/1.1 bytes (RFC 9112 §4, §6): the framing fields
+/// (`Content-Length` or chunked, `Connection`, `Date`, `Server`) are the codec's; the status
+/// and the other fields are the caller's.
 public enum ResponseSerializer {
     /// What the server adds to every response head.
     public struct Framing: Sendable {
@@ -28,10 +30,16 @@ public enum ResponseSerializer {
     ///
     /// The responder's own `Content-Length`, `Transfer-Encoding`, `Connection` and `Date` fields
     /// are replaced: framing belongs to the server.
-    public static func write(_ response: Response, framing: Framing, into out: inout [UInt8]) {
-        writeHead(response, framing: framing, contentLength: response.body.count, into: &out)
-        if !framing.omitBody && !response.body.isEmpty && mayHaveBody(response.status) {
-            out.append(contentsOf: response.body)
+    public static func write(
+        status: HTTPResponse.Status,
+        headerFields: HTTPFields,
+        body: [UInt8],
+        framing: Framing,
+        into out: inout [UInt8]
+    ) {
+        writeHead(status: status, headerFields: headerFields, framing: framing, contentLength: body.count, into: &out)
+        if !framing.omitBody && !body.isEmpty && mayHaveBody(status) {
+            out.append(contentsOf: body)
         }
     }
 
@@ -39,16 +47,17 @@ public enum ResponseSerializer {
     /// With `contentLength` nil the head announces `Transfer-Encoding: chunked`, except to an
     /// HTTP/1.0 client, for which the body then ends when the connection closes.
     public static func writeHead(
-        _ response: Response,
+        status: HTTPResponse.Status,
+        headerFields: HTTPFields,
         framing: Framing,
         contentLength: Int?,
         into out: inout [UInt8]
     ) {
-        out.append(contentsOf: statusLine(response.status))
+        out.append(contentsOf: statusLine(status))
         out.append(contentsOf: "\r\nDate: ".utf8)
         out.append(contentsOf: framing.date)
         out.append(contentsOf: serverField)
-        for field in response.headerFields {
+        for field in headerFields {
             switch field.name {
             case .contentLength, .transferEncoding, .connection, .date, .server: continue
             default: break
@@ -58,7 +67,7 @@ public enum ResponseSerializer {
             out.append(contentsOf: [UInt8(ascii: ":"), 0x20])
             field.withUnsafeBytesOfValue { out.append(contentsOf: $0) }
         }
-        if mayHaveBody(response.status) {
+        if mayHaveBody(status) {
             if let contentLength {
                 out.append(contentsOf: "\r\nContent-Length: ".utf8)
                 appendDecimal(contentLength, to: &out)

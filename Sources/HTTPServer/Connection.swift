@@ -1,46 +1,50 @@
 import HTTP1
+import HTTPResponder
 import HTTPTypes
-import Logging
-import Synchronization
 
-/// One client connection: reads bytes into the parser, answers each request in order, writes
-/// with back-pressure, and follows its `ConnectionStateMachine` for keep-alive, timeouts and close.
+/// One client connection: reads bytes into the parser, answers each request in order
+/// (`Connection+Requests.swift`), pulls streamed bodies (`Connection+Streams.swift`), writes with
+/// back-pressure, and performs what its `ConnectionStateMachine` decides about keep-alive,
+/// timeouts and close.
 ///
-/// Concurrency: confined to its event loop's thread; never shared.
-final class Connection {
-    let fd: Int32
+/// Generic over its host so that the event loop's calls are direct, and so that tests can run
+/// it on in-memory bytes (`EmbeddedConnectionHost`).
+///
+/// Concurrency: confined to its host's thread; never shared.
+package final class Connection<Host: ConnectionHost> {
+    package let fd: Int32
     let peer: String
-    private unowned let loop: EventLoop
-    private var parser: RequestParser
-    private var machine: ConnectionStateMachine
-    private var output = OutputBuffer()
+    unowned let host: Host
+    var parser: RequestParser
+    var machine: ConnectionStateMachine
+    var output = OutputBuffer()
+    /// The body being streamed; its framing and progress are the state machine's.
+    var stream: (any ResponseStream)?
     private var registered: Poller.Interest = .read
     private var lingerDiscarded = 0
-    /// The body being streamed, and whether it is chunked (not for HTTP/1.0).
-    private var stream: (any ResponseStream)?
-    private var streamChunked = true
-    private(set) var isClosed = false
+    package private(set) var isClosed = false
 
-    static let continueLine: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-    static let maxLingerDiscard = 1024 * 1024
+    static var maxLingerDiscard: Int { 1024 * 1024 }
 
-    init(fd: Int32, peer: String, loop: EventLoop) {
+    var highWater: Int { host.context.policy.writeHighWaterBytes }
+
+    package init(fd: Int32, peer: String, host: Host) {
         self.fd = fd
         self.peer = peer
-        self.loop = loop
-        self.parser = RequestParser(limits: loop.context.limits)
-        self.machine = ConnectionStateMachine(limits: loop.context.limits, now: loop.now)
+        self.host = host
+        self.parser = RequestParser(limits: host.context.messageLimits)
+        self.machine = ConnectionStateMachine(policy: host.context.policy, now: host.now)
     }
 
-    // MARK: Events from the loop
+    // MARK: Events from the host
 
-    func readable() {
+    package func readable() {
         guard !isClosed else { return }
         if machine.phase == .lingering {
             discardLingeringInput()
             return
         }
-        if stream != nil && !machine.wantsInput {
+        if machine.isStreaming && !machine.wantsInput {
             // Only EPOLLRDHUP is watched while streaming: the client has gone.
             perform(machine.failed())
             return
@@ -49,13 +53,13 @@ final class Connection {
             updateInterest()
             return
         }
-        switch Socket.read(fd, into: loop.readBuffer) {
+        switch host.read(fd, into: host.readBuffer) {
         case .bytes(let count):
-            loop.bytesIn.add(count, ordering: .relaxed)
-            parser.feed(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
+            parser.feed(UnsafeRawBufferPointer(rebasing: host.readBuffer[0..<count]))
             processInput()
         case .endOfFile:
-            peerClosed()
+            perform(machine.peerClosedInput(partialRequest: parser.phase != .idle))
+            updateInterest()
         case .wouldBlock:
             return
         case .failed:
@@ -63,266 +67,53 @@ final class Connection {
         }
     }
 
-    func writable() {
+    package func writable() {
         guard !isClosed else { return }
         flush()
-        if stream != nil && !isClosed && output.count < loop.context.limits.writeHighWaterBytes {
+        guard !isClosed && output.count < highWater else { return }
+        if machine.isStreaming {
             pumpStream()
-            return
-        }
-        if !isClosed && output.count < loop.context.limits.writeHighWaterBytes && parser.bufferedByteCount > 0 {
+        } else if parser.bufferedByteCount > 0 {
             // Back-pressure is released: answer the pipelined requests that waited.
             processInput()
         }
     }
 
-    func hangup() {
+    package func hangup() {
         guard !isClosed else { return }
         perform(machine.failed())
     }
 
-    func tick() {
+    package func tick() {
         guard !isClosed else { return }
-        let action = machine.tick(now: loop.now)
-        if action == .timeoutAndClose {
-            let phase = parser.phase == .body ? "body" : "head"
-            let error = HTTPParseError(.requestTimeout, "The request \(phase) did not arrive in time.")
-            writeError(error)
-            flush()
-        } else {
-            perform(action)
-        }
+        perform(machine.tick(now: host.now))
     }
 
-    func beginDrain() {
+    package func beginDrain() {
         guard !isClosed else { return }
-        if stream != nil {
+        if machine.isStreaming {
             // A stream never ends by itself: end it here, and the connection with it.
-            machine.closeAfterResponse()
-            endStream()
+            cutStream()
             flush()
         }
         perform(machine.beginDrain())
     }
 
-    // MARK: Requests
-
-    private func processInput() {
-        let highWater = loop.context.limits.writeHighWaterBytes
-        var pausedAtHighWater: Bool
-        repeat {
-            pausedAtHighWater = false
-            parsing: while !machine.closeAfterFlush && !machine.awaitingResponse {
-                guard output.count < highWater else {
-                    pausedAtHighWater = true
-                    break
-                }
-                let event: RequestParser.Event
-                do {
-                    event = try parser.next()
-                } catch {
-                    writeError(error)
-                    break
-                }
-                switch event {
-                case .needMoreData:
-                    break parsing
-                case .continueExpected:
-                    output.append { $0.append(contentsOf: Self.continueLine) }
-                case .request(let request):
-                    handle(request)
-                }
-            }
-            machine.parserAdvanced(to: parser.phase, now: loop.now)
-            flush()
-            // If the socket took everything, no EPOLLOUT will come to resume the requests that
-            // are still buffered, so keep going here.
-        } while pausedAtHighWater && !isClosed && output.count < highWater
-    }
-
-    private func handle(_ incoming: Request) {
-        var request = incoming
-        let started = MonotonicInstant.now()
-        request.id = RequestIDGenerator.clientSupplied(request.headerFields[.requestID]) ?? loop.nextRequestID()
-        var response = loop.context.responder.respond(to: request)
-        guard let gate = response.gate else {
-            send(response, to: request, started: started)
-            return
-        }
-        response.gate = nil
-        machine.responseDeferred()
-        // Confined to the loop: the closure only hands the connection back to its own thread.
-        nonisolated(unsafe) let connection = self
-        let loop = self.loop
-        gate.whenOpen { [response, request] replacement in
-            loop.execute { connection.gateOpened(replacement ?? response, to: request, started: started) }
-        }
-    }
-
-    /// A deferred response may go: write it, then answer the requests that queued behind it.
-    private func gateOpened(_ response: Response, to request: Request, started: MonotonicInstant) {
-        machine.deferredResponseReady()
-        guard !isClosed else { return }
-        send(response, to: request, started: started)
-        processInput()
-        updateInterest()
-    }
-
-    private func send(_ incoming: Response, to request: Request, started: MonotonicInstant) {
-        var response = incoming
-        let responderKeepAlive = !(response.headerFields[.connection]?.lowercased().contains("close") ?? false)
-        let keepAlive = machine.requestCompleted(
-            // An HTTP/1.0 client learns where a streamed body ends only from the close.
-            clientKeepAlive: request.keepAlive && (response.stream == nil || request.version != .http1_0),
-            responderKeepAlive: responderKeepAlive
-        )
-        response.headerFields[.requestID] = request.id
-        let framing = ResponseSerializer.Framing(
-            date: loop.date,
-            keepAlive: keepAlive,
-            requestVersion: request.version,
-            omitBody: request.method == .head
-        )
-        let before = output.count
-        if let body = response.stream {
-            output.append { ResponseSerializer.writeHead(response, framing: framing, contentLength: nil, into: &$0) }
-            if framing.omitBody || !ResponseSerializer.mayHaveBody(response.status) {
-                body.cancel()
-            } else {
-                startStream(body, chunked: request.version != .http1_0)
-            }
-        } else {
-            enqueue(response, framing: framing)
-        }
-        loop.context.observe(request, status: response.status, started: started)
-        loop.context.logAccess(
-            method: request.method.rawValue,
-            target: request.head.path ?? request.path,
-            status: response.status.code,
-            bytes: output.count - before,
-            started: started,
-            requestID: request.id,
-            peer: peer
-        )
-    }
-
-    // MARK: Streams
-
-    private func startStream(_ body: any ResponseStream, chunked: Bool) {
-        stream = body
-        streamChunked = chunked
-        machine.responseDeferred()
-        pumpStream()
-        updateInterest()
-    }
-
-    /// Pulls from the stream while the output stays under the high-water mark.
-    private func pumpStream() {
-        guard let body = stream, !isClosed else { return }
-        // Confined to the loop: the waker only hands the connection back to its own thread.
-        nonisolated(unsafe) let connection = self
-        let loop = self.loop
-        let waker = StreamWaker { loop.execute { connection.pumpStream() } }
-        let highWater = loop.context.limits.writeHighWaterBytes
-        while !isClosed {
-            while output.count < highWater {
-                switch body.next(wake: waker) {
-                case .bytes(let bytes):
-                    if streamChunked {
-                        output.append { ResponseSerializer.writeChunk(bytes, into: &$0) }
-                    } else {
-                        output.append { $0.append(contentsOf: bytes) }
-                    }
-                case .wait:
-                    flush()
-                    return
-                case .end:
-                    stream = nil
-                    if streamChunked {
-                        output.append { ResponseSerializer.writeLastChunk(into: &$0) }
-                    } else {
-                        machine.closeAfterResponse()
-                    }
-                    machine.deferredResponseReady()
-                    flush()
-                    // Requests pipelined behind the stream are answered now.
-                    processInput()
-                    return
-                }
-            }
-            flush()
-            // If the socket took it all, no EPOLLOUT will come: keep pulling here.
-            guard output.count < highWater else { return }
-        }
-    }
-
-    /// Ends the stream early (shutdown): the client sees a complete, shorter body.
-    private func endStream() {
-        guard let body = stream else { return }
-        stream = nil
-        body.cancel()
-        if streamChunked { output.append { ResponseSerializer.writeLastChunk(into: &$0) } }
-        machine.deferredResponseReady()
-    }
-
-    private func enqueue(_ response: Response, framing: ResponseSerializer.Framing) {
-        if response.body.count >= 64 * 1024 && !framing.omitBody && ResponseSerializer.mayHaveBody(response.status) {
-            output.append {
-                ResponseSerializer.writeHead(response, framing: framing, contentLength: response.body.count, into: &$0)
-            }
-            output.appendShared(response.body)
-        } else {
-            output.append { ResponseSerializer.write(response, framing: framing, into: &$0) }
-        }
-    }
-
-    /// Answers a request that could not be parsed (or timed out), once, then closes.
-    private func writeError(_ error: HTTPParseError) {
-        machine.protocolError()
-        let requestID = loop.nextRequestID()
-        var response = Response.problem(error.status, detail: error.detail)
-        response.headerFields[.requestID] = requestID
-        let framing = ResponseSerializer.Framing(
-            date: loop.date,
-            keepAlive: false,
-            requestVersion: .http1_1,
-            omitBody: false
-        )
-        let before = output.count
-        enqueue(response, framing: framing)
-        loop.context.observe(nil, status: error.status, started: nil)
-        loop.context.logAccess(
-            method: "-",
-            target: "-",
-            status: error.status.code,
-            bytes: output.count - before,
-            started: loop.now,
-            requestID: requestID,
-            peer: peer
-        )
-    }
-
     // MARK: Socket
 
-    private func flush() {
+    func flush() {
         guard !isClosed else { return }
-        let (sent, failure) = output.send(to: fd)
-        if sent > 0 { loop.bytesOut.add(sent, ordering: .relaxed) }
+        let (sent, failure) = output.send { host.send(fd, $0) }
         if failure != nil {
             perform(machine.failed())
             return
         }
-        perform(machine.wrote(progress: sent > 0, remaining: !output.isEmpty, now: loop.now))
-        updateInterest()
-    }
-
-    private func peerClosed() {
-        perform(machine.peerClosedInput(partialRequest: parser.phase != .idle))
+        perform(machine.wrote(progress: sent > 0, remaining: !output.isEmpty, now: host.now))
         updateInterest()
     }
 
     private func discardLingeringInput() {
-        switch Socket.read(fd, into: loop.readBuffer) {
+        switch host.read(fd, into: host.readBuffer) {
         case .bytes(let count):
             lingerDiscarded += count
             if lingerDiscarded > Self.maxLingerDiscard { perform(machine.failed()) }
@@ -333,37 +124,39 @@ final class Connection {
         }
     }
 
-    private func perform(_ action: ConnectionStateMachine.Action) {
+    /// Does what the state machine decided; every action it returns is executed here.
+    func perform(_ action: ConnectionStateMachine.Action) {
         switch action {
         case .none:
             return
         case .timeoutAndClose:
-            // Only `tick` produces this, and it handles it.
-            return
+            let phase = parser.phase == .body ? "body" : "head"
+            writeError(HTTPParseError(.requestTimeout, "The request \(phase) did not arrive in time."))
+            flush()
         case .shutdownWriteAndLinger:
-            Socket.shutdownWrite(fd)
+            host.shutdownWrite(fd)
             updateInterest()
         case .close:
             guard !isClosed else { return }
             isClosed = true
             stream?.cancel()
             stream = nil
-            loop.connectionClosed(self)
+            host.connectionClosed(fd)
         }
     }
 
-    private func updateInterest() {
+    func updateInterest() {
         guard !isClosed else { return }
         var wanted: Poller.Interest = []
-        if machine.wantsInput && output.count < loop.context.limits.writeHighWaterBytes {
+        if machine.wantsInput && output.count < highWater {
             wanted.insert(.read)
-        } else if stream != nil {
+        } else if machine.isStreaming {
             // A stream may wait for a long time with nothing to write: notice a client leaving.
             wanted.insert(.peerClosed)
         }
         if !output.isEmpty { wanted.insert(.write) }
         if wanted != registered {
-            loop.poller.modify(fd, interest: wanted)
+            host.setInterest(wanted, for: fd)
             registered = wanted
         }
     }

@@ -30,24 +30,33 @@ package struct ConnectionStateMachine: Sendable {
         case close
     }
 
-    package let limits: Limits
-    /// How long a closing connection keeps reading (and discarding) after its last response.
-    package let lingerTimeout: Duration
+    package let policy: ConnectionPolicy
     package private(set) var phase: Phase = .idle
     package private(set) var phaseStarted: MonotonicInstant
     package private(set) var closeAfterFlush = false
     package private(set) var draining = false
     package private(set) var outputPending = false
     package private(set) var inputEnded = false
-    /// A response is waiting on its gate (a journal fsync): read nothing, time nothing out.
+    /// A response is waiting on its gate (a journal fsync) or is being streamed: read nothing,
+    /// time nothing out but the writes.
     package private(set) var awaitingResponse = false
+    /// The framing of the body being streamed, if one is: chunked, or (to an HTTP/1.0 client)
+    /// ended by closing the connection.
+    package private(set) var streaming: StreamFraming?
     private var lastWriteProgress: MonotonicInstant
     private var answeredSinceAdvance = false
 
+    /// How a streamed body ends.
+    package enum StreamFraming: Sendable, Equatable {
+        /// With the last chunk; the connection may stay open.
+        case chunked
+        /// With the close of the connection (HTTP/1.0 has no chunked coding).
+        case closeDelimited
+    }
+
     /// A new connection, accepted at `now`.
-    package init(limits: Limits, lingerTimeout: Duration = .seconds(2), now: MonotonicInstant) {
-        self.limits = limits
-        self.lingerTimeout = lingerTimeout
+    package init(policy: ConnectionPolicy, now: MonotonicInstant) {
+        self.policy = policy
         self.phaseStarted = now
         self.lastWriteProgress = now
     }
@@ -102,9 +111,30 @@ package struct ConnectionStateMachine: Sendable {
         closeAfterFlush = true
     }
 
-    /// The response being written is the last (a stream cut short by shutdown).
-    package mutating func closeAfterResponse() {
+    /// Whether a response body is being streamed.
+    package var isStreaming: Bool { streaming != nil }
+
+    /// Whether the body being streamed is sent in chunks.
+    package var streamIsChunked: Bool { streaming == .chunked }
+
+    /// The response's head is written and its body will be pulled from a stream.
+    package mutating func streamStarted(chunked: Bool) {
+        streaming = chunked ? .chunked : .closeDelimited
+        awaitingResponse = true
+    }
+
+    /// The stream ended by itself; a close-delimited body ends the connection too.
+    package mutating func streamEnded() {
+        if streaming == .closeDelimited { closeAfterFlush = true }
+        streaming = nil
+        awaitingResponse = false
+    }
+
+    /// The stream was cut short (shutdown): its body is ended now, and so is the connection.
+    package mutating func streamCut() {
         closeAfterFlush = true
+        streaming = nil
+        awaitingResponse = false
     }
 
     /// A write attempt finished with `remaining` bytes still queued.
@@ -158,7 +188,7 @@ package struct ConnectionStateMachine: Sendable {
         case .closed:
             return .none
         case .lingering:
-            if now.hasPassed(lingerTimeout, since: phaseStarted) {
+            if now.hasPassed(policy.lingerTimeout, since: phaseStarted) {
                 phase = .closed
                 return .close
             }
@@ -168,7 +198,7 @@ package struct ConnectionStateMachine: Sendable {
         }
         if outputPending {
             // A client that does not read is bounded by the write timeout alone (streams too).
-            if now.hasPassed(limits.writeTimeout, since: lastWriteProgress) {
+            if now.hasPassed(policy.writeTimeout, since: lastWriteProgress) {
                 phase = .closed
                 return .close
             }
@@ -179,17 +209,17 @@ package struct ConnectionStateMachine: Sendable {
         if closeAfterFlush { return .none }
         switch phase {
         case .idle:
-            if draining || now.hasPassed(limits.idleTimeout, since: phaseStarted) {
+            if draining || now.hasPassed(policy.idleTimeout, since: phaseStarted) {
                 phase = .closed
                 return .close
             }
         case .head:
-            if now.hasPassed(limits.headerTimeout, since: phaseStarted) {
+            if now.hasPassed(policy.headerTimeout, since: phaseStarted) {
                 closeAfterFlush = true
                 return .timeoutAndClose
             }
         case .body:
-            if now.hasPassed(limits.bodyTimeout, since: phaseStarted) {
+            if now.hasPassed(policy.bodyTimeout, since: phaseStarted) {
                 closeAfterFlush = true
                 return .timeoutAndClose
             }

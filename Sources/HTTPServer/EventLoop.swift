@@ -1,6 +1,7 @@
 import CLinux
 import Glibc
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 import Logging
 import Synchronization
@@ -11,7 +12,7 @@ import Synchronization
 /// Concurrency: `@unchecked Sendable` because everything but `tasks` (a `Mutex`) and the
 /// immutable descriptors is touched only on the loop's own thread, inside `run()`. Other
 /// threads reach the loop only through `execute(_:)`.
-final class EventLoop: @unchecked Sendable {
+final class EventLoop: ConnectionHost, @unchecked Sendable {
     let index: Int
     let context: ServerContext
     let poller: Poller
@@ -26,7 +27,7 @@ final class EventLoop: @unchecked Sendable {
     private var dateSecond = -1
     private var requestIDs = RequestIDGenerator()
     private let tasks = Mutex<[@Sendable () -> Void]>([])
-    private var connections: [Connection?] = []
+    private var connections: [Connection<EventLoop>?] = []
     private var connectionCount = 0
     private var listenerFD: Int32 = -1
     /// Held open so an EMFILE storm can still accept-and-close instead of spinning.
@@ -44,7 +45,7 @@ final class EventLoop: @unchecked Sendable {
         self.readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         let now = MonotonicInstant.now()
         self.now = now
-        let shortest = min(context.limits.headerTimeout, context.limits.idleTimeout, context.limits.bodyTimeout)
+        let shortest = min(context.policy.headerTimeout, context.policy.idleTimeout, context.policy.bodyTimeout)
         self.tickInterval = max(.milliseconds(10), min(.milliseconds(250), shortest / 4))
         self.nextTick = now + tickInterval
         self.spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -128,12 +129,12 @@ final class EventLoop: @unchecked Sendable {
             }
             guard let (fd, peer) = accepted else { return }
             let open = context.openConnections.add(1, ordering: .relaxed).newValue
-            guard open <= context.limits.maxConnections else {
+            guard open <= context.policy.maxConnections else {
                 context.openConnections.subtract(1, ordering: .relaxed)
                 refuse(fd)
                 continue
             }
-            let connection = Connection(fd: fd, peer: peer, loop: self)
+            let connection = Connection(fd: fd, peer: peer, host: self)
             do {
                 try poller.add(fd, interest: .read)
             } catch {
@@ -158,9 +159,11 @@ final class EventLoop: @unchecked Sendable {
         var bytes: [UInt8] = []
         let framing = ResponseSerializer.Framing(
             date: date, keepAlive: false, requestVersion: .http1_1, omitBody: false)
-        ResponseSerializer.write(response, framing: framing, into: &bytes)
+        ResponseSerializer.write(
+            status: response.status, headerFields: response.headerFields, body: response.body, framing: framing,
+            into: &bytes)
         // Before the send, like every other response, so the client never reads it first.
-        context.observe(nil, status: .serviceUnavailable, started: nil)
+        context.refusedConnection(status: .serviceUnavailable)
         bytes.withUnsafeBytes { _ = Socket.send(fd, $0) }
         Socket.close(fd)
         context.logger.warning("connection.refused", metadata: ["reason": "max_connections"])
@@ -188,13 +191,7 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Called by a connection whose state machine decided to close.
-    func connectionClosed(_ connection: Connection) {
-        closeSocket(of: connection)
-        if draining && connectionCount == 0 { stopped = true }
-    }
-
-    private func closeSocket(of connection: Connection) {
+    private func closeSocket(of connection: Connection<EventLoop>) {
         guard Int(connection.fd) < connections.count, connections[Int(connection.fd)] === connection else { return }
         poller.remove(connection.fd)
         Socket.close(connection.fd)
@@ -218,8 +215,37 @@ final class EventLoop: @unchecked Sendable {
         if connectionCount == 0 { stopped = true }
     }
 
+    // MARK: ConnectionHost
+
     func nextRequestID() -> String {
         requestIDs.next()
+    }
+
+    func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Socket.IOResult {
+        let result = Socket.read(fd, into: buffer)
+        if case .bytes(let count) = result { bytesIn.add(count, ordering: .relaxed) }
+        return result
+    }
+
+    func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Socket.IOResult {
+        let result = Socket.send(fd, bytes)
+        if case .bytes(let count) = result { bytesOut.add(count, ordering: .relaxed) }
+        return result
+    }
+
+    func shutdownWrite(_ fd: Int32) {
+        Socket.shutdownWrite(fd)
+    }
+
+    func setInterest(_ interest: Poller.Interest, for fd: Int32) {
+        poller.modify(fd, interest: interest)
+    }
+
+    /// Called by a connection whose state machine decided to close.
+    func connectionClosed(_ fd: Int32) {
+        guard Int(fd) < connections.count, let connection = connections[Int(fd)] else { return }
+        closeSocket(of: connection)
+        if draining && connectionCount == 0 { stopped = true }
     }
 
     private func refreshDate() {

@@ -36,12 +36,12 @@ struct OutputBuffer {
         count += bytes.count
     }
 
-    /// Sends as much as the socket takes. Returns whether any byte left, and the failure if one occurred.
-    mutating func send(to fd: Int32) -> (sent: Int, failure: Int32?) {
+    /// Sends as much as `send` takes. Returns how many bytes left, and the failure if one occurred.
+    mutating func send(_ send: (UnsafeRawBufferPointer) -> Socket.IOResult) -> (sent: Int, failure: Int32?) {
         var total = 0
         while !chunks.isEmpty {
             let result = chunks[0].withUnsafeBytes { bytes in
-                Socket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[firstOffset...]))
+                send(UnsafeRawBufferPointer(rebasing: bytes[firstOffset...]))
             }
             switch result {
             case .bytes(let sent):

@@ -4,17 +4,18 @@ import Glibc
 /// An epoll instance: level-triggered readiness for the descriptors of one event loop.
 ///
 /// Concurrency: owned and used by one loop thread; `wake()` alone may be called from any thread.
-final class Poller {
+package final class Poller {
     /// Readiness the loop cares about.
-    struct Interest: OptionSet, Equatable {
-        let rawValue: UInt32
-        static let read = Interest(rawValue: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
-        static let write = Interest(rawValue: EPOLLOUT.rawValue)
+    package struct Interest: OptionSet, Equatable, Sendable {
+        package let rawValue: UInt32
+        package init(rawValue: UInt32) { self.rawValue = rawValue }
+        package static let read = Interest(rawValue: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+        package static let write = Interest(rawValue: EPOLLOUT.rawValue)
         /// EPOLLRDHUP alone: learn that the peer closed without reading what it sent.
-        static let peerClosed = Interest(rawValue: EPOLLRDHUP.rawValue)
+        package static let peerClosed = Interest(rawValue: EPOLLRDHUP.rawValue)
         /// Plain EPOLLIN, for the listener: EPOLLEXCLUSIVE does not combine with EPOLLRDHUP.
-        static let accept = Interest(rawValue: EPOLLIN.rawValue)
-        static let exclusive = Interest(rawValue: EPOLLEXCLUSIVE.rawValue)
+        package static let accept = Interest(rawValue: EPOLLIN.rawValue)
+        package static let exclusive = Interest(rawValue: EPOLLEXCLUSIVE.rawValue)
     }
 
     /// One ready descriptor.

@@ -1,8 +1,9 @@
 import CLinux
 import Glibc
-public import HTTP1
+public import HTTPResponder
 public import Logging
 import Synchronization
+import SystemThreads
 
 /// The HTTP/1.1 server: a listening socket shared by a small fixed set of event loops, each a
 /// thread running epoll over its own connections. No thread per connection, no thread hop per request.
@@ -11,7 +12,7 @@ import Synchronization
 public final class Server: Sendable {
     private struct State {
         var loops: [EventLoop] = []
-        var threads: [pthread_t] = []
+        var threads: [SystemThread] = []
         var listenerFD: Int32 = -1
         var port = 0
         var started = false
@@ -26,8 +27,7 @@ public final class Server: Sendable {
     /// Creates a server; nothing is bound until `start()`.
     public init(configuration: ServerConfiguration, responder: some Responder, logger: Logger) {
         self.configuration = configuration
-        self.context = ServerContext(
-            responder: responder, limits: configuration.limits, logger: logger, observer: configuration.observer)
+        self.context = ServerContext(responder: responder, configuration: configuration, logger: logger)
     }
 
     /// The bound port (useful with port 0); 0 before `start()`.
@@ -66,9 +66,8 @@ public final class Server: Sendable {
             Socket.close(listenerFD)
             throw error
         }
-        var threads: [pthread_t] = []
-        for loop in loops {
-            threads.append(Self.spawn { loop.run(listenerFD: listenerFD) })
+        let threads = loops.map { loop in
+            SystemThread(name: "gridwork-loop-\(loop.index)") { loop.run(listenerFD: listenerFD) }
         }
         let shutdownRequested = state.withLock {
             $0.loops = loops
@@ -122,7 +121,7 @@ public final class Server: Sendable {
     public func wait() {
         let threads = state.withLock { $0.threads }
         for thread in threads {
-            pthread_join(thread, nil)
+            thread.join()
         }
         context.logger.info("server.stopped")
     }
@@ -134,27 +133,5 @@ public final class Server: Sendable {
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
         limit.rlim_cur = limit.rlim_max
         _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    }
-
-    private final class ThreadBody {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-
-    private static func spawn(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-        let status = pthread_create(
-            &thread,
-            nil,
-            { raw in
-                let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
-                body.body()
-                return nil
-            },
-            box
-        )
-        precondition(status == 0, "pthread_create failed with \(status)")
-        return thread
     }
 }

@@ -8,8 +8,10 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// Event-loop threads; nil means one per CPU this process may use.
     public var eventLoops: Int?
-    /// Every protocol and connection limit.
-    public var limits: Limits
+    /// What one request may hold; the parser answers 413, 414 or 431 past it.
+    public var messageLimits: MessageLimits
+    /// Timeouts, the connection cap and back-pressure.
+    public var connectionPolicy: ConnectionPolicy
     /// How long shutdown waits for in-flight requests before closing what remains.
     public var drainTimeout: Duration
     /// The listen backlog.
@@ -22,7 +24,8 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1",
         port: Int = 8080,
         eventLoops: Int? = nil,
-        limits: Limits = Limits(),
+        messageLimits: MessageLimits = MessageLimits(),
+        connectionPolicy: ConnectionPolicy = ConnectionPolicy(),
         drainTimeout: Duration = .seconds(10),
         backlog: Int32 = 1024,
         observer: (any ResponseObserver)? = nil
@@ -30,7 +33,8 @@ public struct ServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.eventLoops = eventLoops
-        self.limits = limits
+        self.messageLimits = messageLimits
+        self.connectionPolicy = connectionPolicy
         self.drainTimeout = drainTimeout
         self.backlog = backlog
         self.observer = observer

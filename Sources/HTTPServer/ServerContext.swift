@@ -1,41 +1,63 @@
 import HTTP1
+package import HTTPResponder
 import HTTPTypes
-import Logging
+package import Logging
 import Synchronization
 
-/// What every event loop of one server shares: the responder, the limits, the logger and the
-/// connection count.
+/// What every event loop of one server shares: the responder, the limits and policy, the logger,
+/// the observer and the connection count.
 ///
 /// Concurrency: immutable apart from atomics, so `Sendable`.
-final class ServerContext: Sendable {
+package final class ServerContext: Sendable {
     let responder: any Responder
-    let limits: Limits
+    let messageLimits: MessageLimits
+    let policy: ConnectionPolicy
     let logger: Logger
     let accessLogEnabled: Bool
     let observer: (any ResponseObserver)?
-    /// Open client connections across all loops, checked against `limits.maxConnections`.
+    /// Open client connections across all loops, checked against `policy.maxConnections`.
     let openConnections = Atomic<Int>(0)
 
-    init(responder: any Responder, limits: Limits, logger: Logger, observer: (any ResponseObserver)? = nil) {
+    package init(responder: any Responder, configuration: ServerConfiguration, logger: Logger) {
         self.responder = responder
-        self.observer = observer
-        self.limits = limits
+        self.messageLimits = configuration.messageLimits
+        self.policy = configuration.connectionPolicy
+        self.observer = configuration.observer
         self.logger = logger
         self.accessLogEnabled = logger.logLevel <= .info
     }
 
-    /// One line per request: method, target, status, bytes, duration, request id, peer.
-    func logAccess(
-        method: String,
-        target: String,
-        status: Int,
-        bytes: Int,
-        started: MonotonicInstant,
-        requestID: String,
-        peer: String
+    /// A response to a parsed request was queued: tell the observer, write the access log line.
+    func responded(
+        to request: Request, status: HTTPResponse.Status, bytes: Int, started: MonotonicInstant, peer: String
+    ) {
+        let now = MonotonicInstant.now()
+        observer?.responded(
+            SentResponse(
+                method: request.method, path: request.path, status: status,
+                duration: .nanoseconds(Int64(now.nanoseconds &- started.nanoseconds))))
+        logAccess(
+            method: request.method.rawValue, target: request.head.path ?? request.path, status: status.code,
+            bytes: bytes, micros: (now.nanoseconds &- started.nanoseconds) / 1000, requestID: request.id, peer: peer)
+    }
+
+    /// The server answered on its own, with no request to name (a parse error, a timeout).
+    func refused(status: HTTPResponse.Status, bytes: Int, requestID: String, peer: String) {
+        observer?.responded(SentResponse(method: nil, path: nil, status: status, duration: nil))
+        logAccess(
+            method: "-", target: "-", status: status.code, bytes: bytes, micros: 0, requestID: requestID, peer: peer)
+    }
+
+    /// The server refused a connection before reading anything (the connection cap).
+    func refusedConnection(status: HTTPResponse.Status) {
+        observer?.responded(SentResponse(method: nil, path: nil, status: status, duration: nil))
+    }
+
+    /// One line per response: method, target, status, bytes, duration, request id, peer.
+    private func logAccess(
+        method: String, target: String, status: Int, bytes: Int, micros: UInt64, requestID: String, peer: String
     ) {
         guard accessLogEnabled else { return }
-        let micros = (MonotonicInstant.now().nanoseconds &- started.nanoseconds) / 1000
         logger.info(
             "request",
             metadata: [
@@ -48,14 +70,6 @@ final class ServerContext: Sendable {
                 "client.address": .string(peer),
             ]
         )
-    }
-
-    /// Tells the observer of a response; `started` is nil when no request was parsed.
-    func observe(_ request: Request?, status: HTTPResponse.Status, started: MonotonicInstant?) {
-        guard let observer else { return }
-        let duration = started.map { Duration.nanoseconds(Int64(MonotonicInstant.now().nanoseconds &- $0.nanoseconds)) }
-        observer.responded(
-            SentResponse(method: request?.method, path: request?.path, status: status, duration: duration))
     }
 
     static func milliseconds(_ micros: UInt64) -> String {

@@ -3,7 +3,7 @@ import Glibc
 
 /// Thin wrappers over the socket syscalls the server uses. Every call retries EINTR and turns
 /// failures into `SocketError` with the errno captured at the call.
-enum Socket {
+package enum Socket {
     /// Creates a non-blocking listening socket bound to `host:port` (port 0 picks a free one).
     static func listen(host: String, port: Int, backlog: Int32) throws(SocketError) -> Int32 {
         var hints = addrinfo()
@@ -82,7 +82,7 @@ enum Socket {
     }
 
     /// What one non-blocking read or write did.
-    enum IOResult: Equatable {
+    package enum IOResult: Equatable {
         case bytes(Int)
         case wouldBlock
         case endOfFile

@@ -1,6 +1,7 @@
 import Glibc
 import GridworkJournal
 import GridworkStore
+import JSON
 
 /// Tells a harness where the server listens, once it does: one JSON line on stdout,
 /// `{"event":"listening","host":"127.0.0.1","port":8080}` (stdout carries nothing else), and

@@ -6,6 +6,7 @@ import GridworkAPI
 import GridworkJournal
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPServer
 import HTTPTypes
 import Logging
@@ -194,7 +195,8 @@ struct Serve: ParsableCommand {
                 host: host,
                 port: port,
                 eventLoops: eventLoops,
-                limits: limits.limits,
+                messageLimits: limits.messageLimits,
+                connectionPolicy: limits.connectionPolicy,
                 drainTimeout: .milliseconds(Int(limits.drainTimeout * 1000)),
                 observer: MetricsObserver(metrics: metrics)
             ),
@@ -276,16 +278,16 @@ struct MetricsObserver: ResponseObserver {
 /// Every protocol and connection limit, as flags.
 struct LimitOptions: ParsableArguments {
     @Option(help: "Longest request line in bytes (past it: 414).")
-    var maxRequestLineBytes = Limits().maxRequestLineBytes
+    var maxRequestLineBytes = MessageLimits().maxRequestLineBytes
 
     @Option(help: "Largest header section in bytes (past it: 431).")
-    var maxHeaderBytes = Limits().maxHeaderBytes
+    var maxHeaderBytes = MessageLimits().maxHeaderBytes
 
     @Option(help: "Most header fields per request (past it: 431).")
-    var maxHeaderCount = Limits().maxHeaderCount
+    var maxHeaderCount = MessageLimits().maxHeaderCount
 
     @Option(help: "Largest request body in bytes (past it: 413).")
-    var maxBodyBytes = Limits().maxBodyBytes
+    var maxBodyBytes = MessageLimits().maxBodyBytes
 
     @Option(help: "Seconds to receive a request head once it has begun (past it: 408).")
     var headerTimeout = 10.0
@@ -300,7 +302,7 @@ struct LimitOptions: ParsableArguments {
     var writeTimeout = 30.0
 
     @Option(help: "Most open connections (past it: 503 and close).")
-    var maxConnections = Limits().maxConnections
+    var maxConnections = ConnectionPolicy().maxConnections
 
     @Option(help: "Seconds shutdown waits for in-flight requests.")
     var drainTimeout = 10.0
@@ -321,17 +323,22 @@ struct LimitOptions: ParsableArguments {
         }
     }
 
-    var limits: Limits {
-        var limits = Limits()
+    var messageLimits: MessageLimits {
+        var limits = MessageLimits()
         limits.maxRequestLineBytes = maxRequestLineBytes
         limits.maxHeaderBytes = maxHeaderBytes
         limits.maxHeaderCount = maxHeaderCount
         limits.maxBodyBytes = maxBodyBytes
-        limits.headerTimeout = .milliseconds(Int(headerTimeout * 1000))
-        limits.bodyTimeout = .milliseconds(Int(bodyTimeout * 1000))
-        limits.idleTimeout = .milliseconds(Int(idleTimeout * 1000))
-        limits.writeTimeout = .milliseconds(Int(writeTimeout * 1000))
-        limits.maxConnections = maxConnections
         return limits
+    }
+
+    var connectionPolicy: ConnectionPolicy {
+        var policy = ConnectionPolicy()
+        policy.headerTimeout = .milliseconds(Int(headerTimeout * 1000))
+        policy.bodyTimeout = .milliseconds(Int(bodyTimeout * 1000))
+        policy.idleTimeout = .milliseconds(Int(idleTimeout * 1000))
+        policy.writeTimeout = .milliseconds(Int(writeTimeout * 1000))
+        policy.maxConnections = maxConnections
+        return policy
     }
 }

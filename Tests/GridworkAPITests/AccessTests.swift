@@ -1,6 +1,8 @@
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Logging
 import Testing
 

@@ -1,5 +1,6 @@
 import GridworkAPI
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 
 /// Plays the server's part for in-process tests: tells the metrics of every response, after

@@ -1,7 +1,9 @@
 import GridworkAPI
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Synchronization
 import TestSupport
 import Testing

@@ -1,7 +1,9 @@
 import GridworkAPI
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Testing
 
 // What a record body may hold, at the edges: lengths in code points, the date range, control

@@ -1,4 +1,5 @@
 import GridworkStore
+import JSON
 
 /// Short accessors for reading API responses in tests.
 extension JSONValue {

@@ -1,7 +1,9 @@
 import GridworkAPI
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Testing
 
 // The read side of the REST resources: list filters, search, sort, cursors, paging and the

@@ -1,4 +1,5 @@
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 
 extension Request {

@@ -1,5 +1,6 @@
 import GridworkAPI
 import HTTP1
+import HTTPResponder
 import HTTPTypes
 import Testing
 

@@ -1,5 +1,6 @@
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import Testing
 
 @testable import GridworkAPI

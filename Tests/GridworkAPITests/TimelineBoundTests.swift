@@ -1,7 +1,9 @@
 import GridworkAPI
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Testing
 
 // `/stats/timeline` stays small whatever dates the data holds: writes refuse dates outside

@@ -1,7 +1,9 @@
 import GridworkAPI
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Testing
 
 // The write side of the REST resources (POST, PUT, PATCH, DELETE), through the real responder.

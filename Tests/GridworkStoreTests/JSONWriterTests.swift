@@ -1,4 +1,5 @@
 import GridworkStore
+import JSON
 import Testing
 
 /// The writer's bytes, against what the standard library prints and the parser reads back.

@@ -1,4 +1,5 @@
 import GridworkStore
+import JSON
 import Testing
 
 /// A write is held to today's rules; a record a data directory already holds, to the rules it

@@ -17,8 +17,8 @@ struct Rejection: CustomTestStringConvertible, Sendable {
 
 /// Every strict-framing rule of RFC 9112 the server enforces, each a case.
 struct RequestParserRejectionTests {
-    static let small: Limits = {
-        var limits = Limits()
+    static let small: MessageLimits = {
+        var limits = MessageLimits()
         limits.maxRequestLineBytes = 64
         limits.maxHeaderBytes = 128
         limits.maxHeaderCount = 4

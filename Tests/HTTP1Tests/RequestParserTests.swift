@@ -24,12 +24,12 @@ struct Parsed: Equatable, CustomStringConvertible {
 }
 
 extension RequestParser {
-    static func make(limits: Limits = Limits()) -> RequestParser {
+    static func make(limits: MessageLimits = MessageLimits()) -> RequestParser {
         RequestParser(limits: limits)
     }
 
     /// Feeds `chunks` in order, draining events after each.
-    static func run(_ chunks: [[UInt8]], limits: Limits = Limits()) -> Parsed {
+    static func run(_ chunks: [[UInt8]], limits: MessageLimits = MessageLimits()) -> Parsed {
         var parser = RequestParser.make(limits: limits)
         var parsed = Parsed()
         for chunk in chunks {
@@ -64,7 +64,7 @@ extension RequestParser {
     }
 
     /// Parses `bytes` whole, then split at every offset, and checks every split agrees.
-    static func parseEverySplit(_ text: String, limits: Limits = Limits()) -> Parsed {
+    static func parseEverySplit(_ text: String, limits: MessageLimits = MessageLimits()) -> Parsed {
         let bytes = Array(text.utf8)
         let whole = run([bytes], limits: limits)
         for offset in 1..<max(1, bytes.count) {

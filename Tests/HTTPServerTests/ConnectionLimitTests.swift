@@ -1,11 +1,13 @@
 import HTTP1
+import HTTPResponder
+import HTTPServer
 import TestSupport
 import Testing
 
 /// `maxConnections`: past it a new client is refused at once, and the server recovers.
 struct ConnectionLimitTests {
     @Test func server_refusesConnectionBeyondMaxConnections_andRecovers() throws {
-        let server = try TestServer.make(eventLoops: 2) { $0.maxConnections = 3 }
+        let server = try TestServer.make(eventLoops: 2) { $0.connectionPolicy.maxConnections = 3 }
         defer { server.stop() }
         var admitted: [RawClient] = []
         defer { for client in admitted { client.close() } }
@@ -41,7 +43,7 @@ struct ConnectionLimitTests {
     }
 
     @Test func server_refusal503_carriesRetryAfter_dateAndServer() throws {
-        let server = try TestServer.make { $0.maxConnections = 1 }
+        let server = try TestServer.make { $0.connectionPolicy.maxConnections = 1 }
         defer { server.stop() }
         let admitted = try server.connect()
         defer { admitted.close() }

@@ -1,4 +1,5 @@
 import HTTP1
+import HTTPResponder
 import TestSupport
 import Testing
 
@@ -11,12 +12,13 @@ extension ConnectionStateMachine {
         idleTimeout: Duration = .seconds(60),
         writeTimeout: Duration = .seconds(30)
     ) -> ConnectionStateMachine {
-        var limits = Limits()
-        limits.headerTimeout = headerTimeout
-        limits.bodyTimeout = bodyTimeout
-        limits.idleTimeout = idleTimeout
-        limits.writeTimeout = writeTimeout
-        return ConnectionStateMachine(limits: limits, lingerTimeout: .seconds(2), now: .at(0))
+        var policy = ConnectionPolicy()
+        policy.headerTimeout = headerTimeout
+        policy.bodyTimeout = bodyTimeout
+        policy.idleTimeout = idleTimeout
+        policy.writeTimeout = writeTimeout
+        policy.lingerTimeout = .seconds(2)
+        return ConnectionStateMachine(policy: policy, now: .at(0))
     }
 }
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import HTTP1
+import HTTPResponder
 import HTTPServer
 import HTTPTypes
 import Synchronization
@@ -325,10 +326,10 @@ struct DeferredResponseTests {
 
     @Test func gatedResponse_isNotTimedOut_whileItWaits() throws {
         let gate = ManualGate()
-        let server = try TestServer.make(responder: GatedResponder(gates: ["/gated": gate])) { limits in
-            limits.headerTimeout = .milliseconds(200)
-            limits.idleTimeout = .milliseconds(200)
-            limits.bodyTimeout = .milliseconds(200)
+        let server = try TestServer.make(responder: GatedResponder(gates: ["/gated": gate])) { configuration in
+            configuration.connectionPolicy.headerTimeout = .milliseconds(200)
+            configuration.connectionPolicy.idleTimeout = .milliseconds(200)
+            configuration.connectionPolicy.bodyTimeout = .milliseconds(200)
         }
         defer { server.stop() }
         defer { gate.open() }

@@ -1,4 +1,6 @@
 import HTTP1
+import HTTPResponder
+import HTTPServer
 import TestSupport
 import Testing
 
@@ -105,7 +107,7 @@ struct PipeliningTests {
         // Every response is larger than the high-water mark, so the server stops parsing
         // after each one until its output drains, then must resume on its own.
         let server = try TestServer.make {
-            $0.writeHighWaterBytes = 1024; $0.headerTimeout = .seconds(1)
+            $0.connectionPolicy.writeHighWaterBytes = 1024; $0.connectionPolicy.headerTimeout = .seconds(1)
         }
         defer { server.stop() }
         let client = try server.connect()

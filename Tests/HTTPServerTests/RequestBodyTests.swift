@@ -1,4 +1,6 @@
 import HTTP1
+import HTTPResponder
+import HTTPServer
 import TestSupport
 import Testing
 
@@ -96,7 +98,7 @@ struct RequestBodyTests {
     }
 
     @Test func server_rejectsOversizedExpectContinue_with413_without100() throws {
-        let server = try TestServer.make { $0.maxBodyBytes = 1000 }
+        let server = try TestServer.make { $0.messageLimits.maxBodyBytes = 1000 }
         defer { server.stop() }
         let client = try server.connect()
         defer { client.close() }

@@ -1,4 +1,6 @@
 import HTTP1
+import HTTPResponder
+import HTTPServer
 import TestSupport
 import Testing
 
@@ -55,7 +57,7 @@ struct ResponseFieldTests {
     }
 
     @Test func server_addsDateAndServer_toTimeouts() throws {
-        let server = try TestServer.make { $0.headerTimeout = .milliseconds(200) }
+        let server = try TestServer.make { $0.connectionPolicy.headerTimeout = .milliseconds(200) }
         defer { server.stop() }
         let client = try server.connect()
         defer { client.close() }

@@ -1,4 +1,5 @@
 import HTTP1
+import HTTPResponder
 import HTTPServer
 import HTTPTypes
 import Synchronization
@@ -53,7 +54,7 @@ struct ResponseObserverTests {
 
     @Test func observer_isTold_ofAnOversizeHeader_as431() throws {
         let observer = RecordingObserver()
-        let server = try TestServer.make(observer: observer) { $0.maxHeaderBytes = 1024 }
+        let server = try TestServer.make(observer: observer) { $0.messageLimits.maxHeaderBytes = 1024 }
         defer { server.stop() }
         let client = try server.connect()
         defer { client.close() }
@@ -66,7 +67,7 @@ struct ResponseObserverTests {
 
     @Test func observer_isTold_ofTheRefusalPastTheConnectionCap_as503() throws {
         let observer = RecordingObserver()
-        let server = try TestServer.make(observer: observer) { $0.maxConnections = 1 }
+        let server = try TestServer.make(observer: observer) { $0.connectionPolicy.maxConnections = 1 }
         defer { server.stop() }
         let admitted = try server.connect()
         defer { admitted.close() }
@@ -83,7 +84,7 @@ struct ResponseObserverTests {
 
     @Test func observer_isTold_ofAHeaderTimeout_as408() throws {
         let observer = RecordingObserver()
-        let server = try TestServer.make(observer: observer) { $0.headerTimeout = .milliseconds(200) }
+        let server = try TestServer.make(observer: observer) { $0.connectionPolicy.headerTimeout = .milliseconds(200) }
         defer { server.stop() }
 
         try server.waitForOneHeaderTimeout()

@@ -1,4 +1,6 @@
 import HTTP1
+import HTTPResponder
+import HTTPServer
 import TestSupport
 import Testing
 
@@ -75,7 +77,7 @@ struct SlowAndBrokenPeerTests {
 
     @Test func server_dropsClientThatStopsReading_afterWriteTimeout() throws {
         let size = 16 << 20
-        let server = try TestServer.make { $0.writeTimeout = .milliseconds(300) }
+        let server = try TestServer.make { $0.connectionPolicy.writeTimeout = .milliseconds(300) }
         defer { server.stop() }
         let stuck = try server.connect(receiveBufferBytes: 64 * 1024)
         defer { stuck.close() }

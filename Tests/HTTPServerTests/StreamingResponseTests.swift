@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import HTTP1
+import HTTPResponder
 import HTTPServer
 import HTTPTypes
 import Synchronization
@@ -395,7 +396,7 @@ struct StreamingResponseTests {
         let total = 20 << 20
         let stream = GeneratedStream(total: total, pieceSize: 64 * 1024)
         let server = try TestServer.make(responder: StreamingResponder(streams: ["/big": stream])) {
-            $0.writeHighWaterBytes = highWater
+            $0.connectionPolicy.writeHighWaterBytes = highWater
         }
         defer { server.stop() }
         let inner = server.server
@@ -465,8 +466,8 @@ struct StreamingResponseTests {
         let stream = GeneratedStream(total: nil, pieceSize: 64 * 1024)
         let writeTimeout = Duration.milliseconds(500)
         let server = try TestServer.make(responder: StreamingResponder(streams: ["/endless": stream])) {
-            $0.writeTimeout = writeTimeout
-            $0.writeHighWaterBytes = highWater
+            $0.connectionPolicy.writeTimeout = writeTimeout
+            $0.connectionPolicy.writeHighWaterBytes = highWater
         }
         defer { server.stop() }
         let inner = server.server
@@ -541,7 +542,7 @@ struct StreamingResponseTests {
     @Test func drain_endsAStreamThatIsStillProducing() throws {
         let stream = GeneratedStream(total: nil, pieceSize: 1000)
         let server = try TestServer.make(responder: StreamingResponder(streams: ["/endless": stream])) {
-            $0.writeHighWaterBytes = 64 * 1024
+            $0.connectionPolicy.writeHighWaterBytes = 64 * 1024
         }
         defer { server.stop() }
         let client = try server.connect()

@@ -1,4 +1,6 @@
 import HTTP1
+import HTTPResponder
+import HTTPServer
 import TestSupport
 import Testing
 
@@ -10,21 +12,21 @@ struct StrictFramingTests {
     static func expectRejected(
         _ request: String,
         status: Int,
-        limits configure: (inout Limits) -> Void = { _ in },
+        configure: (inout ServerConfiguration) -> Void = { _ in },
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         try expectRejected(
-            bytes: Array(request.utf8), status: status, limits: configure, sourceLocation: sourceLocation)
+            bytes: Array(request.utf8), status: status, configure: configure, sourceLocation: sourceLocation)
     }
 
     /// `expectRejected` for bytes that need not be text.
     static func expectRejected(
         bytes request: [UInt8],
         status: Int,
-        limits configure: (inout Limits) -> Void = { _ in },
+        configure: (inout ServerConfiguration) -> Void = { _ in },
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
-        let server = try TestServer.make(limits: configure)
+        let server = try TestServer.make(configure: configure)
         defer { server.stop() }
         let client = try server.connect()
         defer { client.close() }
@@ -222,7 +224,7 @@ struct StrictFramingTests {
         try Self.expectRejected(
             "GET \(target) HTTP/1.1\r\nHost: localhost\r\n\r\n",
             status: 414,
-            limits: { $0.maxRequestLineBytes = 256 }
+            configure: { $0.messageLimits.maxRequestLineBytes = 256 }
         )
     }
 
@@ -231,7 +233,7 @@ struct StrictFramingTests {
         try Self.expectRejected(
             "GET / HTTP/1.1\r\nHost: localhost\r\nX-Large: \(value)\r\n\r\n",
             status: 431,
-            limits: { $0.maxHeaderBytes = 512 }
+            configure: { $0.messageLimits.maxHeaderBytes = 512 }
         )
     }
 
@@ -240,7 +242,7 @@ struct StrictFramingTests {
         try Self.expectRejected(
             "GET / HTTP/1.1\r\nHost: localhost\r\n\(fields)\r\n",
             status: 431,
-            limits: { $0.maxHeaderCount = 10 }
+            configure: { $0.messageLimits.maxHeaderCount = 10 }
         )
     }
 
@@ -249,7 +251,7 @@ struct StrictFramingTests {
         try Self.expectRejected(
             "POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1025\r\n\r\n",
             status: 413,
-            limits: { $0.maxBodyBytes = 1024 }
+            configure: { $0.messageLimits.maxBodyBytes = 1024 }
         )
     }
 
@@ -257,7 +259,7 @@ struct StrictFramingTests {
         try Self.expectRejected(
             "POST /upload HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n",
             status: 413,
-            limits: { $0.maxBodyBytes = 1024 }
+            configure: { $0.messageLimits.maxBodyBytes = 1024 }
         )
     }
 

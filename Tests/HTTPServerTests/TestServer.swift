@@ -1,5 +1,6 @@
 import Glibc
 import HTTP1
+import HTTPResponder
 import HTTPServer
 import HTTPTypes
 import Logging
@@ -19,27 +20,23 @@ final class TestServer {
     }
 
     /// Starts a server running `responder` (by default the echo responder) on `eventLoops`
-    /// loops, telling `observer` of its responses; `limits` adjusts the default `Limits`.
+    /// loops, telling `observer` of its responses; `configure` adjusts the rest of the
+    /// configuration (message limits, connection policy).
     static func make(
         eventLoops: Int = 1,
         responder: any Responder = EchoResponder(),
         observer: (any ResponseObserver)? = nil,
-        limits configure: (inout Limits) -> Void = { _ in }
+        configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws -> TestServer {
-        var limits = Limits()
-        configure(&limits)
-        let server = Server(
-            configuration: ServerConfiguration(
-                host: "127.0.0.1",
-                port: 0,
-                eventLoops: eventLoops,
-                limits: limits,
-                drainTimeout: .seconds(2),
-                observer: observer
-            ),
-            responder: responder,
-            logger: logger
+        var configuration = ServerConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            eventLoops: eventLoops,
+            drainTimeout: .seconds(2),
+            observer: observer
         )
+        configure(&configuration)
+        let server = Server(configuration: configuration, responder: responder, logger: logger)
         try server.start()
         return TestServer(server: server)
     }

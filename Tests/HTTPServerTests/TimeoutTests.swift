@@ -1,4 +1,6 @@
 import HTTP1
+import HTTPResponder
+import HTTPServer
 import TestSupport
 import Testing
 
@@ -6,7 +8,7 @@ import Testing
 /// are short; the clients' receive timeout (5 s) only guards against a server that never acts.
 struct TimeoutTests {
     @Test func server_answers408_toStalledHead_whileServingOthers() throws {
-        let server = try TestServer.make { $0.headerTimeout = .milliseconds(300) }
+        let server = try TestServer.make { $0.connectionPolicy.headerTimeout = .milliseconds(300) }
         defer { server.stop() }
         let stalled = try server.connect()
         defer { stalled.close() }
@@ -33,7 +35,7 @@ struct TimeoutTests {
     }
 
     @Test func server_answers408_toStalledBody() throws {
-        let server = try TestServer.make { $0.bodyTimeout = .milliseconds(300) }
+        let server = try TestServer.make { $0.connectionPolicy.bodyTimeout = .milliseconds(300) }
         defer { server.stop() }
         let client = try server.connect()
         defer { client.close() }
@@ -51,7 +53,7 @@ struct TimeoutTests {
     }
 
     @Test func server_closesIdleKeepAliveConnection_afterIdleTimeout() throws {
-        let server = try TestServer.make { $0.idleTimeout = .milliseconds(300) }
+        let server = try TestServer.make { $0.connectionPolicy.idleTimeout = .milliseconds(300) }
         defer { server.stop() }
         // Measured from before connecting: the server may count idleness from the accept.
         let started = ContinuousClock.now
@@ -74,8 +76,8 @@ struct TimeoutTests {
         // Requests come every ~400-500 ms (one header timeout of a throwaway connection), so
         // the connection is never idle for 1 s, yet lives well past 1 s.
         let server = try TestServer.make {
-            $0.idleTimeout = .seconds(1)
-            $0.headerTimeout = .milliseconds(400)
+            $0.connectionPolicy.idleTimeout = .seconds(1)
+            $0.connectionPolicy.headerTimeout = .milliseconds(400)
         }
         defer { server.stop() }
         let client = try server.connect()

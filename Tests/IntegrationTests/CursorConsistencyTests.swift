@@ -2,6 +2,7 @@ import Foundation
 import GridworkAPI
 import GridworkStore
 import HTTPServer
+import JSON
 import Logging
 import TestSupport
 import Testing

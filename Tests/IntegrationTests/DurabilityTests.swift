@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import GridworkStore
+import JSON
 import TestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import GridworkStore
+import JSON
 import TestSupport
 
 // Requests to a running `gridwork`, over a raw keep-alive connection, with the checks the

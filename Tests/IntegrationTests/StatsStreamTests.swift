@@ -3,6 +3,7 @@ import Glibc
 import GridworkAPI
 import GridworkStore
 import HTTPServer
+import JSON
 import Logging
 import Synchronization
 import TestSupport

@@ -1,5 +1,6 @@
 import Glibc
 import HTTP1
+import HTTPResponder
 
 /// Why a `RawClient` call failed.
 package enum RawClientError: Error, Equatable, CustomStringConvertible {

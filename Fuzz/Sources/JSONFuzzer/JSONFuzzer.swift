@@ -1,4 +1,4 @@
-// libFuzzer target for `GridworkStore.JSONParser` and `JSONWriter`, which read every request
+// libFuzzer target for `JSON.JSONParser` and `JSONWriter`, which read every request
 // body and write every response and journal line.
 //
 // Every input is parsed as one JSON document. An input that does not parse must fail with an
@@ -13,7 +13,7 @@
 // parser or the writer (index out of range, overflow), and ASan reports memory errors.
 
 import FuzzSupport
-import GridworkStore
+import JSON
 
 /// The parser's default nesting limit, the one request bodies are parsed with.
 let maxDepth = 64

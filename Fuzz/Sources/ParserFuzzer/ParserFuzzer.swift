@@ -40,8 +40,8 @@ import HTTPTypes
 #endif
 
 /// Small limits, so the limit paths are reachable by inputs of a few kilobytes.
-let fuzzLimits: Limits = {
-    var limits = Limits()
+let fuzzLimits: MessageLimits = {
+    var limits = MessageLimits()
     limits.maxBodyBytes = 4096
     limits.maxHeaderBytes = 2048
     limits.maxRequestLineBytes = 1024
@@ -57,7 +57,7 @@ let allowStatusDivergence: Bool = getenv("FUZZ_ALLOW_STATUS_DIVERGENCE").map { S
 
 /// Roomier limits for re-parsing a canonical re-serialization (`name: value` may be longer
 /// than the `name:value` the client sent, and a Content-Length field may be added).
-let roundTripLimits: Limits = {
+let roundTripLimits: MessageLimits = {
     var limits = fuzzLimits
     limits.maxHeaderBytes = 1 << 20
     limits.maxRequestLineBytes = 1 << 20

@@ -24,7 +24,9 @@ import FuzzSupport
 import GridworkAPI
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Logging
 
 let store = SeedGenerator.makeStore()

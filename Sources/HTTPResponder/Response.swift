@@ -1,6 +1,7 @@
 public import HTTPTypes
 
-/// A response a `Responder` produces: status, header fields and a body.
+/// A response a `Responder` produces: status, header fields and a body, and what the server
+/// must do around them: wait on a gate, pull a stream, switch to a precompressed body.
 ///
 /// The server adds the framing (`Content-Length`), `Date`, `Server`, `Connection` and
 /// `X-Request-ID`; a responder sets only what its content needs.
@@ -61,9 +62,7 @@ extension Response {
         detail: String,
         headerFields: HTTPFields = [:]
     ) -> Response {
-        var fields = headerFields
-        fields[.contentType] = MediaType.problemJSON
-        return Response(status: status, headerFields: fields, body: ProblemBody.encode(status: status, detail: detail))
+        Problem(status, detail: detail, headerFields: headerFields).response
     }
 }
 

@@ -1,4 +1,5 @@
 import HTTP1
+import HTTPResponder
 import Testing
 
 /// Bytes that barely compress: a linear congruential generator's high bytes.

@@ -1,3 +1,4 @@
+public import HTTP1
 public import HTTPTypes
 
 /// Wraps a responder and gzips compressible bodies the client accepts, adding

@@ -1,3 +1,5 @@
+public import HTTP1
+
 /// The seam between the HTTP server and the application: one request in, one response out.
 ///
 /// Responders run synchronously on the server's event-loop threads, so they must not block

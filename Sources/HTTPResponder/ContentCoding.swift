@@ -1,3 +1,4 @@
+public import HTTP1
 import HTTPTypes
 
 /// Proactive negotiation of the response content coding from `Accept-Encoding` (RFC 9110 §12.5.3).
