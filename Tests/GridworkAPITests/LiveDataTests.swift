@@ -2,7 +2,9 @@ import Foundation
 import GridworkAPI
 import GridworkStore
 import HTTP1
+import HTTPResponder
 import HTTPTypes
+import JSON
 import Logging
 import Synchronization
 import Testing
@@ -283,9 +285,15 @@ struct TimelineTests {
 private struct Exposition {
     var samples: [(series: String, value: Double)] = []
     var types: [String: String] = [:]
+    var help: [String: String] = [:]
 
     init(_ text: String) {
         for line in text.split(separator: "\n") {
+            if line.hasPrefix("# HELP ") {
+                let parts = line.split(separator: " ", maxSplits: 3)
+                if parts.count == 4 { help[String(parts[2])] = String(parts[3]) }
+                continue
+            }
             if line.hasPrefix("# TYPE ") {
                 let parts = line.split(separator: " ")
                 if parts.count == 4 { types[String(parts[2])] = String(parts[3]) }
@@ -344,6 +352,17 @@ struct MetricsTests {
         #expect(exposition.types["gridwork_http_request_duration_seconds"] == "histogram")
         #expect(exposition.types["gridwork_http_requests_total"] == "counter")
         #expect(harness.get("/metrics?format=json").status == .badRequest)
+    }
+
+    /// `promtool check metrics` fails a family without a `# HELP` line.
+    @Test func everyFamily_hasHelpText() {
+        let harness = APIHarness.liveFresh()
+        _ = harness.get("/healthz")
+        let exposition = metrics(harness)
+        #expect(exposition.types["gridwork_http_requests_total"] != nil && exposition.types["gridwork_records"] != nil)
+        for family in exposition.types.keys {
+            #expect(exposition.help[family].map { !$0.isEmpty } == true, "\(family) has no # HELP")
+        }
     }
 
     @Test func requests_areCountedByRoutePattern_notByPath() throws {
