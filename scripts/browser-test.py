@@ -8,7 +8,8 @@ usage: scripts/browser-test.py --binary PATH [--screenshot PATH] [--full-page]
 It starts `PATH serve --host 127.0.0.1 --port 0` itself (port read from the server's stderr),
 starts Chromium headless, and asserts:
   1. GET / is an HTML page that loads nothing from another origin (no CDN, works offline);
-  2. the page renders, with no uncaught JavaScript exception, one `data-figure="<key>"` element
+  2. the page renders, with no uncaught JavaScript exception and no console error (a failed
+     subresource such as a missing favicon counts), one `data-figure="<key>"` element
      for every row of GET /stats/report, each showing that row's live value (thousands
      separators; "—" for report-only figures) and the right match / mismatch / report-only
      mark; a few well-known figures of the report (13,300 visits, 3,600,000 yuan of assistance
@@ -234,6 +235,8 @@ class Browser:
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.call("Page.enable", session=True)
         self.call("Runtime.enable", session=True)
+        # Console errors the page did not throw: a failed subresource (a 404 favicon), a CSP refusal.
+        self.call("Log.enable", session=True)
         self.call("Emulation.setDeviceMetricsOverride",
                   {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False},
                   session=True)
@@ -316,6 +319,12 @@ class Browser:
                 details = event["params"]["exceptionDetails"]
                 text = details.get("exception", {}).get("description") or details.get("text")
                 found.append(f"{text} at {details.get('url', '?')}:{details.get('lineNumber', '?')}")
+            elif event.get("method") == "Log.entryAdded" and event["params"]["entry"].get("level") == "error":
+                entry = event["params"]["entry"]
+                found.append(f"console error: {entry.get('text')} ({entry.get('url', '?')})")
+            elif event.get("method") == "Runtime.consoleAPICalled" and event["params"].get("type") == "error":
+                args = event["params"].get("args", [])
+                found.append("console.error: " + " ".join(str(a.get("value", a.get("description", ""))) for a in args))
         return found
 
     def screenshot(self, path, full_page=False):
@@ -687,7 +696,7 @@ def main():
 
         errors = browser.exceptions()
         if errors:
-            raise Failure("uncaught JavaScript exceptions on the page:\n  " + "\n  ".join(errors))
+            raise Failure("uncaught JavaScript exceptions or console errors on the page:\n  " + "\n  ".join(errors))
         log("PASS browser test")
         return 0
     except Failure as failure:
