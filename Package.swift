@@ -27,6 +27,8 @@ let package = Package(
         // Metrics through the ecosystem's API, exposed in the Prometheus text format; neither pulls in NIO.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // SHA-256 of principals' tokens (the Crypto module builds without NIO).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // zlib, for gzip response bodies.
@@ -108,6 +110,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.embedInCode("Dashboard/dashboard.html")],
             swiftSettings: swiftSettings

@@ -51,8 +51,10 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     let stats = StatsRoutes(store: store)
     stats.register(on: router)
     ResourceRoutes(store: store).register(on: router)
-    WriteRoutes(store: store, durability: configuration.durability, idempotency: configuration.idempotency)
-        .register(on: router)
+    WriteRoutes(
+        store: store, durability: configuration.durability, idempotency: configuration.idempotency,
+        metrics: configuration.metrics
+    ).register(on: router)
     AdminRoutes(
         store: store, durability: configuration.durability, reset: configuration.reset,
         idempotency: configuration.idempotency
@@ -68,25 +70,7 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     // Last, so the document describes every route registered above.
     OpenAPIRoutes().register(on: router)
     return CompressionResponder(
-        AccessResponder(APIResponder(router: router, logger: logger), policy: configuration.access),
+        APIResponder(router: router, policy: configuration.access),
         minimumBytes: configuration.compressionMinimumBytes
     )
-}
-
-/// Runs the router and turns its errors into responses.
-struct APIResponder: Responder {
-    let router: Router
-    let logger: Logger
-
-    func respond(to request: Request) -> Response {
-        if request.path == "*" {
-            // `OPTIONS *` asks about the server as a whole (RFC 9110 §9.3.7).
-            return Response(status: .noContent, headerFields: [.allow: Router.allowedMethods])
-        }
-        do {
-            return try router.respond(to: request)
-        } catch {
-            return error.response
-        }
-    }
 }

@@ -6,7 +6,7 @@ import Synchronization
 
 /// `POST /admin/compact` asks the journal for a snapshot and a fresh journal file;
 /// `POST /admin/reset` returns the store to its seed under a new epoch. Both are admin
-/// operations: `AccessResponder` lets them through only with a write token when tokens are set.
+/// operations: `APIResponder` lets them through only for a principal of role `admin` (anyone, when no token is configured).
 struct AdminRoutes {
     let store: Store
     let durability: (any WriteDurability)?

@@ -81,7 +81,9 @@ final class CSVExport: ResponseStream, Sendable {
     }
 
     static func header(_ kind: ResourceKind, into bytes: inout [UInt8]) {
-        let names = ["id"] + kind.schema.fields.map(\.name) + ["createdAt", "updatedAt", "revision", "source"]
+        let names =
+            ["id"] + kind.schema.fields.map(\.name)
+            + ["createdAt", "updatedAt", "revision", "source", "createdBy", "updatedBy"]
         for (index, name) in names.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: name.utf8)
@@ -105,7 +107,10 @@ final class CSVExport: ResponseStream, Sendable {
                 field(pairs.joined(separator: ";"), into: &bytes)
             }
         }
-        for text in [record.createdAt, record.updatedAt, String(record.revision), record.source.rawValue] {
+        for text in [
+            record.createdAt, record.updatedAt, String(record.revision), record.source.rawValue, record.createdBy,
+            record.updatedBy,
+        ] {
             bytes.append(UInt8(ascii: ","))
             field(text, into: &bytes)
         }

@@ -71,16 +71,17 @@ public final class IdempotencyKeys: Sendable {
         }
     }
 
-    /// Answers a POST that carries `key`: a retry of the same request gets the first response back,
+    /// Answers a POST that carries `key` from the principal `owner`: a retry of the same request gets the first response back,
     /// another request with the key is a 422, one while the first still runs (or waits for the
     /// disk) a 409. Otherwise `create` runs with the annotation its change carries into the
     /// journal; the key remembers its response once the change is durable, and forgets the key if
     /// it never becomes so.
     func run(
-        key: String, fingerprint: String,
+        key: String, owner: String, fingerprint: String,
         _ create: (_ annotation: JSONValue) throws(APIError) -> WriteOutcome
     ) throws(APIError) -> WriteOutcome {
-        switch begin(key: key, fingerprint: fingerprint) {
+        let slot = Self.slot(key, owner: owner)
+        switch begin(key: slot, fingerprint: fingerprint) {
         case .replay(let response):
             return WriteOutcome(response, revision: nil)
         case .mismatch:
@@ -100,19 +101,24 @@ public final class IdempotencyKeys: Sendable {
             let expires = clock() + lifetimeSeconds
             var outcome: WriteOutcome
             do throws(APIError) {
-                outcome = try create(Self.annotation(key: key, fingerprint: fingerprint, expires: expires))
+                outcome = try create(Self.annotation(key: slot, fingerprint: fingerprint, expires: expires))
             } catch {
-                finish(key: key, entry: nil)
+                finish(key: slot, entry: nil)
                 throw error
             }
             let entry = entry(fingerprint: fingerprint, expires: expires, response: outcome.response)
             let earlier = outcome.settled
             outcome.settled = { failure in
                 earlier?(failure)
-                self.finish(key: key, entry: failure == nil ? entry : nil)
+                self.finish(key: slot, entry: failure == nil ? entry : nil)
             }
             return outcome
         }
+    }
+    /// Where a principal's key is kept: keys belong to their principal, so the same key sent by
+    /// another is another key. A space cannot occur in a key or a principal id.
+    static func slot(_ key: String, owner: String) -> String {
+        owner + " " + key
     }
 
     /// What the key keeps of `response`.

@@ -20,6 +20,7 @@ enum ListQuery {
     static func allowedNames(_ kind: ResourceKind) -> [String] {
         var names = [
             "limit", "cursor", "q", "sort", "format", "source", "source[ne]", "source[in]", "id", "id[ne]", "id[in]",
+            "createdBy", "createdBy[ne]", "createdBy[in]", "updatedBy", "updatedBy[ne]", "updatedBy[in]",
         ]
         for name in ["createdAt", "updatedAt"] {
             names += rangeOperators.map { "\(name)[\($0.rawValue)]" }
@@ -134,7 +135,8 @@ enum ListQuery {
             let name = String(descending ? part.dropFirst() : part)
             guard let field = sortableField(kind, name) else {
                 let names =
-                    ["id", "createdAt", "updatedAt"] + kind.schema.fields.filter { isScalar($0.type) }.map(\.name)
+                    ["id", "createdAt", "updatedAt", "createdBy", "updatedBy"]
+                    + kind.schema.fields.filter { isScalar($0.type) }.map(\.name)
                 throw APIError.badRequest(
                     "Cannot sort by `\(name)`; sortable fields: \(names.joined(separator: ", ")).")
             }
@@ -156,6 +158,8 @@ enum ListQuery {
         case "createdAt": return .createdAt
         case "updatedAt": return .updatedAt
         case "source": return .source
+        case "createdBy": return .createdBy
+        case "updatedBy": return .updatedBy
         default:
             guard let position = kind.schema.index(of: name), isScalar(kind.schema.fields[position].type) else {
                 return nil
@@ -180,6 +184,9 @@ enum ListQuery {
         switch fieldName {
         case "id": (field, type) = (.id, .string(maxLength: 200))
         case "source": (field, type) = (.source, .enumeration(Source.allCases.map(\.rawValue)))
+        case "createdBy", "updatedBy":
+            guard op == .eq || op == .ne || op == .in else { throw APIError.badRequest("Unknown filter `\(name)`.") }
+            (field, type) = (fieldName == "createdBy" ? .createdBy : .updatedBy, .string(maxLength: 64))
         case "createdAt", "updatedAt":
             guard op != .eq, op != .ne, op != .in else { throw APIError.badRequest("Unknown filter `\(name)`.") }
             guard Self.isTimestamp(value) else {

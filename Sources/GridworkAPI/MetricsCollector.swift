@@ -22,6 +22,7 @@ public final class MetricsCollector: Sendable {
     ]
     static let requestsTotal = "gridwork_http_requests_total"
     static let requestDuration = "gridwork_http_request_duration_seconds"
+    static let writesTotal = "gridwork_writes_total"
     /// What each metric measures: the `# HELP` line of its family in the Prometheus text, which
     /// `promtool check metrics` asks for. The swift-metrics API has no place for it, so with a
     /// Prometheus registry the metrics are made through the registry directly.
@@ -38,6 +39,7 @@ public final class MetricsCollector: Sendable {
         "gridwork_journal_changes_total": "Changes written to the journal since the start.",
         "gridwork_journal_syncs_total": "fdatasync calls of the journal since the start.",
         "gridwork_journal_failed": "1 once the journal has failed (writes are refused), else 0.",
+        writesTotal: "Writes accepted (create, replace, patch, delete), by the role of the principal who made them.",
     ]
     /// The methods counted under their own name; any other is counted as `other`, so that a
     /// client inventing methods cannot grow the number of series without bound.
@@ -54,6 +56,7 @@ public final class MetricsCollector: Sendable {
         var requests: [RequestKey: any CounterHandler] = [:]
         var gauges: [String: any RecorderHandler] = [:]
         var counters: [String: (handler: any CounterHandler, total: Int)] = [:]
+        var writes: [String: any CounterHandler] = [:]
     }
 
     /// Where every metric goes.
@@ -116,6 +119,17 @@ public final class MetricsCollector: Sendable {
     private func makeCounter(_ name: String, _ dimensions: [(String, String)]) -> any CounterHandler {
         registry?.makeCounter(descriptor: Self.descriptor(name), labels: dimensions)
             ?? factory.makeCounter(label: name, dimensions: dimensions)
+    }
+
+    /// Counts one accepted write by a principal of `role`.
+    func wrote(as role: String) {
+        let handler = state.withLock { state in
+            if let handler = state.writes[role] { return handler }
+            let handler = makeCounter(Self.writesTotal, [("role", role)])
+            state.writes[role] = handler
+            return handler
+        }
+        handler.increment(by: 1)
     }
 
     /// Labels responses with the patterns of `router` from now on.

@@ -69,6 +69,11 @@ extension OpenAPIDocument {
                 ]
             ),
             ("source", ["type": "string", "enum": strings(Source.allCases.map(\.rawValue))]),
+            (
+                "createdBy",
+                ["type": "string", "description": "The principal whose write created it; `seed` for the seed."]
+            ),
+            ("updatedBy", ["type": "string", "description": "The principal whose write made it as it is now."]),
         ]
         var schema = closedObject(properties)
         schema.set("description", .string("A \(kind.schema.singular), as the server sends it."))
@@ -264,7 +269,8 @@ extension OpenAPIDocument {
         let schema = kind.schema
         let searchable = schema.fields.filter(\.searchable).map { "`\($0.name)`" }.joined(separator: ", ")
         let sortable =
-            ["id", "createdAt", "updatedAt", "source"] + schema.fields.filter { isScalar($0.type) }.map(\.name)
+            ["id", "createdAt", "updatedAt", "source", "createdBy", "updatedBy"]
+            + schema.fields.filter { isScalar($0.type) }.map(\.name)
         var parameters: [OpenAPINode] = [
             queryParameter(
                 "limit", ["type": "integer", "minimum": 1, "maximum": 500, "default": 50], "Page size."),
@@ -285,6 +291,8 @@ extension OpenAPIDocument {
         ]
         parameters += filterParameters("id", .text, "The id.")
         parameters += filterParameters("source", .enumeration(Source.allCases.map(\.rawValue)), "Where it came from.")
+        parameters += filterParameters("createdBy", .string(maxLength: 64), "The principal who created it.")
+        parameters += filterParameters("updatedBy", .string(maxLength: 64), "The principal who last changed it.")
         for name in ["createdAt", "updatedAt"] {
             parameters += rangeParameters(name, ["type": "string", "format": "date-time"])
         }

@@ -323,7 +323,8 @@ enum OpenAPIDocument {
         let type = typeName(kind)
         return operation(
             "create\(type)", "Create a \(kind.schema.singular)", tag: kind.rawValue,
-            description: "The server sets `id`, `createdAt`, `updatedAt`, `revision` and `source` (`api`). "
+            description: "The server sets `id`, `createdAt`, `updatedAt`, `revision`, `source` (`api`), "
+                + "`createdBy` and `updatedBy` (the principal). "
                 + "Takes no query parameters.",
             parameters: [idempotencyKeyParameter],
             body: requestBody("\(type)Input", mediaTypes: ["application/json"]),
@@ -432,7 +433,9 @@ enum OpenAPIDocument {
 
     /// A page as JSON, or every match as CSV: `format=csv`, or an `Accept` that prefers `text/csv`.
     static func pageResponse(_ kind: ResourceKind) -> OpenAPINode {
-        let columns = (["id"] + kind.schema.fields.map(\.name) + ["createdAt", "updatedAt", "revision", "source"])
+        let columns =
+            (["id"] + kind.schema.fields.map(\.name)
+            + ["createdAt", "updatedAt", "revision", "source", "createdBy", "updatedBy"])
             .joined(separator: ",")
         return [
             "description": .string(

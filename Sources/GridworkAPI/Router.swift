@@ -11,9 +11,11 @@ public struct Router: Sendable {
     /// Answers one matched request.
     public typealias Handler = @Sendable (Request, Parameters) throws(APIError) -> Response
 
-    /// The path parameters of a matched route, by name.
+    /// The path parameters of a matched route, by name, and who is asking.
     public struct Parameters: Sendable {
         var values: [(String, String)] = []
+        /// The principal the request was authenticated as.
+        public internal(set) var principal = Principal.openAccess
 
         /// The decoded value of `name`, or nil.
         public subscript(_ name: String) -> String? {
@@ -90,8 +92,9 @@ public struct Router: Sendable {
     }
 
     /// Finds and runs the handler for `request`.
-    public func respond(to request: Request) throws(APIError) -> Response {
+    public func respond(to request: Request, as principal: Principal = .openAccess) throws(APIError) -> Response {
         var parameters = Parameters()
+        parameters.principal = principal
         guard let node = try match(request.path, parameters: &parameters) else {
             throw APIError.notFound("No resource at \(request.path).")
         }

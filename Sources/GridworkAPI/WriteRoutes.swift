@@ -16,6 +16,7 @@ struct WriteRoutes {
     let store: Store
     let durability: (any WriteDurability)?
     let idempotency: IdempotencyKeys
+    let metrics: MetricsCollector
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
@@ -23,45 +24,55 @@ struct WriteRoutes {
         let store = self.store
         let durability = self.durability
         let idempotency = self.idempotency
-        /// Runs a write; its response leaves once the revision it shows is on disk.
+        let metrics = self.metrics
+        /// Runs a write; its response leaves once the revision it shows is on disk. Every write
+        /// that is answered with success is counted by the role of its principal.
         func durable(_ write: @escaping @Sendable (Request, Router.Parameters) throws(APIError) -> WriteOutcome)
             -> Router.Handler
         {
             { request, parameters throws(APIError) in
                 if let failure = durability?.failure { throw APIError.journalUnavailable(failure) }
-                return try write(request, parameters).response(with: durability)
+                let response = try write(request, parameters).response(with: durability)
+                metrics.wrote(as: parameters.principal.role.rawValue)
+                return response
             }
         }
         for kind in ResourceKind.allCases {
             router.add(
                 .post, "/\(kind.rawValue)",
-                durable { request, _ throws(APIError) in
+                durable { request, parameters throws(APIError) in
                     try QueryParameters.rejectAll(request)
+                    let principal = parameters.principal
                     // The key's form is a header matter (400) and comes before the body's (422). A
                     // retry is answered before validation: its first answer stands even if the data
                     // has changed since, e.g. the town it named is gone.
                     let key = try Self.idempotencyKey(request)
-                    let body = try Self.body(request, mergePatch: false)
+                    let body = Self.withDefaults(try Self.body(request, mergePatch: false), kind, principal)
                     guard let key else {
                         let values = try Self.validate(kind, body, current: nil, store)
-                        return try Self.create(kind, values, store, annotation: nil)
+                        try Self.permit(principal, kind, id: nil, values, store)
+                        return try Self.create(kind, values, store, by: principal, annotation: nil)
                     }
                     let fingerprint = IdempotencyKeys.fingerprint(request)
-                    return try idempotency.run(key: key, fingerprint: fingerprint) {
+                    // A key belongs to its principal: the same key from another is another key.
+                    return try idempotency.run(key: key, owner: principal.id, fingerprint: fingerprint) {
                         annotation throws(APIError) in
                         let values = try Self.validate(kind, body, current: nil, store)
-                        return try Self.create(kind, values, store, annotation: annotation)
+                        try Self.permit(principal, kind, id: nil, values, store)
+                        return try Self.create(kind, values, store, by: principal, annotation: annotation)
                     }
                 })
             router.add(
                 .put, "/\(kind.rawValue)/:id",
                 durable { request, parameters throws(APIError) in
-                    try Self.update(kind, parameters["id"] ?? "", request, store, mergePatch: false)
+                    try Self.update(
+                        kind, parameters["id"] ?? "", request, store, by: parameters.principal, mergePatch: false)
                 })
             router.add(
                 .patch, "/\(kind.rawValue)/:id",
                 durable { request, parameters throws(APIError) in
-                    try Self.update(kind, parameters["id"] ?? "", request, store, mergePatch: true)
+                    try Self.update(
+                        kind, parameters["id"] ?? "", request, store, by: parameters.principal, mergePatch: true)
                 })
             router.add(
                 .delete, "/\(kind.rawValue)/:id",
@@ -75,34 +86,82 @@ struct WriteRoutes {
                         }
                         cascade = text == "true"
                     }
-                    let current = try Self.latest(kind, parameters["id"] ?? "", store)
+                    let principal = parameters.principal
+                    let current = try Self.latest(kind, parameters["id"] ?? "", store, as: principal)
+                    try Self.permit(principal, kind, id: current.id, current: current, nil, store)
                     let epoch = store.epoch
                     let holds = Self.preconditions(request, epoch)
                     if !holds(current) { throw Self.preconditionFailed(current, epoch) }
                     let deleted = try Self.storeCall(epoch: epoch) { () throws(StoreError) in
-                        try store.delete(kind, id: current.id, cascade: cascade, precondition: holds)
+                        try store.delete(
+                            kind, id: current.id, cascade: cascade, by: principal.id, precondition: holds)
                     }
                     return WriteOutcome(Response(status: .noContent), revision: deleted.revision)
                 })
         }
     }
 
-    /// The record as the write path sees it (with writes not yet durable), or 404.
-    static func latest(_ kind: ResourceKind, _ id: String, _ store: Store) throws(APIError) -> Record {
-        guard let record = store.latest(kind, id: id) else {
+    /// The record as the write path sees it (with writes not yet durable), or 404 — also when
+    /// it lies outside what `principal` may read, so that nothing leaks.
+    static func latest(
+        _ kind: ResourceKind, _ id: String, _ store: Store, as principal: Principal = .openAccess
+    ) throws(APIError) -> Record {
+        guard let record = store.latest(kind, id: id),
+            Scope(principal).contains(kind, id: id, values: record.values, lookup: { store.latest($0, id: $1) })
+        else {
             throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
         }
         return record
     }
 
+    /// 403 unless `principal` may write a `kind` record that is `current` (nil for a create) and
+    /// becomes `values` (nil for a delete): both must lie in its scope. A grid principal records
+    /// assistance records in its grids, as its own cadre.
+    static func permit(
+        _ principal: Principal, _ kind: ResourceKind, id: String?, current: Record? = nil, _ values: [FieldValue]?,
+        _ store: Store
+    ) throws(APIError) {
+        let scope = Scope(principal)
+        guard !scope.isDistrict else { return }
+        let lookup = { (kind: ResourceKind, id: String) in store.latest(kind, id: id) }
+        if principal.role == .grid, kind == .assistanceRecords, let values,
+            let cadre = values[AssistanceField.cadreId.rawValue].string, cadre != principal.cadreId
+        {
+            throw APIResponder.challenge(
+                .forbidden,
+                "`\(principal.id)` records work as cadre `\(principal.cadreId ?? "-")`, not `\(cadre)`.",
+                error: "insufficient_scope")
+        }
+        for side in [current?.values, values].compactMap({ $0 })
+        where !scope.mayWrite(kind, id: id, values: side, lookup: lookup) {
+            let reach =
+                switch scope.extent {
+                case .district: "the district"
+                case .towns(let towns): "towns " + towns.sorted().joined(separator: ", ")
+                case .grids(let grids): "assistance records in grids " + grids.sorted().joined(separator: ", ")
+                }
+            throw APIResponder.challenge(
+                .forbidden, "`\(principal.id)` may write \(reach) only; this \(kind.schema.singular) lies outside.",
+                error: "insufficient_scope")
+        }
+    }
+
+    /// A grid principal's assistance records name its own cadre unless they say otherwise.
+    static func withDefaults(_ body: JSONValue, _ kind: ResourceKind, _ principal: Principal) -> JSONValue {
+        guard kind == .assistanceRecords, principal.role == .grid, let cadre = principal.cadreId,
+            case .object(let members) = body, !members.contains(where: { $0.key == "cadreId" })
+        else { return body }
+        return .object(members + [(key: "cadreId", value: .string(cadre))])
+    }
+
     /// Creates the record. `annotation` (an idempotency key's entry) goes into the journal with the
     /// change; it is plain data, made without building a response inside the store's lock.
     private static func create(
-        _ kind: ResourceKind, _ values: [FieldValue], _ store: Store, annotation: JSONValue?
+        _ kind: ResourceKind, _ values: [FieldValue], _ store: Store, by principal: Principal, annotation: JSONValue?
     ) throws(APIError) -> WriteOutcome {
         let committed = try storeCall { () throws(StoreError) in
             try store.insert(
-                kind, values: values, source: .api, at: Timestamp.now(),
+                kind, values: values, source: .api, at: Timestamp.now(), by: principal.id,
                 annotation: annotation.map { annotation in { _ in annotation } })
         }
         return WriteOutcome(created(committed.value, kind, committed.epoch), revision: committed.revision)
@@ -129,10 +188,11 @@ struct WriteRoutes {
     /// PUT (the body replaces the fields) or PATCH (a JSON merge patch over the current fields).
     /// A body that leaves the record as it is changes nothing and answers with the record as is.
     private static func update(
-        _ kind: ResourceKind, _ id: String, _ request: Request, _ store: Store, mergePatch: Bool
+        _ kind: ResourceKind, _ id: String, _ request: Request, _ store: Store, by principal: Principal,
+        mergePatch: Bool
     ) throws(APIError) -> WriteOutcome {
         try QueryParameters.rejectAll(request)
-        let current = try latest(kind, id, store)
+        let current = try latest(kind, id, store, as: principal)
         let body = try Self.body(request, mergePatch: mergePatch)
         // Members a merge patch would drop without a trace (`{"foo": null}`) are checked before it
         // is applied; everything else is checked on the result.
@@ -142,12 +202,13 @@ struct WriteRoutes {
         let sameRevision = mergePatch
         // The request itself is checked first (400, 415, 422), its preconditions after (412).
         let values = try validate(kind, fields, current: current, store, also: dropped)
+        try permit(principal, kind, id: current.id, current: current, values, store)
         let epoch = store.epoch
         let holds = preconditions(request, epoch)
         if !holds(current) { throw preconditionFailed(current, epoch) }
         let revision = current.revision
         let committed = try storeCall(epoch: epoch) { () throws(StoreError) in
-            try store.replace(kind, id: current.id, values: values, at: Timestamp.now()) { record in
+            try store.replace(kind, id: current.id, values: values, at: Timestamp.now(), by: principal.id) { record in
                 holds(record) && (!sameRevision || record.revision == revision)
             }
         }
@@ -250,6 +311,7 @@ struct WriteRoutes {
                 "id": .string(current.id), "createdAt": .string(current.createdAt),
                 "updatedAt": .string(current.updatedAt),
                 "revision": .int(current.revision), "source": .string(current.source.rawValue),
+                "createdBy": .string(current.createdBy), "updatedBy": .string(current.updatedBy),
             ]
             for (key, value) in members where owned[key] != nil && owned[key] != value {
                 issues.append(.init(field: "/\(key)", message: "`\(key)` is set by the server and cannot be changed."))

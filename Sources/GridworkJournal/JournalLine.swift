@@ -4,9 +4,10 @@ import JSON
 
 /// One journal line: a `Change` as JSON, checksummed.
 ///
-///     {"seq":12,"puts":[{"kind":"grids","record":{…}}],"removes":[{"kind":"cadres","id":"…"}],"meta":…,"crc32":"1a2b3c4d"}
+///     {"seq":12,"at":"2026-12-06T08:00:00Z","by":"li-ming","puts":[{"kind":"grids","record":{…}}],
+///      "removes":[{"kind":"cadres","id":"…"}],"meta":…,"crc32":"1a2b3c4d"}
 ///
-/// `seq` is the store revision the change produced. The CRC-32 (zlib's) covers every byte before
+/// `seq` is the store revision the change produced; `at` when, and `by` which principal. The CRC-32 (zlib's) covers every byte before
 /// `,"crc32":`, so the last 20 bytes before the newline are always `,"crc32":"xxxxxxxx"}`.
 ///
 /// The first line of a journal file is its header, naming the store's epoch:
@@ -21,6 +22,10 @@ enum JournalLine {
         var writer = JSONWriter()
         writer.raw("{\"seq\":")
         writer.int(change.revision)
+        writer.raw(",\"at\":")
+        writer.string(change.at)
+        writer.raw(",\"by\":")
+        writer.string(change.by)
         writer.raw(",\"puts\":[")
         for (index, put) in change.puts.enumerated() {
             if index > 0 { writer.raw(",") }
@@ -77,6 +82,12 @@ enum JournalLine {
         guard let object = object(line) else { return .failure(.syntax("the line is not a JSON object")) }
         guard case .int(let seq)? = object["seq"] else { return .failure(.syntax("`seq` is missing")) }
         var change = Change(revision: seq, annotation: object["meta"])
+        // Lines written before changes were attributed carry neither.
+        switch (object["at"], object["by"]) {
+        case (.string(let at)?, .string(let by)?): (change.at, change.by) = (at, by)
+        case (nil, nil): break
+        default: return .failure(.syntax("`at` and `by` must both be strings"))
+        }
         if case .array(let puts)? = object["puts"] {
             for put in puts {
                 guard case .string(let kindName)? = put["kind"], let kind = ResourceKind(rawValue: kindName),
@@ -96,6 +107,7 @@ enum JournalLine {
                 change.removes.append((kind, id))
             }
         }
+        if change.at.isEmpty { change.at = change.puts.first?.record.updatedAt ?? "" }
         return .success(change)
     }
 
@@ -138,12 +150,24 @@ extension Record {
             case .string(let updatedAt)? = json["updatedAt"], case .int(let revision)? = json["revision"],
             case .string(let sourceName)? = json["source"], let source = Source(rawValue: sourceName)
         else { return .failure(.syntax("a record lacks its id, timestamps, revision or source")) }
+        // Journals and snapshots written before writes were attributed name no principal.
+        let createdBy: String
+        let updatedBy: String
+        switch (json["createdBy"], json["updatedBy"]) {
+        case (.string(let created)?, .string(let updated)?):
+            (createdBy, updatedBy) = (created, updated)
+        case (nil, nil):
+            createdBy = source == .api ? Change.unattributed : Record.seedPrincipal
+            updatedBy = revision == 1 ? createdBy : Change.unattributed
+        default:
+            return .failure(.syntax("record \(id) has `createdBy` or `updatedBy` but not both, or not as strings"))
+        }
         switch schema.values(from: json, ignoring: Schema.serverOwned, rules: .stored) {
         case .success(let values):
             return .success(
                 Record(
                     id: id, createdAt: createdAt, updatedAt: updatedAt, revision: revision, source: source,
-                    values: values))
+                    createdBy: createdBy, updatedBy: updatedBy, values: values))
         case .failure(let failure):
             let first = failure.issues.first.map { "\($0.pointer): \($0.message)" } ?? "invalid"
             return .failure(.syntax("record \(id) does not fit its schema (\(first))"))

@@ -6,6 +6,10 @@ public import JSON
 public struct Change: Sendable {
     /// The store revision after the write; also the journal's sequence number.
     public var revision: Int
+    /// When the write was made (RFC 3339, UTC).
+    public var at: String
+    /// The principal who made it.
+    public var by: String
     /// Records created or changed, as they are after the write.
     public var puts: [(kind: ResourceKind, record: Record)]
     /// Records removed.
@@ -16,15 +20,24 @@ public struct Change: Sendable {
     /// Creates a change.
     public init(
         revision: Int,
+        at: String = "",
+        by: String = Change.unattributed,
         puts: [(kind: ResourceKind, record: Record)] = [],
         removes: [(kind: ResourceKind, id: String)] = [],
         annotation: JSONValue? = nil
     ) {
         self.revision = revision
+        self.at = at
+        self.by = by
         self.puts = puts
         self.removes = removes
         self.annotation = annotation
     }
+}
+
+extension Change {
+    /// The `by` of changes recorded before writes were attributed to principals.
+    public static let unattributed = "unattributed"
 }
 
 /// Receives every committed change, in revision order.

@@ -2,7 +2,7 @@
 public struct Query: Sendable {
     /// What a filter or sort key reads from a record.
     public enum Field: Sendable, Hashable {
-        case id, createdAt, updatedAt, source
+        case id, createdAt, updatedAt, source, createdBy, updatedBy
         /// A schema field, by position.
         case field(Int)
         /// The town of the record's grid (assistance records) or village (projects).
@@ -108,6 +108,8 @@ extension Store.State {
         case .createdAt: return .string(record.createdAt)
         case .updatedAt: return .string(record.updatedAt)
         case .source: return .string(record.source.rawValue)
+        case .createdBy: return .string(record.createdBy)
+        case .updatedBy: return .string(record.updatedBy)
         case .field(let position):
             switch record.values[position] {
             case .null: return .null

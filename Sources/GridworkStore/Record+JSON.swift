@@ -2,7 +2,7 @@ public import JSON
 
 extension Record {
     /// Writes the record as the API shows it: `id`, the fields in schema order (nulls included),
-    /// then `createdAt`, `updatedAt`, `revision`, `source`.
+    /// then `createdAt`, `updatedAt`, `revision`, `source`, `createdBy`, `updatedBy`.
     public func write(_ schema: Schema, to writer: inout JSONWriter) {
         writer.raw("{\"id\":")
         writer.string(id)
@@ -40,6 +40,10 @@ extension Record {
         writer.int(revision)
         writer.raw(",\"source\":")
         writer.string(source.rawValue)
+        writer.raw(",\"createdBy\":")
+        writer.string(createdBy)
+        writer.raw(",\"updatedBy\":")
+        writer.string(updatedBy)
         writer.bytes.append(UInt8(ascii: "}"))
     }
 

@@ -12,16 +12,28 @@ public struct Record: Sendable, Hashable {
     public var revision: Int
     /// Provenance.
     public var source: Source
+    /// The principal whose write created the record (`seed` for the seed).
+    public var createdBy: String
+    /// The principal whose write made the record as it is now.
+    public var updatedBy: String
     /// Field values, in the order of the resource's schema.
     public var values: [FieldValue]
 
+    /// The principal id of seeded records.
+    public static let seedPrincipal = "seed"
+
     /// Creates a record.
-    public init(id: String, createdAt: String, updatedAt: String, revision: Int, source: Source, values: [FieldValue]) {
+    public init(
+        id: String, createdAt: String, updatedAt: String, revision: Int, source: Source,
+        createdBy: String, updatedBy: String, values: [FieldValue]
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.revision = revision
         self.source = source
+        self.createdBy = createdBy
+        self.updatedBy = updatedBy
         self.values = values
     }
 

@@ -35,7 +35,9 @@ public struct ValidationFailure: Error, Sendable, Equatable {
 
 extension Schema {
     /// The server-owned fields, which a client may not set.
-    public static let serverOwned: Set<String> = ["id", "createdAt", "updatedAt", "revision", "source"]
+    public static let serverOwned: Set<String> = [
+        "id", "createdAt", "updatedAt", "revision", "source", "createdBy", "updatedBy",
+    ]
 
     /// Converts a JSON object into field values, collecting every problem: unknown fields,
     /// missing required fields, wrong types, bad enum values, impossible dates, negative numbers.

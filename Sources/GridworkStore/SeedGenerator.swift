@@ -69,6 +69,8 @@ public struct SeedGenerator {
                     updatedAt: Self.timestamp,
                     revision: 1,
                     source: source,
+                    createdBy: Record.seedPrincipal,
+                    updatedBy: Record.seedPrincipal,
                     values: values
                 )
             )
@@ -93,6 +95,8 @@ public struct SeedGenerator {
             updatedAt: Self.timestamp,
             revision: 1,
             source: source ?? .report,
+            createdBy: Record.seedPrincipal,
+            updatedBy: Record.seedPrincipal,
             values: values
         )
         records.append((kind, record))

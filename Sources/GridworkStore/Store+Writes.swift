@@ -25,6 +25,7 @@ extension Store {
         source: Source,
         id: String? = nil,
         at timestamp: String,
+        by principal: String = Change.unattributed,
         annotation: ((Record) -> JSONValue?)? = nil
     ) throws(StoreError) -> Committed<Record> {
         try head.withLock { (state) throws(StoreError) -> Committed<Record> in
@@ -36,12 +37,14 @@ extension Store {
                 updatedAt: timestamp,
                 revision: 1,
                 source: source,
+                createdBy: principal,
+                updatedBy: principal,
                 values: values
             )
             state[kind].insert(record)
             state.aggregates.apply(kind, record, sign: 1)
             state.touched.append((kind, record.id))
-            return commit(record, &state, annotation: annotation?(record))
+            return commit(record, &state, at: timestamp, by: principal, annotation: annotation?(record))
         }
     }
 
@@ -54,6 +57,7 @@ extension Store {
         id: String,
         values: [FieldValue],
         at timestamp: String,
+        by principal: String = Change.unattributed,
         precondition: (@Sendable (Record) -> Bool)? = nil
     ) throws(StoreError) -> Committed<Record> {
         try head.withLock { (state) throws(StoreError) -> Committed<Record> in
@@ -63,7 +67,8 @@ extension Store {
                 return Committed(value: old, revision: state.revision, changed: false, epoch: state.epoch)
             }
             try state.check(kind, values, replacing: id)
-            return commit(state.rewrite(kind, id, at: timestamp) { $0 = values }, &state)
+            let record = state.rewrite(kind, id, at: timestamp, by: principal) { $0 = values }
+            return commit(record, &state, at: timestamp, by: principal)
         }
     }
 
@@ -77,6 +82,7 @@ extension Store {
         id: String,
         cascade: Bool = false,
         at timestamp: String = Timestamp.now(),
+        by principal: String = Change.unattributed,
         precondition: (@Sendable (Record) -> Bool)? = nil
     ) throws(StoreError) -> Committed<[Record]> {
         try head.withLock { (state) throws(StoreError) -> Committed<[Record]> in
@@ -85,17 +91,17 @@ extension Store {
             let referrers = state.referrers(of: kind, id: id)
             if !cascade, !referrers.isEmpty { throw .referenced(referrers) }
             var deleted: [Record] = []
-            state.deleteCascading(kind, id: id, at: timestamp, deleted: &deleted)
-            return commit(deleted, &state)
+            state.deleteCascading(kind, id: id, at: timestamp, by: principal, deleted: &deleted)
+            return commit(deleted, &state, at: timestamp, by: principal)
         }
     }
 
     /// Ends a write that changed something: a new revision, its change handed to the log, the
     /// mirror of the head's revision moved on.
-    private func commit<Value>(_ value: Value, _ state: inout State, annotation: JSONValue? = nil)
-        -> Committed<Value>
-    {
-        state.commit(annotation: annotation)
+    private func commit<Value>(
+        _ value: Value, _ state: inout State, at timestamp: String, by principal: String, annotation: JSONValue? = nil
+    ) -> Committed<Value> {
+        state.commit(at: timestamp, by: principal, annotation: annotation)
         headRevisionMirror.store(state.revision, ordering: .releasing)
         return Committed(value: value, revision: state.revision, changed: true, epoch: state.epoch)
     }
@@ -115,10 +121,10 @@ struct TouchedRecord: Hashable {
 
 extension Store.State {
     /// Ends a write: the revision moves on and, when a log is attached, the change is handed to it.
-    mutating func commit(annotation: JSONValue? = nil) {
+    mutating func commit(at timestamp: String, by principal: String, annotation: JSONValue? = nil) {
         revision += 1
         if let log {
-            var change = Change(revision: revision, annotation: annotation)
+            var change = Change(revision: revision, at: timestamp, by: principal, annotation: annotation)
             // Most writes touch one record; a cascade may touch one several times.
             var seen = Set<TouchedRecord>()
             for (kind, id) in touched
@@ -170,7 +176,8 @@ extension Store.State {
     /// path every update takes.
     @discardableResult
     mutating func rewrite(
-        _ kind: ResourceKind, _ id: String, at timestamp: String, _ change: (inout [FieldValue]) -> Void
+        _ kind: ResourceKind, _ id: String, at timestamp: String, by principal: String,
+        _ change: (inout [FieldValue]) -> Void
     )
         -> Record
     {
@@ -180,6 +187,7 @@ extension Store.State {
         if !touched.contains(where: { $0.0 == kind && $0.1 == id }) {
             record.revision += 1
             record.updatedAt = timestamp
+            record.updatedBy = principal
             touched.append((kind, id))
         }
         self[kind].replace(record)
@@ -211,7 +219,9 @@ extension Store.State {
     /// - an optional reference: cleared, unless the record is then invalid (a unit grid without
     ///   its village, a village cadre without a village) — then it is deleted too;
     /// - a list of references (`gridIds`): the id leaves the list, on the same terms.
-    mutating func deleteCascading(_ kind: ResourceKind, id: String, at timestamp: String, deleted: inout [Record]) {
+    mutating func deleteCascading(
+        _ kind: ResourceKind, id: String, at timestamp: String, by principal: String, deleted: inout [Record]
+    ) {
         guard let old = self[kind].remove(id) else { return }
         aggregates.apply(kind, old, sign: -1)
         touched.append((kind, id))
@@ -222,7 +232,7 @@ extension Store.State {
                 switch field.type {
                 case .reference(kind) where field.required:
                     for referrer in self[other].ids(where: position, equals: id) ?? [] {
-                        deleteCascading(other, id: referrer, at: timestamp, deleted: &deleted)
+                        deleteCascading(other, id: referrer, at: timestamp, by: principal, deleted: &deleted)
                     }
                     continue
                 case .reference(kind):
@@ -239,9 +249,9 @@ extension Store.State {
                     // Only the record's own rules: a reference to another record this cascade
                     // removes is cleared by the cascade itself, in its turn.
                     if DomainRules.check(other, values, id: referrer, in: self).isEmpty {
-                        rewrite(other, referrer, at: timestamp, clear)
+                        rewrite(other, referrer, at: timestamp, by: principal, clear)
                     } else {
-                        deleteCascading(other, id: referrer, at: timestamp, deleted: &deleted)
+                        deleteCascading(other, id: referrer, at: timestamp, by: principal, deleted: &deleted)
                     }
                 }
             }

@@ -20,6 +20,9 @@ public struct Response: Sendable {
     public var gate: (any ResponseGate)?
     /// A body produced while it is sent (chunked); when set, `body` is ignored.
     public var stream: (any ResponseStream)?
+    /// Who the application found the request was made by (a principal id), for the access log,
+    /// as nginx's `$remote_user`; never sent.
+    public var remoteUser: String?
 
     /// Creates a response.
     public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {

@@ -98,7 +98,8 @@ extension Connection {
             enqueue(response, framing: framing)
         }
         host.context.responded(
-            to: request, status: response.status, bytes: output.count - before, started: started, peer: peer)
+            to: request, status: response.status, remoteUser: response.remoteUser, bytes: output.count - before,
+            started: started, peer: peer)
     }
 
     private func enqueue(_ response: Response, framing: ResponseSerializer.Framing) {

@@ -29,7 +29,8 @@ package final class ServerContext: Sendable {
 
     /// A response to a parsed request was queued: tell the observer, write the access log line.
     func responded(
-        to request: Request, status: HTTPResponse.Status, bytes: Int, started: MonotonicInstant, peer: String
+        to request: Request, status: HTTPResponse.Status, remoteUser: String?, bytes: Int, started: MonotonicInstant,
+        peer: String
     ) {
         let now = MonotonicInstant.now()
         observer?.responded(
@@ -38,14 +39,16 @@ package final class ServerContext: Sendable {
                 duration: .nanoseconds(Int64(now.nanoseconds &- started.nanoseconds))))
         logAccess(
             method: request.method.rawValue, target: request.head.path ?? request.path, status: status.code,
-            bytes: bytes, micros: (now.nanoseconds &- started.nanoseconds) / 1000, requestID: request.id, peer: peer)
+            bytes: bytes, micros: (now.nanoseconds &- started.nanoseconds) / 1000, requestID: request.id, peer: peer,
+            user: remoteUser)
     }
 
     /// The server answered on its own, with no request to name (a parse error, a timeout).
     func refused(status: HTTPResponse.Status, bytes: Int, requestID: String, peer: String) {
         observer?.responded(SentResponse(method: nil, path: nil, status: status, duration: nil))
         logAccess(
-            method: "-", target: "-", status: status.code, bytes: bytes, micros: 0, requestID: requestID, peer: peer)
+            method: "-", target: "-", status: status.code, bytes: bytes, micros: 0, requestID: requestID, peer: peer,
+            user: nil)
     }
 
     /// The server refused a connection before reading anything (the connection cap).
@@ -53,14 +56,17 @@ package final class ServerContext: Sendable {
         observer?.responded(SentResponse(method: nil, path: nil, status: status, duration: nil))
     }
 
-    /// One line per response: method, target, status, bytes, duration, request id, peer.
+    /// One line per response: method, target, status, bytes, duration, request id, peer, and
+    /// the user the application named (`-` when none).
     private func logAccess(
-        method: String, target: String, status: Int, bytes: Int, micros: UInt64, requestID: String, peer: String
+        method: String, target: String, status: Int, bytes: Int, micros: UInt64, requestID: String, peer: String,
+        user: String?
     ) {
         guard accessLogEnabled else { return }
         logger.info(
             "request",
             metadata: [
+                "user.id": .string(user ?? "-"),
                 "http.method": .string(method),
                 "url.path": .string(target),
                 "http.status": .stringConvertible(status),

@@ -74,6 +74,13 @@ struct Serve: ParsableCommand {
             "A browser origin allowed to call the API (CORS), or `*`; repeat for several.", valueName: "origin"))
     var corsOrigin: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "A JSON file of named principals (see `gridwork principals add`); once given, every request but the "
+                + "health probes needs a token. Read again on SIGHUP.",
+            valueName: "file"))
+    var principals: String?
+
     @OptionGroup(title: "Limits")
     var limits: LimitOptions
 
@@ -164,8 +171,25 @@ struct Serve: ParsableCommand {
         }
         let writeTokens = token + (Self.environmentTokens("GRIDWORK_TOKENS") ?? [])
         let readTokens = readToken + (Self.environmentTokens("GRIDWORK_READ_TOKENS") ?? [])
-        if writeTokens.isEmpty {
-            logger.warning("access.open", metadata: ["detail": "no --token: anyone who can connect may write"])
+        var directory: PrincipalDirectory?
+        if let principals {
+            do {
+                directory = try PrincipalDirectory(path: principals)
+            } catch {
+                logger.critical("principals.load_failed", metadata: ["error": "\(error)"])
+                throw ExitCode.failure
+            }
+            Self.describe(directory!.principals, in: store, logger: logger)
+        }
+        if writeTokens.isEmpty && readTokens.isEmpty && directory == nil {
+            logger.warning(
+                "access.open", metadata: ["detail": "no --token and no --principals: anyone who can connect may write"])
+        }
+        let reloadLogger = logger
+        let reloads = directory.map { directory in
+            PrincipalReloads(directory: directory, logger: reloadLogger) {
+                Self.describe($0, in: store, logger: reloadLogger)
+            }
         }
         // Every metric of the process, ours and any library's, goes to one Prometheus registry,
         // which `/metrics` renders. To use another backend, bootstrap its factory instead and
@@ -176,7 +200,8 @@ struct Serve: ParsableCommand {
         let metrics = MetricsCollector(factory: metricsFactory, registry: registry)
         // The server is made after the responder that reports on it (`running`, above).
         let configuration = APIConfiguration(
-            access: AccessPolicy(writeTokens: writeTokens, readTokens: readTokens, corsOrigins: corsOrigin),
+            access: AccessPolicy(
+                writeTokens: writeTokens, readTokens: readTokens, corsOrigins: corsOrigin, principals: directory),
             durability: journal.map(JournalDurability.init),
             idempotency: idempotency,
             serverGauges: {
@@ -223,8 +248,33 @@ struct Serve: ParsableCommand {
         }
         server.wait()
         journal?.close()
-        withExtendedLifetime(signals) {}
+        withExtendedLifetime((signals, reloads)) {}
         if !announced { throw ExitCode.failure }
+    }
+
+    /// Logs how many principals there are, by role, and warns of towns, grids and cadres they name
+    /// that the store does not hold (a typo, or a record deleted since).
+    static func describe(_ principals: [Principal], in store: Store, logger: Logger) {
+        var byRole: [String: Int] = [:]
+        for principal in principals { byRole[principal.role.rawValue, default: 0] += 1 }
+        logger.notice(
+            "principals.loaded",
+            metadata: [
+                "count": "\(principals.count)",
+                "roles": "\(byRole.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+            ])
+        for principal in principals {
+            let missing =
+                principal.towns.filter { store.record(.towns, id: $0) == nil }.map { "town \($0)" }
+                + principal.grids.filter { store.record(.grids, id: $0) == nil }.map { "grid \($0)" }
+                + [principal.cadreId].compactMap { $0 }.filter { store.record(.cadres, id: $0) == nil }
+                .map { "cadre \($0)" }
+            if !missing.isEmpty {
+                logger.warning(
+                    "principals.unknown_ids",
+                    metadata: ["principal": "\(principal.id)", "missing": "\(missing.joined(separator: ", "))"])
+            }
+        }
     }
 
     /// `POST /admin/reset` with a journal: the journal's writer puts the seed in place durably.

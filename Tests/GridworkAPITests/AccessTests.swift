@@ -164,11 +164,19 @@ struct AccessTests {
         #expect(harness.store.count(.towns) == 0)
     }
 
-    @Test func adminCompact_needsAWriteToken() throws {
-        let harness = AccessHarness.writeProtected()
+    @Test func adminCompact_needsAnAdminPrincipal_notJustAWriteToken() throws {
+        let adminToken = "admin-token-of-this-test"
+        let admin = Principal(
+            id: "ops", name: "Ops", role: .admin, tokenSha256: PrincipalDirectory.sha256Hex(Array(adminToken.utf8)))
+        let harness = AccessHarness(
+            AccessPolicy(writeTokens: AccessHarness.writeTokens, principals: PrincipalDirectory([admin])))
         try expectUnauthorized(harness.send(.post, "/admin/compact"), error: nil)
-        // With the token it reaches the route, which answers 409 without a journal.
-        #expect(harness.send(.post, "/admin/compact", bearer(AccessHarness.writeTokens[0])).status == .conflict)
+        // A `--token` holder is a district principal: known, but not an admin.
+        let asWriter = harness.send(.post, "/admin/compact", bearer(AccessHarness.writeTokens[0]))
+        #expect(asWriter.status == .forbidden)
+        #expect(asWriter.headerFields[.wwwAuthenticate]?.contains("insufficient_scope") == true)
+        // The admin reaches the route, which answers 409 without a journal.
+        #expect(harness.send(.post, "/admin/compact", bearer(adminToken)).status == .conflict)
     }
 
     // MARK: Read tokens
@@ -392,17 +400,17 @@ struct AccessTests {
 
     @Test func constantTimeEqual_comparesWholeTokens() {
         let token = Array("write-token-one".utf8)
-        #expect(AccessResponder.constantTimeEqual(token, token))
-        #expect(AccessResponder.constantTimeEqual(token, Array("write-token-one".utf8)))
-        #expect(!AccessResponder.constantTimeEqual(token, Array("write-token-onf".utf8)), "last byte differs")
-        #expect(!AccessResponder.constantTimeEqual(token, Array("Write-token-one".utf8)), "first byte differs")
-        #expect(!AccessResponder.constantTimeEqual(token, Array("write-token".utf8)), "a prefix")
-        #expect(!AccessResponder.constantTimeEqual(token, Array("write-token-one!".utf8)), "longer")
-        #expect(!AccessResponder.constantTimeEqual(token, []), "empty presented")
-        #expect(!AccessResponder.constantTimeEqual([], token), "empty expected")
-        #expect(AccessResponder.constantTimeEqual([], []))
+        #expect(APIResponder.constantTimeEqual(token, token))
+        #expect(APIResponder.constantTimeEqual(token, Array("write-token-one".utf8)))
+        #expect(!APIResponder.constantTimeEqual(token, Array("write-token-onf".utf8)), "last byte differs")
+        #expect(!APIResponder.constantTimeEqual(token, Array("Write-token-one".utf8)), "first byte differs")
+        #expect(!APIResponder.constantTimeEqual(token, Array("write-token".utf8)), "a prefix")
+        #expect(!APIResponder.constantTimeEqual(token, Array("write-token-one!".utf8)), "longer")
+        #expect(!APIResponder.constantTimeEqual(token, []), "empty presented")
+        #expect(!APIResponder.constantTimeEqual([], token), "empty expected")
+        #expect(APIResponder.constantTimeEqual([], []))
         // The padding byte used past the end of a short token must not make it match.
-        #expect(!AccessResponder.constantTimeEqual([0x61, 0x00], [0x61]))
-        #expect(!AccessResponder.constantTimeEqual([0x61], [0x61, 0x00]))
+        #expect(!APIResponder.constantTimeEqual([0x61, 0x00], [0x61]))
+        #expect(!APIResponder.constantTimeEqual([0x61], [0x61, 0x00]))
     }
 }

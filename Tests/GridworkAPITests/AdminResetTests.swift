@@ -120,16 +120,23 @@ struct AdminResetTests {
         #expect(harness.store.count(.towns) == 1)
     }
 
-    @Test func reset_isAnAdminOperation_thatAReadTokenCannotDo() async {
+    @Test func reset_isAnAdminOperation_thatReadAndWriteTokensCannotDo() async {
         let writer = String(repeating: "w", count: 20)
         let reader = String(repeating: "r", count: 20)
-        let harness = Harness(seed: { [] }, access: AccessPolicy(writeTokens: [writer], readTokens: [reader]))
+        let adminToken = String(repeating: "a", count: 20)
+        let admin = Principal(
+            id: "ops", name: "Ops", role: .admin, tokenSha256: PrincipalDirectory.sha256Hex(Array(adminToken.utf8)))
+        let harness = Harness(
+            seed: { [] },
+            access: AccessPolicy(writeTokens: [writer], readTokens: [reader], principals: PrincipalDirectory([admin])))
         let epoch = harness.store.epoch
         #expect(await harness.send(.post, "/admin/reset").status == .unauthorized)
-        let asReader = await harness.send(.post, "/admin/reset", [.authorization: "Bearer \(reader)"])
-        #expect(asReader.status != .ok)
+        for token in [reader, writer] {
+            let refused = await harness.send(.post, "/admin/reset", [.authorization: "Bearer \(token)"])
+            #expect(refused.status == .forbidden)
+        }
         #expect(harness.store.epoch == epoch)
-        #expect(await harness.send(.post, "/admin/reset", [.authorization: "Bearer \(writer)"]).status == .ok)
+        #expect(await harness.send(.post, "/admin/reset", [.authorization: "Bearer \(adminToken)"]).status == .ok)
         #expect(harness.store.epoch != epoch)
     }
 

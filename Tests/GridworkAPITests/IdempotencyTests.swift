@@ -273,7 +273,8 @@ struct IdempotencyTests {
     @Test func keyInFlight_is409_andCreatesNothing_untilItFinishes() throws {
         let harness = IdempotencyHarness()
         // Another request holds the key, as if it were still running.
-        guard case .proceed = harness.keys.begin(key: "busy", fingerprint: "other-request") else {
+        let slot = IdempotencyKeys.slot("busy", owner: Principal.openAccess.id)
+        guard case .proceed = harness.keys.begin(key: slot, fingerprint: "other-request") else {
             Issue.record("a fresh key should proceed")
             return
         }
@@ -284,7 +285,7 @@ struct IdempotencyTests {
         try expectProblem(response, .conflict, mentioning: "busy")
         #expect(harness.state == before)
 
-        harness.keys.finish(key: "busy", entry: nil)
+        harness.keys.finish(key: slot, entry: nil)
         #expect(harness.post("/towns", Bodies.town, key: "busy").status == .created)
     }
 
@@ -672,5 +673,41 @@ struct WriteDurabilityTests {
     @Test func adminCompact_withoutDurability_is409() throws {
         let harness = IdempotencyHarness()
         try expectProblem(harness.send(.post, "/admin/compact"), .conflict, mentioning: "data-dir")
+    }
+}
+
+/// Keys belong to their principal: the same key from two principals is two keys.
+struct IdempotencyOwnerTests {
+    @Test func sameKey_fromAnotherPrincipal_isAnotherKey() throws {
+        let tokens = ["first-principal-token", "second-principal-token"]
+        let principals = zip(["first", "second"], tokens).map { id, token in
+            Principal(
+                id: id, name: id, role: .district, tokenSha256: PrincipalDirectory.sha256Hex(Array(token.utf8)))
+        }
+        let store = Store()
+        let responder = makeResponder(
+            store: store,
+            configuration: APIConfiguration(access: AccessPolicy(principals: PrincipalDirectory(principals))),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        func post(_ token: String) -> Response {
+            responder.respond(
+                to: .make(
+                    "/towns", method: .post,
+                    fields: [.authorization: "Bearer \(token)", HTTPField.Name("Idempotency-Key")!: "shared-key"],
+                    json: #"{"name":"新蒲镇","kind":"town"}"#))
+        }
+        let first = post(tokens[0])
+        #expect(first.status == .created)
+        // The same principal retrying gets its first answer back.
+        let retry = post(tokens[0])
+        #expect(retry.headerFields[.location] == first.headerFields[.location])
+        #expect(retry.headerFields[HTTPField.Name("Idempotent-Replayed")!] == "true")
+        // Another principal with the same key creates its own record, attributed to it.
+        let second = post(tokens[1])
+        #expect(second.status == .created)
+        #expect(second.headerFields[.location] != first.headerFields[.location])
+        let body = try JSONParser.parse(second.body)
+        #expect(body["createdBy"] == .string("second"))
+        #expect(store.count(.towns) == 2)
     }
 }

@@ -642,7 +642,7 @@ private func csvText(_ value: JSONValue) -> String {
 struct CSVExportTests {
     static let assistanceHeader = [
         "id", "type", "date", "cadreId", "gridId", "householdName", "amountYuan", "summary", "createdAt", "updatedAt",
-        "revision", "source",
+        "revision", "source", "createdBy", "updatedBy",
     ]
 
     @Test func formatCSV_streamsEveryRecord_withBOM_header_andCRLF_inPagesOf500() throws {
@@ -655,7 +655,9 @@ struct CSVExportTests {
         #expect(response.body.isEmpty)
         let answer = try CSVAnswer(response)
         let header = Array("\u{FEFF}id,type,date,cadreId,gridId,householdName,amountYuan,summary,".utf8)
-        #expect(answer.bytes.starts(with: header + Array("createdAt,updatedAt,revision,source\r\n".utf8)))
+        #expect(
+            answer.bytes.starts(
+                with: header + Array("createdAt,updatedAt,revision,source,createdBy,updatedBy\r\n".utf8)))
         let (columns, rows) = answer.table()
         #expect(columns == Self.assistanceHeader)
         let total = try harness.json("/assistance-records")["total"]?.number
@@ -676,7 +678,10 @@ struct CSVExportTests {
         let harness = APIHarness.shared
         let records = try harness.walk("/\(kind.rawValue)")
         let (header, rows) = try CSVAnswer(harness.get("/\(kind.rawValue)?format=csv")).table()
-        #expect(header == ["id"] + kind.schema.fields.map(\.name) + ["createdAt", "updatedAt", "revision", "source"])
+        #expect(
+            header == ["id"] + kind.schema.fields.map(\.name) + [
+                "createdAt", "updatedAt", "revision", "source", "createdBy", "updatedBy",
+            ])
         #expect(rows.count == records.count)
         #expect(rows.map(\.[0]) == records.compactMap { $0["id"]?.text }, "the same records in the same (keyset) order")
         var mismatches = 0

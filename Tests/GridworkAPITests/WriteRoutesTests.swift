@@ -554,9 +554,12 @@ struct PutTests {
             #expect(response.status == .ok, "\(path)")
             #expect(response.headerFields[.eTag] == harness.etag(2), "\(path)")
             let replaced = try JSONParser.parse(response.body)
-            for (member, value) in changed.members where !["revision", "updatedAt"].contains(member) {
+            for (member, value) in changed.members where !["revision", "updatedAt", "updatedBy"].contains(member) {
                 #expect(replaced[member] == value, "\(path) \(member)")
             }
+            // The change is attributed to whoever made it: here the open server's principal.
+            #expect(replaced["updatedBy"] == .string("anonymous"), "\(path)")
+            #expect(replaced["createdBy"] == current["createdBy"], "\(path)")
             #expect(replaced["revision"] == .int(2))
             #expect(harness.store.revision == revisionBefore + 1, "\(path)")
 
@@ -686,7 +689,8 @@ struct PatchTests {
         let after = try JSONParser.parse(response.body)
         #expect(after["jobs"] == .int(12))
         #expect(after["revision"] == .int(2))
-        for (key, value) in before.members where !["jobs", "revision", "updatedAt"].contains(key) {
+        #expect(after["updatedBy"] == .string("anonymous"))
+        for (key, value) in before.members where !["jobs", "revision", "updatedAt", "updatedBy"].contains(key) {
             #expect(after[key] == value, "\(key)")
         }
         #expect(try harness.record(path) == after)
