@@ -113,8 +113,9 @@ class API:
 
 
 class Server:
-    def __init__(self, binary):
+    def __init__(self, binary, extra=()):
         self.binary = binary
+        self.extra = list(extra)
         self.process = None
         self.log = tempfile.NamedTemporaryFile(prefix="gridwork-browser-test-", suffix=".log", delete=False)
 
@@ -122,7 +123,7 @@ class Server:
         if not (os.path.isfile(self.binary) and os.access(self.binary, os.X_OK)):
             raise SetupError(f"{self.binary} is not an executable file")
         self.process = subprocess.Popen(
-            [self.binary, "serve", "--host", "127.0.0.1", "--port", "0"],
+            [self.binary, "serve", "--host", "127.0.0.1", "--port", "0"] + self.extra,
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -539,6 +540,59 @@ def town_visits(shot, town_id):
     return int(value) if value not in (None, "") else None
 
 
+def check_token_dashboard(binary, browser):
+    """With --principals every request needs a token: the page takes a viewer's from its URL
+    fragment, drops it from the address bar, streams with it (fetch, since EventSource sends no
+    header) and says whose scope it shows; a write by another principal arrives live."""
+    directory = tempfile.mkdtemp(prefix="gridwork-browser-test-principals-")
+    path = os.path.join(directory, "principals.json")
+    tokens = {}
+    for pid, role in (("viewer", "viewer"), ("clerk", "district")):
+        made = subprocess.run([binary, "principals", "add", "--file", path, "--id", pid, "--name", pid,
+                               "--role", role], capture_output=True, text=True, timeout=30)
+        if made.returncode != 0:
+            raise Failure(f"gridwork principals add failed: {made.stderr.strip()}")
+        tokens[pid] = made.stdout.strip()
+    server = Server(binary, ["--principals", path])
+    try:
+        port = server.start()
+        base = f"http://127.0.0.1:{port}"
+        status, _, _ = API(base).request("GET", "/stats")
+        if status != 401:
+            raise Failure(f"with --principals, GET /stats without a token answered {status}, not 401")
+        browser.navigate(base + "/#token=" + tokens["viewer"])
+
+        def ready(shot):
+            if shot.get("ready") != "true":
+                return "the page has not rendered /stats with the token"
+            if shot["liveState"] != "stream":
+                return f"live status {shot['liveState']!r}, not the token stream"
+            return None
+
+        shot, took = wait_for(browser, ready, 15, "the dashboard with a viewer token", interval=0.1)
+        scope = browser.evaluate("document.getElementById('scope').getAttribute('data-kind')")
+        if scope != "district":
+            raise Failure(f"the page shows scope {scope!r} for a district-wide viewer")
+        if browser.evaluate("location.hash"):
+            raise Failure("the token stays in the address bar")
+        revision = int(browser.evaluate("document.body.getAttribute('data-revision')"))
+        clerk = API(base, tokens["clerk"])
+        status, _, body = clerk.request("POST", "/towns", {"name": "浏览器测试镇", "kind": "town"})
+        if status != 201:
+            raise Failure(f"the clerk's POST /towns answered {status}: {body[:200]!r}")
+
+        def moved(shot):
+            shown = int(browser.evaluate("document.body.getAttribute('data-revision')") or 0)
+            return None if shown > revision else f"revision still {shown}"
+
+        _, live = wait_for(browser, moved, 5, "a write over the token stream", interval=0.05)
+        log(f"ok   with --principals the page took a viewer token from its fragment ({took:.2f} s), "
+            f"showed the district scope, and a clerk's write {live:.2f} s later over the token stream")
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def check_live_update(api, browser, fresh):
     status, _, body = api.request("GET", "/assistance-records?type=visit&limit=1")
     if status != 200 or not json.loads(body).get("data"):
@@ -697,6 +751,11 @@ def main():
         errors = browser.exceptions()
         if errors:
             raise Failure("uncaught JavaScript exceptions or console errors on the page:\n  " + "\n  ".join(errors))
+        if not args.url:
+            check_token_dashboard(args.binary, browser)
+            errors = browser.exceptions()
+            if errors:
+                raise Failure("exceptions or console errors on the page with a token:\n  " + "\n  ".join(errors))
         log("PASS browser test")
         return 0
     except Failure as failure:

@@ -111,7 +111,7 @@ struct APIResponder: Responder {
         if isWrite && policy.writesAreOpen || !isWrite && policy.writesAreOpen && policy.readsAreOpen {
             return .openAccess
         }
-        if !isWrite && (policy.readsAreOpen || Self.isProbe(request.path)) {
+        if !isWrite && (policy.readsAreOpen || Self.isPublic(request.path)) {
             guard let header = request.headerFields[.authorization],
                 let principal = policy.principals.flatMap({ directory in
                     Self.bearer(header).flatMap { directory.principal(forToken: $0) }
@@ -136,7 +136,7 @@ struct APIResponder: Responder {
         for token in readTokens where Self.constantTimeEqual(token, presented) { reader = true }
         if writer { return .tokenWriter }
         if reader { return .tokenReader }
-        if !isWrite && Self.isProbe(request.path) { return .anonymousReader }
+        if !isWrite && Self.isPublic(request.path) { return .anonymousReader }
         throw Self.challenge(.unauthorized, "The bearer token is not valid for this server.", error: "invalid_token")
     }
 
@@ -165,9 +165,13 @@ struct APIResponder: Responder {
         return Array(parts[1].trimmingSpacesAndTabs().utf8)
     }
 
-    /// Health probes answer without a token: orchestrators send none.
-    static func isProbe(_ path: String) -> Bool {
-        path == "/healthz" || path == "/readyz"
+    /// Paths read without a token whatever the configuration: the health probes (orchestrators
+    /// send none), the dashboard page (it holds no data, and asks for a token itself) and the
+    /// API's description (clients are generated from it).
+    static let publicPaths: Set<String> = ["/healthz", "/readyz", "/", "/openapi.json"]
+
+    static func isPublic(_ path: String) -> Bool {
+        publicPaths.contains(path)
     }
 
     static func constantTimeEqual(_ expected: [UInt8], _ presented: [UInt8]) -> Bool {

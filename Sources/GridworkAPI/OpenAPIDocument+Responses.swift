@@ -6,23 +6,27 @@ import HTTPTypes
 /// negotiation — the `HEAD` twin of every `GET`, and the security scheme. The operations in
 /// `OpenAPIDocument.swift` say what is particular to them; these say what any request can meet.
 extension OpenAPIDocument {
-    /// The bearer tokens of `--token` and `--read-token`.
+    /// The bearer tokens of named principals (`--principals`), `--token` and `--read-token`.
     static let securitySchemes: OpenAPINode = [
         "bearerAuth": [
             "type": "http", "scheme": "bearer",
             "description": .string(
-                "`Authorization: Bearer <token>`. Writes need a write token once the server has any (`--token`, "
-                    + "`GRIDWORK_TOKENS`); reads need a read or write token once it has read tokens (`--read-token`, "
-                    + "`GRIDWORK_READ_TOKENS`). With no tokens configured the API is open, hence the empty "
-                    + "alternative in each operation's `security`. `/healthz` and `/readyz` are always open."),
+                "`Authorization: Bearer <token>`. A token names a principal: one of `--principals` (roles `admin`, "
+                    + "`district`, `town`, `grid`, `viewer`, each with a scope of towns or grids), the district "
+                    + "principal `token` (`--token`, `GRIDWORK_TOKENS`) or the viewer `read-token` (`--read-token`, "
+                    + "`GRIDWORK_READ_TOKENS`). Once principals are configured every request needs a token; "
+                    + "otherwise writes need one once write tokens are set, reads once read tokens are. With no "
+                    + "tokens configured the API is open, hence the empty alternative in each operation's "
+                    + "`security`. `/healthz`, `/readyz`, the dashboard page `/` and `/openapi.json` are always open. Records outside a principal's scope "
+                    + "are answered as missing (404); writes outside it are a 403."),
         ]
     ]
 
     /// A bearer token, or none when the server is started without tokens.
     static let bearerOrOpen: OpenAPINode = [["bearerAuth": []], [:]]
 
-    /// Paths answered without a token whatever the configuration (probes).
-    static let openPaths: Set<String> = ["/healthz", "/readyz"]
+    /// Paths answered without a token whatever the configuration.
+    static let openPaths = APIResponder.publicPaths
 
     /// `operation` with the answers any request to `route` can get besides its own: 400 (from the
     /// operation builder), 408, 413, 414 and 431 from the HTTP layer, 503 at the connection limit,
@@ -100,8 +104,9 @@ extension OpenAPIDocument {
                             + "token was presented (RFC 6750 §3).")
                 ]),
             "Forbidden": problemResponse(
-                "The token is valid but may not do this, e.g. a read-only token used for a write "
-                    + "(`insufficient_scope`, RFC 6750 §3.1).",
+                "The token is valid but its principal may not do this (`insufficient_scope`, RFC 6750 §3.1): a "
+                    + "viewer writing, a write outside the principal's towns or grids, a grid cadre recording as "
+                    + "another cadre, anyone but an `admin` on the admin routes.",
                 headers: [
                     "WWW-Authenticate": header(
                         "`Bearer realm=\"gridwork\", error=\"insufficient_scope\"`.", required: false)

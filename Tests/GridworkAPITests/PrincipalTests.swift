@@ -152,8 +152,13 @@ struct PrincipalAccessTests {
         let unknown = harness.send(.get, "/towns", as: "not-a-known-token")
         #expect(unknown.status == .unauthorized)
         #expect(unknown.headerFields[.wwwAuthenticate]?.contains("invalid_token") == true)
-        // The probes stay open.
-        #expect(harness.send(.get, "/healthz", as: nil).status == .ok)
+        // The probes, the dashboard page (it asks for a token itself) and the API's description
+        // stay open; the data behind them does not.
+        for path in ["/healthz", "/readyz", "/", "/openapi.json"] {
+            #expect(harness.send(.get, path, as: nil).status == .ok, "\(path)")
+        }
+        #expect(harness.send(.get, "/stats", as: nil).status == .unauthorized)
+        #expect(harness.send(.get, "/stats/stream", as: nil).status == .unauthorized)
     }
 
     @Test func viewer_readsButNeverWrites() throws {
