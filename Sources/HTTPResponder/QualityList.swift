@@ -1,3 +1,5 @@
+import HTTP1
+
 /// A comma-separated list of values with optional `q` weights, as `Accept` and `Accept-Encoding`
 /// carry them (RFC 9110 §12.4.2): `gzip;q=0.8, identity;q=0`.
 public enum QualityList {
