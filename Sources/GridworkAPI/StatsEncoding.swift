@@ -45,7 +45,7 @@ enum StatsEncoding {
 
     /// Writes `,"a":{…}` groups for entries sharing a path prefix; entries arrive grouped.
     private static func writeNested(
-        _ entries: ArraySlice<(path: [String], value: Int)>,
+        _ entries: ArraySlice<(path: [String], value: Int?)>,
         depth: Int,
         to writer: inout JSONWriter
     ) {
@@ -57,7 +57,7 @@ enum StatsEncoding {
             first = false
             writer.key(name)
             if entries[index].path.count == depth + 1 {
-                writer.int(entries[index].value)
+                if let value = entries[index].value { writer.int(value) } else { writer.raw("null") }
                 index += 1
                 continue
             }
