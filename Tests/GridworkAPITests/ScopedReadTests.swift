@@ -73,7 +73,7 @@ private final class ScopedHarness: Sendable {
 
     /// The ids of every `kind` record that lies in the principal's region, in id order.
     func expected(_ kind: ResourceKind, for principal: String) -> [String] {
-        store.all(kind).filter { Recount.lies(kind, $0, in: regions[principal]!, of: store) }.map(\.id)
+        Recount.records(kind, in: regions[principal]!, of: store).map(\.id)
     }
 
     /// Every page of `target` (which has no query yet), walked by `next`: the ids and the first total.
@@ -129,12 +129,10 @@ struct ScopedReadTests {
 
     @Test func record_outsideTheScope_is404_likeAMissingID() throws {
         let harness = ScopedHarness.shared
-        let records = harness.store.all(.assistanceRecords)
-        let inTown = try #require(
-            records.first { Recount.lies(.assistanceRecords, $0, in: .towns(["town-gaoping"]), of: harness.store) })
-        let elsewhere = try #require(
-            records.first { !Recount.lies(.assistanceRecords, $0, in: .towns(["town-gaoping"]), of: harness.store) })
-        #expect(harness.get("/assistance-records/\(inTown.id)", as: "town-staff").status == .ok)
+        let visible = Set(harness.expected(.assistanceRecords, for: "town-staff"))
+        let inTown = try #require(visible.min())
+        let elsewhere = try #require(harness.store.all(.assistanceRecords).first { !visible.contains($0.id) })
+        #expect(harness.get("/assistance-records/\(inTown)", as: "town-staff").status == .ok)
         let hidden = harness.get("/assistance-records/\(elsewhere.id)", as: "town-staff")
         let missing = harness.get("/assistance-records/record-9999999", as: "town-staff")
         #expect(hidden.status == .notFound)
@@ -148,10 +146,8 @@ struct ScopedReadTests {
         // A grid cadre reads the village its grid lies in, not another.
         let village = try #require(harness.store.record(.grids, id: harness.cadreGrids[0])?[GridField.villageId].string)
         #expect(harness.get("/villages/\(village)", as: "cadre").status == .ok)
-        let otherVillage = try #require(
-            harness.store.all(.villages).first {
-                !Recount.lies(.villages, $0, in: harness.regions["cadre"]!, of: harness.store)
-            })
+        let reachable = harness.expected(.villages, for: "cadre")
+        let otherVillage = try #require(harness.store.all(.villages).first { !reachable.contains($0.id) })
         #expect(harness.get("/villages/\(otherVillage.id)", as: "cadre").status == .notFound)
     }
 
@@ -170,9 +166,8 @@ struct ScopedReadTests {
                 )
                 return towns.contains("town-gaoping") && towns.count > 1
             })
-        let expected = store.all(.assistanceRecords).filter {
+        let expected = Recount.records(.assistanceRecords, in: region, of: store).filter {
             $0[AssistanceField.cadreId].string == leader.id
-                && Recount.lies(.assistanceRecords, $0, in: region, of: store)
         }.map(\.id)
         let everywhere = store.all(.assistanceRecords).filter { $0[AssistanceField.cadreId].string == leader.id }
         #expect(expected.count < everywhere.count)

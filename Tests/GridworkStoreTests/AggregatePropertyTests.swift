@@ -95,7 +95,7 @@ struct AggregatePropertyTests {
             #expect(stats.live == expected.live, "batch \(batch)")
             #expect(stats.byTown == expected.byTown, "batch \(batch)")
             Self.expectQueriesMatchAScan(store, batch: batch, random: &random, types: types)
-            RegionTests.expectStatsMatchARecount(store, batch: batch)
+            RegionTests.expectRegionsMatchARecount(store, batch: batch)
         }
     }
 

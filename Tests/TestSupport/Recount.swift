@@ -9,8 +9,9 @@ package enum Recount {
     package static func stats(of store: Store, in region: Region = .district)
         -> (live: [String: Int], byTown: [TownStats])
     {
+        let places = Places(store)
         func all(_ kind: ResourceKind) -> [Record] {
-            store.all(kind).filter { lies(kind, $0, in: region, of: store) }
+            store.all(kind).filter { lies(kind, $0, in: region, places) }
         }
         let cadres = all(.cadres)
         let records = all(.assistanceRecords)
@@ -116,18 +117,36 @@ package enum Recount {
         return (live, byTown)
     }
 
+    /// Every `kind` record of `store` that lies in `region`, in id order.
+    package static func records(_ kind: ResourceKind, in region: Region, of store: Store) -> [Record] {
+        let places = Places(store)
+        return store.all(kind).filter { lies(kind, $0, in: region, places) }
+    }
+
+    /// Where each grid and village is, read once from the records.
+    package struct Places {
+        let grids: [String: Record]
+        let townOfVillage: [String: String]
+
+        package init(_ store: Store) {
+            grids = Dictionary(uniqueKeysWithValues: store.all(.grids).map { ($0.id, $0) })
+            townOfVillage = Dictionary(
+                uniqueKeysWithValues: store.all(.villages).map { ($0.id, $0[VillageField.townId].string ?? "") })
+        }
+    }
+
     /// Whether a record lies in `region`, worked out the plain way from SPEC section 4 and the
     /// records: a towns region holds what lies in one of its towns (a village, grid or training
     /// in its town, a project in its village's, an assistance record in its grid's, a cadre in
     /// any of its grids' or its village's); a grids region holds its grids, their cadres and
     /// assistance records, and the villages and towns they lie in with those villages' projects
     /// and those towns' trainings.
-    package static func lies(_ kind: ResourceKind, _ record: Record, in region: Region, of store: Store) -> Bool {
+    package static func lies(_ kind: ResourceKind, _ record: Record, in region: Region, _ places: Places) -> Bool {
         func town(ofVillage id: String?) -> String? {
-            id.flatMap { store.record(.villages, id: $0)?[VillageField.townId].string }
+            id.flatMap { places.townOfVillage[$0] }
         }
         func town(ofGrid id: String?) -> String? {
-            id.flatMap { store.record(.grids, id: $0)?[GridField.townId].string }
+            id.flatMap { places.grids[$0]?[GridField.townId].string }
         }
         switch region {
         case .district:
@@ -148,7 +167,7 @@ package enum Recount {
             }
             return placed.contains { $0.map(towns.contains) ?? false }
         case .grids(let ids):
-            let grids = ids.compactMap { store.record(.grids, id: $0) }
+            let grids = ids.compactMap { places.grids[$0] }
             switch kind {
             case .grids: return ids.contains(record.id)
             case .cadres: return record[CadreField.gridIds].list.contains(where: ids.contains)
