@@ -4,18 +4,21 @@
     .build-ci/oa-venv/bin/python scripts/openapi-check.py BINARY
 
 Starts BINARY on port 0 (read from its `server.started … server.port=N` log line) with a write
-token, a read token and a data directory, then sends requests to every operation the document
-lists — lists with filters, CSV, records, nested reads, writes with valid and invalid bodies, the
-404/405/406/412/415/422/304 answers, the HTTP layer's 400/408/413/414/431, HEAD, the stats, the
-stream, metrics, the document and the dashboard — and checks each answer with openapi-core's
-response validator (an implementation no one here wrote): status, required headers, content type
-and body schema. A 405 is checked against `#/components/responses/MethodNotAllowed`, and its
-`Allow` against the methods the document gives the path. Exits non-zero on any mismatch or on
+token, a read token, principals (an admin, a town viewer, a grid viewer) and a data directory,
+then sends requests to every operation the document lists — lists with filters, CSV, records,
+nested reads, writes with valid and invalid bodies, the 404/405/406/412/415/422/304 answers, the
+HTTP layer's 400/408/413/414/431, HEAD, the stats, the stream, metrics, the document, the
+dashboard, the admin routes as an admin, and the reads of a town's and a grid's scope — and checks
+each answer with openapi-core's response validator (an implementation no one here wrote): status,
+required headers, content type and body schema. A 405 is checked against
+`#/components/responses/MethodNotAllowed`, and its `Allow` against the methods the document gives
+the path. Exits non-zero on any mismatch or on
 any documented operation it did not exercise; prints one summary line.
 """
 
 import copy
 import gzip
+import hashlib
 import http.client
 import json
 import os
@@ -33,12 +36,18 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 WRITE_TOKEN = "openapi-check-write-token-0001"
 READ_TOKEN = "openapi-check-read-token-00001"
+# Principals: the admin routes need an admin; the scoped reads a town's and a grid's viewer.
+PRINCIPAL_TOKENS = {
+    "admin": ("ops", "admin", {}, "openapi-check-admin-token-0001"),
+    "town": ("town-viewer", "viewer", {"towns": ["town-tuanze"]}, "openapi-check-town-token-00001"),
+    "grid": ("grid-viewer", "viewer", {"grids": ["grid-0001"]}, "openapi-check-grid-token-00001"),
+}
 KINDS = ["towns", "villages", "grids", "cadres", "projects", "assistance-records", "trainings"]
 NESTED = [
     ("towns", "villages"), ("villages", "grids"), ("villages", "projects"),
     ("grids", "cadres"), ("grids", "assistance-records"), ("cadres", "assistance-records"),
 ]
-SERVER_FIELDS = {"id", "createdAt", "updatedAt", "revision", "source"}
+SERVER_FIELDS = {"id", "createdAt", "updatedAt", "revision", "source", "createdBy", "updatedBy"}
 
 
 # openapi-core reads `application/json` only; the other media types the server sends.
@@ -100,6 +109,8 @@ class Checker:
             headers.setdefault("Authorization", f"Bearer {READ_TOKEN}")
         elif token == "write":
             headers.setdefault("Authorization", f"Bearer {WRITE_TOKEN}")
+        elif token in PRINCIPAL_TOKENS:
+            headers.setdefault("Authorization", f"Bearer {PRINCIPAL_TOKENS[token][3]}")
         if isinstance(body, (dict, list)):
             body = json.dumps(body, ensure_ascii=False).encode()
             headers.setdefault("Content-Type", "application/json")
@@ -268,8 +279,9 @@ def exercise(c):
     _, headers, _ = c.check("GET", "/", "/", expect=200)
     c.check("GET", "/", "/", {"If-None-Match": headers["ETag"]}, expect=304, note="(304)")
     c.check("HEAD", "/", "/", expect=200)
-    c.check("POST", "/admin/compact", "/admin/compact", token="write", expect=202)
+    c.check("POST", "/admin/compact", "/admin/compact", token="admin", expect=202)
     c.check("POST", "/admin/compact", "/admin/compact", token=None, expect=401, note="(no token)")
+    exercise_scopes(c)
     c.method_not_allowed("DELETE", "/stats", "/stats")
     c.method_not_allowed("PUT", "/towns", "/towns")
 
@@ -347,9 +359,45 @@ def exercise(c):
     c.raw("/towns", b"GET /towns HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", 400, "(400 framing)")
     c.raw("/towns", b"GET /towns HTTP/1.1\r\nHost: x\r\n", 408, "(408)")
     # Last: a reset returns the store to its seed, so nothing above may come after it.
-    c.check("POST", "/admin/reset", "/admin/reset?now=1", token="write", expect=400, note="(unknown parameter)")
+    c.check("POST", "/admin/reset", "/admin/reset?now=1", token="admin", expect=400, note="(unknown parameter)")
     c.check("POST", "/admin/reset", "/admin/reset", token=None, expect=401, note="(no token)")
-    c.check("POST", "/admin/reset", "/admin/reset", token="write", expect=200)
+    c.check("POST", "/admin/reset", "/admin/reset", token="admin", expect=200)
+
+
+def exercise_scopes(c):
+    """The reads of a part of the district: `scope` members, null figures, scoped event ids, 404s."""
+    for token in ["town", "grid"]:
+        note = f"({token} scope)"
+        _, headers, data = c.check("GET", "/stats", "/stats", token=token, expect=200, note=note)
+        if json.loads(data).get("scope", {}).get("kind") != f"{token}s":
+            c.failures.append(f"GET /stats {note}: scope is not the {token}'s: {data[:200]!r}")
+        if "Authorization" not in (headers.get("Vary") or ""):
+            c.failures.append(f"GET /stats {note}: no Vary: Authorization")
+        c.check("GET", "/stats/report", "/stats/report", token=token, expect=200, note=note)
+        c.check("GET", "/stats/timeline", "/stats/timeline", token=token, expect=200, note=note)
+        _, _, data = c.check("GET", "/assistance-records", "/assistance-records?limit=1", token=token, expect=200,
+                             note=note)
+        cursor = json.loads(data)["next"]
+        if cursor is None:
+            c.failures.append(f"GET /assistance-records?limit=1 {note}: one page only, no cursor to check")
+        else:
+            c.check("GET", "/assistance-records", f"/assistance-records?limit=1&cursor={cursor}", expect=400,
+                    note=f"(a cursor of the {token} scope, read as the district)")
+        c.stream(PRINCIPAL_TOKENS[token][3])
+    c.check("GET", "/stats/timeline", "/stats/timeline?townId=town-gaoping", token="town", expect=400,
+            note="(a town outside the scope)")
+    c.check("GET", "/towns/{id}", "/towns/town-gaoping", token="town", expect=404, note="(outside the scope)")
+    c.check("GET", "/towns/{id}/villages", "/towns/town-gaoping/villages", token="town", expect=404,
+            note="(outside the scope)")
+
+
+def write_principals(path):
+    entries = [
+        {"id": name, "name": name, "role": role, **scope, "tokenSha256": hashlib.sha256(token.encode()).hexdigest()}
+        for name, role, scope, token in PRINCIPAL_TOKENS.values()
+    ]
+    with open(path, "w") as file:
+        json.dump(entries, file)
 
 
 def main():
@@ -360,10 +408,12 @@ def main():
         log_path = os.path.join(directory, "server.log")
         data_dir = os.path.join(directory, "data")
         os.mkdir(data_dir)
+        principals = os.path.join(directory, "principals.json")
+        write_principals(principals)
         with open(log_path, "wb") as log:
             server = subprocess.Popen(
                 [binary, "serve", "--port", "0", "--token", WRITE_TOKEN, "--read-token", READ_TOKEN,
-                 "--data-dir", data_dir, "--header-timeout", "1"],
+                 "--principals", principals, "--data-dir", data_dir, "--header-timeout", "1"],
                 stdout=subprocess.DEVNULL, stderr=log)
         try:
             port = None

@@ -90,6 +90,9 @@ struct APIResponder: Responder {
             response = error.response
         }
         response.remoteUser = principal?.id
+        // With principals, a read is answered within its principal's scope: the same URL gives
+        // other figures and lists to another token, so caches must key on it (RFC 9110 §12.5.5).
+        if policy.principals != nil && request.method.isSafe { response.headerFields.addVary("Authorization") }
         if let origin {
             response.headerFields[.accessControlAllowOrigin] = origin
             response.headerFields[.accessControlExposeHeaders] = Self.exposedHeaders

@@ -16,6 +16,9 @@ enum Cursor {
         var sort: String
         /// A fingerprint of the filters (with a nested read's parent) and `q`; see `ListQuery`.
         var filters: String
+        /// The region the list was answered within (`Region.fingerprint`): the same parameters
+        /// list other records for a principal of another scope.
+        var region: String
     }
 
     /// A position: the list it belongs to and the last record's sort values, then its id.
@@ -32,6 +35,8 @@ enum Cursor {
         writer.string(scope.sort)
         writer.raw(",")
         writer.string(scope.filters)
+        writer.raw(",")
+        writer.string(scope.region)
         for value in values {
             writer.raw(",")
             write(value, to: &writer)
@@ -51,11 +56,11 @@ enum Cursor {
 
     static func decode(_ token: String) -> Position? {
         guard let bytes = unbase64(token), case .array(let elements)? = try? JSONParser.parse(bytes),
-            elements.count >= 3, case .string(let resource) = elements[0], case .string(let sort) = elements[1],
-            case .string(let filters) = elements[2]
+            elements.count >= 4, case .string(let resource) = elements[0], case .string(let sort) = elements[1],
+            case .string(let filters) = elements[2], case .string(let region) = elements[3]
         else { return nil }
         var values: [SortValue] = []
-        for element in elements.dropFirst(3) {
+        for element in elements.dropFirst(4) {
             switch element {
             case .null: values.append(.null)
             case .int(let number): values.append(.int(number))
@@ -63,7 +68,7 @@ enum Cursor {
             default: return nil
             }
         }
-        return Position(scope: Scope(resource: resource, sort: sort, filters: filters), values: values)
+        return Position(scope: Scope(resource: resource, sort: sort, filters: filters, region: region), values: values)
     }
 
     static func base64(_ bytes: [UInt8]) -> String {

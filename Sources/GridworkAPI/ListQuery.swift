@@ -48,13 +48,14 @@ enum ListQuery {
     }
 
     /// Builds the query, and the scope a cursor for its next page is bound to; `fixed` filters
-    /// come from the path of a nested read.
-    static func parse(_ kind: ResourceKind, _ parameters: QueryParameters, fixed: [Query.Filter] = []) throws(APIError)
-        -> (query: Query, scope: Cursor.Scope)
-    {
+    /// come from the path of a nested read, `region` from the principal asking.
+    static func parse(
+        _ kind: ResourceKind, _ parameters: QueryParameters, fixed: [Query.Filter] = [], region: Region = .district
+    ) throws(APIError) -> (query: Query, scope: Cursor.Scope) {
         try parameters.rejectUnknown(allowed: allowed[kind]!)
         var query = Query()
         query.filters = fixed
+        query.region = region
         if let text = try parameters.single("limit") {
             guard let value = Int(text), (1...maxLimit).contains(value) else {
                 throw APIError.badRequest("`limit` must be an integer from 1 to \(maxLimit).")
@@ -71,7 +72,8 @@ enum ListQuery {
         for (name, value) in parameters.pairs where !["limit", "cursor", "q", "sort", "format"].contains(name) {
             query.filters.append(try parseFilter(kind, name: name, value: value))
         }
-        let scope = Cursor.Scope(resource: kind.rawValue, sort: sortSpec, filters: fingerprint(query))
+        let scope = Cursor.Scope(
+            resource: kind.rawValue, sort: sortSpec, filters: fingerprint(query), region: region.fingerprint)
         if let token = try parameters.single("cursor"), !token.isEmpty {
             query.after = try position(token, in: scope, sortKeys: query.sort.count)
         }
@@ -98,6 +100,11 @@ enum ListQuery {
             throw APIError.badRequest(
                 "`cursor` was issued for other filters or another `q`; keep every parameter of the request that "
                     + "returned it (only `limit` may change).")
+        }
+        guard issued.region == scope.region else {
+            throw APIError.badRequest(
+                "`cursor` was issued to a principal of another scope; a cursor only continues the list it came "
+                    + "from, as its principal sees it.")
         }
         guard cursor.values.count == sortKeys + 1 else { throw unknown }
         return cursor.values

@@ -37,6 +37,7 @@ extension OpenAPIDocument {
                 }()
             ),
             ("Stats", statsSchema),
+            ("Scope", scopeSchema),
             ("TownStats", townStatsSchema),
             ("ReportFigure", reportFigureSchema),
         ]
@@ -197,26 +198,66 @@ extension OpenAPIDocument {
         "required": ["type", "title", "status", "detail"],
     ]
 
-    /// `/stats`: the epoch and revision, every figure nested by its dotted key, and `byTown`.
+    /// `/stats`: the epoch and revision, the scope, every figure nested by its dotted key, and
+    /// `byTown`. Report-only and district-wide figures are null for a scope smaller than the district.
     static var statsSchema: OpenAPINode {
-        let sections = integerTree(Figure.all.map { $0.key.split(separator: ".").map(String.init) })
+        let sections = integerTree(
+            Figure.all.map { figure in
+                (
+                    path: figure.key.split(separator: ".").map(String.init),
+                    nullable: figure.reportOnly || StatsSnapshot.districtWide.contains(figure.key)
+                )
+            })
         let epoch: OpenAPINode = [
             "type": "string", "pattern": "^[0-9a-f]{8}$",
             "description": "The store's history: with `revision`, names one state forever.",
         ]
         return closedObject(
-            [("epoch", epoch), ("revision", ["type": "integer"])] + sections
-                + [("byTown", ["type": "array", "items": schemaRef("TownStats")])]
+            [("epoch", epoch), ("revision", ["type": "integer"]), ("scope", schemaRef("Scope"))] + sections
+                + [
+                    (
+                        "byTown",
+                        [
+                            "type": "array", "items": schemaRef("TownStats"),
+                            "description": "The scope's towns, each counting only what lies in the scope.",
+                        ]
+                    )
+                ]
         )
     }
 
-    /// Objects of integers, one property per distinct first segment, in first-seen order.
-    static func integerTree(_ paths: [[String]]) -> [(key: String, value: OpenAPINode)] {
+    /// The part of the district an answer covers: the caller's scope.
+    static var scopeSchema: OpenAPINode {
+        [
+            "description": .string(
+                "The part of the district the answer covers: the caller's scope. `district` is everything; "
+                    + "`towns` the records lying in those towns; `grids` the records of those grids and the "
+                    + "villages and towns they lie in. Ids sorted."),
+            "oneOf": [
+                closedObject([("kind", ["type": "string", "const": "district"])]),
+                closedObject([
+                    ("kind", ["type": "string", "enum": ["towns", "grids"]]),
+                    ("ids", ["type": "array", "items": ["type": "string"]]),
+                ]),
+            ],
+        ]
+    }
+
+    /// Objects of integers (or null where `nullable`), one property per distinct first segment, in
+    /// first-seen order.
+    static func integerTree(_ paths: [(path: [String], nullable: Bool)]) -> [(key: String, value: OpenAPINode)] {
         var names: [String] = []
-        for path in paths where !names.contains(path[0]) { names.append(path[0]) }
+        for (path, _) in paths where !names.contains(path[0]) { names.append(path[0]) }
         return names.map { name in
-            let rest = paths.filter { $0[0] == name }.map { Array($0.dropFirst()) }
-            return (name, rest.contains(where: \.isEmpty) ? ["type": "integer"] : closedObject(integerTree(rest)))
+            let rest = paths.filter { $0.path[0] == name }.map {
+                (path: Array($0.path.dropFirst()), nullable: $0.nullable)
+            }
+            guard let leaf = rest.first(where: \.path.isEmpty) else { return (name, closedObject(integerTree(rest))) }
+            let schema: OpenAPINode =
+                leaf.nullable
+                ? ["type": ["integer", "null"], "description": "Null for a scope smaller than the district."]
+                : ["type": "integer"]
+            return (name, schema)
         }
     }
 
@@ -241,8 +282,26 @@ extension OpenAPIDocument {
             ("label", ["type": "string"]),
             ("quote", ["type": "string"]),
             ("reported", ["type": "integer"]),
-            ("live", ["type": ["integer", "null"], "description": "Null for figures no record can reproduce."]),
+            (
+                "live",
+                [
+                    "type": ["integer", "null"],
+                    "description": .string(
+                        "Counted over `scope`; null for figures no record can reproduce, and for those that do not "
+                            + "apply to the scope."),
+                ]
+            ),
+            (
+                "applicable",
+                [
+                    "type": "boolean",
+                    "description": .string(
+                        "False for a figure about the district as a whole (report-only, or counted from the city's "
+                            + "and the district's courses) asked for a smaller scope."),
+                ]
+            ),
             ("unit", ["type": "string"]),
+            ("scope", schemaRef("Scope")),
         ])
     }
 
@@ -483,6 +542,7 @@ extension OpenAPIDocument {
         return closedObject([
             ("interval", ["type": "string", "enum": ["month", "week"]]),
             ("townId", ["type": ["string", "null"]]),
+            ("scope", schemaRef("Scope")),
             ("revision", ["type": "integer"]),
             ("types", ["type": "array", "items": ["type": "string"]]),
             (

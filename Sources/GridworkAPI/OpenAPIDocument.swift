@@ -52,7 +52,12 @@ enum OpenAPIDocument {
         answers `HEAD`; `OPTIONS` on any path answers 204 with `Allow`, and a method a path does not list \
         is a 405 with `Allow` (`#/components/responses/MethodNotAllowed`). Any request can meet the HTTP \
         layer's refusals (400, 408, 413, 414, 431, then the connection closes) and, at the connection \
-        limit, a 503; a request line of another major HTTP version is a 505. Tokens: see `bearerAuth`.
+        limit, a 503; a request line of another major HTTP version is a 505. Tokens: see `bearerAuth`. \
+        Every read is answered within the caller's scope (its principal's towns or grids): lists, their \
+        `total` and cursors (a cursor from another scope is a 400), records (404 outside it, as for a \
+        missing id), nested reads, CSV, `/stats` (computed over the scope and saying which in `scope`), \
+        its report and stream, and the timeline. With principals configured, reads carry \
+        `Vary: Authorization`.
         """
 
     static var tags: [OpenAPINode] {
@@ -186,8 +191,9 @@ enum OpenAPIDocument {
         case "/stats":
             operation(
                 "getStats", "Every figure of the report, live", tag: "stats",
-                description: "Figures nested by their dotted keys, per-town totals and the store revision. "
-                    + "Takes no query parameters.",
+                description: "Figures nested by their dotted keys, per-town totals and the store revision, "
+                    + "computed over the caller's scope (`scope`); for a scope smaller than the district, the "
+                    + "report-only and district-wide figures are null. Takes no query parameters.",
                 parameters: [
                     entityTagsParameter("If-None-Match", "An ETag from an earlier answer; 304 while it holds.")
                 ],
@@ -195,7 +201,8 @@ enum OpenAPIDocument {
                     "200": jsonResponse(
                         "The figures.", schemaRef("Stats"),
                         headers: [
-                            "ETag": header("Changes with the store revision."), "Cache-Control": header("`no-cache`."),
+                            "ETag": header("Changes with the store revision; differs between scopes."),
+                            "Cache-Control": header("`no-cache`."),
                         ]
                     ),
                     "304": responseRef("NotModified"),
@@ -204,7 +211,8 @@ enum OpenAPIDocument {
         case "/stats/report":
             operation(
                 "getStatsReport", "The report's figures beside their live values", tag: "stats",
-                description: "One row per figure, in report order. Takes no query parameters.",
+                description: "One row per figure, in report order, `live` counted over the caller's scope. "
+                    + "Takes no query parameters.",
                 responses: ["200": jsonResponse("The rows.", ["type": "array", "items": schemaRef("ReportFigure")])]
             )
         case "/":
@@ -221,8 +229,9 @@ enum OpenAPIDocument {
         case "/stats/stream":
             operation(
                 "getStatsStream", "The figures as Server-Sent Events", tag: "stats",
-                description: "`event: stats` with the `/stats` body (one line) whenever the revision changes, at "
-                    + "most one a second, `id:` the epoch and revision (`1f0c9a2e-42`); `: heartbeat` comments every "
+                description: "`event: stats` with the `/stats` body over the caller's scope (one line) whenever the "
+                    + "revision changes, at most one a second, `id:` the epoch and revision (`1f0c9a2e-42`, then the "
+                    + "scope's tag for a scope smaller than the district); `: heartbeat` comments every "
                     + "15 s. The first event carries `retry: 2000`; a `Last-Event-ID` naming the current state skips "
                     + "it and gets a `: connected` comment instead. No block without `data:` is sent. "
                     + "The stream does not end and is never gzip-compressed.",
@@ -237,7 +246,7 @@ enum OpenAPIDocument {
                                     "type": "object", "required": ["event", "id", "data"],
                                     "properties": [
                                         "event": ["const": "stats"],
-                                        "id": ["type": "string", "pattern": "^[0-9a-f]{8}-[0-9]+$"],
+                                        "id": ["type": "string", "pattern": "^[0-9a-f]{8}-[0-9]+(-[A-Za-z0-9_-]+)?$"],
                                         "data": [
                                             "type": "string", "contentMediaType": "application/json",
                                             "contentSchema": schemaRef("Stats"),
@@ -255,12 +264,15 @@ enum OpenAPIDocument {
                 "getStatsTimeline", "Assistance records per month or week", tag: "stats",
                 description: "Counts per record type and funds per period, every period from the first record's "
                     + "to the last's but at most \(Timeline.maxPeriods), the latest (`omittedPeriods` and "
-                    + "`omittedRecords` say what was left out); for the district or one town (through its grids).",
+                    + "`omittedRecords` say what was left out); over the caller's scope, or one town of it "
+                    + "(through its grids).",
                 parameters: [
                     queryParameter(
                         "interval", ["type": "string", "enum": ["month", "week"], "default": "month"],
                         "Calendar months, or ISO weeks starting on Monday."),
-                    queryParameter("townId", ["type": "string", "minLength": 1], "Only this town's grids."),
+                    queryParameter(
+                        "townId", ["type": "string", "minLength": 1],
+                        "Only this town's grids (within the scope; a town outside it is a 400, as an unknown one)."),
                 ],
                 responses: [
                     "200": jsonResponse("The periods.", schemaRef("Timeline")),

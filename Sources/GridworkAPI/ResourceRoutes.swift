@@ -18,12 +18,13 @@ struct ResourceRoutes {
     func register(on router: Router) {
         let store = self.store
         for kind in ResourceKind.allCases {
-            router.add(.get, "/\(kind.rawValue)") { request, _ throws(APIError) in
-                try Self.list(kind, request, store)
+            router.add(.get, "/\(kind.rawValue)") { request, parameters throws(APIError) in
+                try Self.list(kind, request, store, region: Scope(parameters.principal).extent)
             }
             router.add(.get, "/\(kind.rawValue)/:id") { request, parameters throws(APIError) in
                 try QueryParameters.rejectAll(request)
-                let (record, epoch) = try Self.findTagged(kind, parameters["id"] ?? "", store)
+                let region = Scope(parameters.principal).extent
+                let (record, epoch) = try Self.findTagged(kind, parameters["id"] ?? "", store, region)
                 let etag = RecordETag.of(record, epoch)
                 if let tags = request.headerFields[.ifNoneMatch], EntityTag.matches(tags, any: [etag], weak: true) {
                     return Response(status: .notModified, headerFields: [.eTag: etag])
@@ -34,35 +35,39 @@ struct ResourceRoutes {
         for (parent, child, field) in Self.nested {
             let position = child.schema.index(of: field)!
             router.add(.get, "/\(parent.rawValue)/:id/\(child.rawValue)") { request, parameters throws(APIError) in
-                let parentRecord = try Self.find(parent, parameters["id"] ?? "", store)
+                let region = Scope(parameters.principal).extent
+                let parentRecord = try Self.find(parent, parameters["id"] ?? "", store, region)
                 let fixed = Query.Filter(field: .field(position), op: .eq, values: [.string(parentRecord.id)])
-                return try Self.list(child, request, store, fixed: [fixed])
+                return try Self.list(child, request, store, fixed: [fixed], region: region)
             }
         }
     }
 
-    static func find(_ kind: ResourceKind, _ id: String, _ store: Store) throws(APIError) -> Record {
-        guard let record = store.record(kind, id: id) else {
+    /// The record, or the 404 of a missing id when it lies outside `region`: nothing leaks.
+    static func find(_ kind: ResourceKind, _ id: String, _ store: Store, _ region: Region) throws(APIError) -> Record {
+        guard let record = store.record(kind, id: id, in: region) else {
             throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
         }
         return record
     }
 
-    /// One record with the epoch of the state it was read from, for its tag.
-    static func findTagged(_ kind: ResourceKind, _ id: String, _ store: Store) throws(APIError)
+    /// One record in `region` with the epoch of the state it was read from, for its tag.
+    static func findTagged(_ kind: ResourceKind, _ id: String, _ store: Store, _ region: Region) throws(APIError)
         -> (record: Record, epoch: String)
     {
-        guard let tagged = store.tagged(kind, id: id) else {
+        guard let tagged = store.tagged(kind, id: id, in: region) else {
             throw APIError.notFound("No \(kind.schema.singular) has the id `\(id)`.")
         }
         return tagged
     }
 
-    static func list(_ kind: ResourceKind, _ request: Request, _ store: Store, fixed: [Query.Filter] = [])
-        throws(APIError) -> Response
-    {
+    /// A page of the list (or all of it as CSV), within `region`: its total, cursors and rows
+    /// count only the records that lie in it.
+    static func list(
+        _ kind: ResourceKind, _ request: Request, _ store: Store, fixed: [Query.Filter] = [], region: Region
+    ) throws(APIError) -> Response {
         let parameters = try QueryParameters(request)
-        let (query, scope) = try ListQuery.parse(kind, parameters, fixed: fixed)
+        let (query, scope) = try ListQuery.parse(kind, parameters, fixed: fixed, region: region)
         let format = try parameters.single("format")
         if CSVExport.wanted(request, format: format) {
             var response = Response(

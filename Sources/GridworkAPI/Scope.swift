@@ -9,12 +9,8 @@ import GridworkStore
 /// village's town); an assistance record in its grid and that grid's town. A grid principal sees
 /// the records of its grids, and the villages and towns they lie in.
 struct Scope: Sendable, Equatable {
-    /// How far the scope reaches.
-    enum Extent: Sendable, Equatable {
-        case district
-        case towns(Set<String>)
-        case grids(Set<String>)
-    }
+    /// How far the scope reaches: the region every read of the principal is answered within.
+    typealias Extent = Region
 
     let extent: Extent
 

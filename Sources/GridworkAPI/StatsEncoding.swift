@@ -6,14 +6,17 @@ enum StatsEncoding {
     /// Each figure's dotted key, split once.
     static let figurePaths = Figure.all.map { $0.key.split(separator: ".").map(String.init) }
 
-    /// `{"epoch":…, "revision":…, "gridService":{…}, "projectSecretaries":{…}, "collectiveEconomy":{…},
-    /// "entrepreneurship":{…}, "byTown":[…]}`: every figure nested by its dotted key.
+    /// `{"epoch":…, "revision":…, "scope":{…}, "gridService":{…}, "projectSecretaries":{…},
+    /// "collectiveEconomy":{…}, "entrepreneurship":{…}, "byTown":[…]}`: every figure nested by its
+    /// dotted key, null where it does not apply to the scope.
     static func stats(_ snapshot: StatsSnapshot) -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
         writer.raw("{\"epoch\":")
         writer.string(snapshot.epoch)
         writer.raw(",\"revision\":")
         writer.int(snapshot.revision)
+        writer.raw(",\"scope\":")
+        writer.raw(snapshot.region.json)
         let entries = zip(Figure.all, figurePaths).map { (path: $1, value: snapshot.value($0)) }
         writeNested(entries[...], depth: 0, to: &writer)
         writer.raw(",\"byTown\":[")
@@ -45,7 +48,7 @@ enum StatsEncoding {
 
     /// Writes `,"a":{…}` groups for entries sharing a path prefix; entries arrive grouped.
     private static func writeNested(
-        _ entries: ArraySlice<(path: [String], value: Int)>,
+        _ entries: ArraySlice<(path: [String], value: Int?)>,
         depth: Int,
         to writer: inout JSONWriter
     ) {
@@ -57,7 +60,7 @@ enum StatsEncoding {
             first = false
             writer.key(name)
             if entries[index].path.count == depth + 1 {
-                writer.int(entries[index].value)
+                if let value = entries[index].value { writer.int(value) } else { writer.raw("null") }
                 index += 1
                 continue
             }
@@ -72,9 +75,13 @@ enum StatsEncoding {
         }
     }
 
-    /// `[{"id","section","label","quote","reported","live","unit"}, …]`, 49 rows in report order.
+    /// `[{"id","section","key","label","quote","reported","live","applicable","unit","scope"}, …]`,
+    /// 49 rows in report order: `live` counted over the scope, null when no record can reproduce
+    /// the figure or when it does not apply to the scope (`applicable` false: a district-wide
+    /// figure, asked for a part of the district). `reported` is the report's own, district-wide.
     static func report(_ snapshot: StatsSnapshot) -> [UInt8] {
         var writer = JSONWriter(capacity: 16 * 1024)
+        let scope = snapshot.region.json
         writer.bytes.append(UInt8(ascii: "["))
         for (index, figure) in Figure.all.enumerated() {
             if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
@@ -92,8 +99,11 @@ enum StatsEncoding {
             writer.int(figure.reported)
             writer.raw(",\"live\":")
             if let live = snapshot.live(figure) { writer.int(live) } else { writer.raw("null") }
+            writer.raw(snapshot.applies(figure) ? ",\"applicable\":true" : ",\"applicable\":false")
             writer.raw(",\"unit\":")
             writer.string(figure.unit)
+            writer.raw(",\"scope\":")
+            writer.raw(scope)
             writer.bytes.append(UInt8(ascii: "}"))
         }
         writer.bytes.append(UInt8(ascii: "]"))

@@ -6,7 +6,7 @@ import HTTPTypes
 import Synchronization
 
 /// `GET /stats/stream`: Server-Sent Events. Each subscriber gets `event: stats` with the `/stats`
-/// body whenever the revision changes — at most one a second, the newest state replacing one
+/// body over its principal's scope whenever the revision changes — at most one a second, the newest state replacing one
 /// not yet sent — with `id:` set to the epoch and revision (`1f0c9a2e-42`), and a comment heartbeat every 15 seconds.
 /// A subscriber whose `Last-Event-ID` names the current state gets a `: connected` comment,
 /// then nothing until the state changes.
@@ -66,10 +66,11 @@ final class StatsStream: @unchecked Sendable {
     /// How many clients are subscribed.
     var count: Int { subscribers.withLock { $0.count } }
 
-    /// A new subscriber, primed with the current state unless it already has it.
-    func subscribe(lastEventID: String?) -> StatsSubscriber {
-        let entry = cache.entry(for: store)
-        let subscriber = StatsSubscriber(stream: self, revision: entry.revision)
+    /// A new subscriber to the figures over `region`, primed with the current state unless it
+    /// already has it.
+    func subscribe(lastEventID: String?, region: Region = .district) -> StatsSubscriber {
+        let entry = cache.entry(for: store, in: region)
+        let subscriber = StatsSubscriber(stream: self, revision: entry.revision, region: region)
         if lastEventID != entry.eventID {
             subscriber.push(Self.event(entry), replacingEvent: true)
         } else {
@@ -100,11 +101,18 @@ final class StatsStream: @unchecked Sendable {
             return true
         }
         if due && !current.isEmpty {
-            let entry = cache.entry(for: store)
-            let event = Self.event(entry)
-            // A subscriber that joined after the change already had this state in its first event.
-            for subscriber in current where subscriber.advance(to: entry.revision) {
-                subscriber.push(event, replacingEvent: true)
+            // One event per scope, encoded once for all of its subscribers.
+            var events: [Region: (revision: Int, bytes: [UInt8])] = [:]
+            for subscriber in current {
+                let event =
+                    events[subscriber.region]
+                    ?? {
+                        let entry = cache.entry(for: store, in: subscriber.region)
+                        return (entry.revision, Self.event(entry))
+                    }()
+                events[subscriber.region] = event
+                // A subscriber that joined after the change already had this state in its first event.
+                if subscriber.advance(to: event.revision) { subscriber.push(event.bytes, replacingEvent: true) }
             }
         } else if heartbeat {
             for subscriber in current { subscriber.push(Self.heartbeat, replacingEvent: false) }
@@ -128,9 +136,12 @@ final class StatsSubscriber: ResponseStream, Sendable {
 
     private let stream: StatsStream
     private let state: Mutex<State>
+    /// The part of the district whose figures it gets.
+    let region: Region
 
-    init(stream: StatsStream, revision: Int) {
+    init(stream: StatsStream, revision: Int, region: Region) {
         self.stream = stream
+        self.region = region
         self.state = Mutex(State(revision: revision))
     }
 

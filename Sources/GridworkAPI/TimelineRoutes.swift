@@ -6,15 +6,23 @@ import JSON
 import Synchronization
 
 /// `GET /stats/timeline?interval=month|week[&townId=…]`: assistance records per period and type,
-/// and funds per period, for the whole district or one town. Encoded once per revision and query.
+/// and funds per period, over the caller's scope or one town of it. Encoded once per revision,
+/// query and scope.
 struct TimelineRoutes {
     let store: Store
     private let cache = TimelineCache()
 
+    /// What one answer depends on besides the revision.
+    struct Key: Hashable {
+        var interval: Timeline.Interval
+        var townId: String?
+        var region: Region
+    }
+
     /// The encoded answers at their revision, by query.
     final class TimelineCache: Sendable {
-        let entries = Mutex<[String: (revision: Int, body: [UInt8])]>([:])
-        func withLock<T>(_ body: (inout [String: (revision: Int, body: [UInt8])]) -> T) -> T {
+        let entries = Mutex<[Key: (revision: Int, body: [UInt8])]>([:])
+        func withLock<T>(_ body: (inout [Key: (revision: Int, body: [UInt8])]) -> T) -> T {
             entries.withLock { body(&$0) }
         }
     }
@@ -26,7 +34,7 @@ struct TimelineRoutes {
     func register(on router: Router) {
         let store = self.store
         let cache = self.cache
-        router.add(.get, "/stats/timeline") { request, _ throws(APIError) in
+        router.add(.get, "/stats/timeline") { request, parameters throws(APIError) in
             let query = try QueryParameters(request)
             try query.rejectUnknown(allowed: ["interval", "townId"])
             let intervalName = try query.single("interval") ?? "month"
@@ -34,27 +42,31 @@ struct TimelineRoutes {
                 throw APIError.badRequest("`interval` must be `month` or `week`, not `\(intervalName)`.")
             }
             let townId = try query.single("townId")
-            if let townId, store.record(.towns, id: townId) == nil {
+            let region = Scope(parameters.principal).extent
+            // A town outside the scope is answered like one that does not exist: nothing leaks.
+            if let townId, store.record(.towns, id: townId, in: region) == nil {
                 throw APIError.badRequest("No town has the id `\(townId)`.")
             }
-            let key = "\(interval.rawValue) \(townId ?? "")"
+            let key = Key(interval: interval, townId: townId, region: region)
             let revision = store.revision
             if let hit = cache.withLock({ $0[key] }), hit.revision == revision {
                 return Response.json(hit.body)
             }
-            let timeline = store.timeline(interval, townId: townId)
-            let body = Self.encode(timeline)
+            let timeline = store.timeline(interval, townId: townId, in: region)
+            let body = Self.encode(timeline, region: region)
             cache.withLock { $0[key] = (timeline.revision, body) }
             return Response.json(body)
         }
     }
 
-    static func encode(_ timeline: Timeline) -> [UInt8] {
+    static func encode(_ timeline: Timeline, region: Region = .district) -> [UInt8] {
         var writer = JSONWriter(capacity: 256 + timeline.periods.count * 200)
         writer.raw("{\"interval\":")
         writer.string(timeline.interval.rawValue)
         writer.raw(",\"townId\":")
         if let townId = timeline.townId { writer.string(townId) } else { writer.raw("null") }
+        writer.raw(",\"scope\":")
+        writer.raw(region.json)
         writer.raw(",\"revision\":")
         writer.int(timeline.revision)
         writer.raw(",\"types\":[")

@@ -2,66 +2,52 @@
 /// subtracts the old record's contribution and adds the new one's, so the figures can never
 /// disagree with the records.
 ///
-/// Per-grid and per-village totals are kept by id; what depends on which town a grid or village
-/// is in is resolved when the figures are read, so moving a village needs no recount.
+/// Each contribution is kept twice: in the district's totals, and under the smallest place the
+/// record lies in — its grid (assistance records), its village (projects), its town (town
+/// trainings), the grids and village it serves (cadres). The figures of a part of the district
+/// are the sum of its places' rows (`Store+Stats.swift`). Which town a grid or village is in is
+/// resolved when the figures are read, so moving a village needs no recount.
 public struct Aggregates: Sendable, Equatable {
     var gridsByLevel: [String: Int] = [:]
-    var cadresByLevel: [String: Int] = [:]
-    var projectSecretaries = 0
-    var recordsByType: [String: Int] = [:]
-    var fundsYuan = 0
-    var visitsByGrid: [String: Int] = [:]
-    var fundsByGrid: [String: Int] = [:]
+    /// `CadreSlot`s, the district's.
+    var cadres = Self.zeros(CadreSlot.allCases.count)
+    /// `WorkSlot` rows: assistance records per type, then funds; the district's.
+    var work = Self.zeros(WorkSlot.width)
+    /// `ProjectSlot`s, the district's.
+    var projects = Self.zeros(ProjectSlot.allCases.count)
     var trainingParticipants: [String: Int] = [:]
-    var projectsByKind: [String: Int] = [:]
-    var secretaryInvestmentYuan = 0
-    var secretaryOutputYuan = 0
-    var secretaryBeneficiaries = 0
-    var collectiveByVillage: [String: Int] = [:]
-    var collectiveByBucket: [String: Int] = [:]
-    var collectiveAssisted = 0
-    var collectiveSupportYuan = 0
-    var collectiveTechAssists = 0
-    var collectiveOutputYuan = 0
-    var collectiveProfitYuan = 0
-    var collectiveBeneficiaries = 0
-    var entrepreneurshipByVillage: [String: Int] = [:]
-    var partyMembers = [0, 0, 0, 0]
-    var organPairings = 0
-    var enterprisePairings = 0
-    var entrepreneurshipAssisted = 0
-    var entrepreneurshipSupportYuan = 0
-    var techInfoPeople = 0
-    var entrepreneurshipBeneficiaries = 0
-    var projectsByVillage: [String: Int] = [:]
-    var investmentByVillage: [String: Int] = [:]
+    var workByGrid: [String: [Int]] = [:]
+    var projectsByVillage: [String: [Int]] = [:]
+    /// Participants of town trainings, by the town that ran them.
+    var townTrainingsByTown: [String: Int] = [:]
+    var cadresByPlace: [CadrePlace: [Int]] = [:]
+
+    /// The grids and village a cadre serves: where its contribution lies.
+    struct CadrePlace: Sendable, Hashable {
+        var grids: [String]
+        var village: String?
+    }
 
     /// Adds (`sign` 1) or removes (`sign` -1) one record's contribution.
     mutating func apply(_ kind: ResourceKind, _ record: Record, sign: Int) {
         switch kind {
-        case .cadres: applyCadre(record, sign)
-        case .assistanceRecords: applyAssistance(record, sign)
+        case .cadres:
+            let row = Self.cadreRow(record)
+            Self.add(&cadres, row, sign)
+            let place = CadrePlace(
+                grids: record[CadreField.gridIds].list, village: record[CadreField.villageId].string)
+            Self.add(&cadresByPlace, place, row, sign)
+        case .assistanceRecords:
+            let row = Self.workRow(record)
+            Self.add(&work, row, sign)
+            Self.add(&workByGrid, record[AssistanceField.gridId].string ?? "", row, sign)
         case .trainings: applyTraining(record, sign)
-        case .projects: applyProject(record, sign)
+        case .projects:
+            let row = Self.projectRow(record)
+            Self.add(&projects, row, sign)
+            Self.add(&projectsByVillage, record[ProjectField.villageId].string ?? "", row, sign)
         case .grids: Self.bump(&gridsByLevel, record[GridField.level].string ?? "", sign)
         case .towns, .villages: break
-        }
-    }
-
-    private mutating func applyCadre(_ record: Record, _ sign: Int) {
-        Self.bump(&cadresByLevel, record[CadreField.level].string ?? "", sign)
-        if record[CadreField.roles].list.contains("project_secretary") { projectSecretaries += sign }
-    }
-
-    private mutating func applyAssistance(_ record: Record, _ sign: Int) {
-        let type = record[AssistanceField.type].string ?? ""
-        let grid = record[AssistanceField.gridId].string ?? ""
-        Self.bump(&recordsByType, type, sign)
-        if type == "visit" { Self.bump(&visitsByGrid, grid, sign) }
-        if type == "funding" {
-            let amount = record[AssistanceField.amountYuan].int
-            fundsYuan += sign * amount
-            Self.bump(&fundsByGrid, grid, sign * amount)
         }
     }
 
@@ -69,47 +55,104 @@ public struct Aggregates: Sendable, Equatable {
         let level = record[TrainingField.organizerLevel].string ?? ""
         let audience = record[TrainingField.audience].string ?? ""
         let key = level == "district" ? "district:\(audience)" : level
-        Self.bump(&trainingParticipants, key, sign * record[TrainingField.participants].int)
+        let participants = record[TrainingField.participants].int
+        Self.bump(&trainingParticipants, key, sign * participants)
+        if level == "town", let town = record[TrainingField.townId].string {
+            Self.bump(&townTrainingsByTown, town, sign * participants)
+        }
     }
 
-    private mutating func applyProject(_ record: Record, _ sign: Int) {
-        let kind = record[ProjectField.kind].string ?? ""
-        let village = record[ProjectField.villageId].string ?? ""
+    /// What a cadre counts for.
+    enum CadreSlot: Int, CaseIterable {
+        case districtLeaders, section, general, projectSecretaries
+    }
+
+    static func cadreRow(_ record: Record) -> [Int] {
+        var row = zeros(CadreSlot.allCases.count)
+        switch record[CadreField.level].string {
+        case "district_leader": row[CadreSlot.districtLeaders.rawValue] = 1
+        case "section": row[CadreSlot.section.rawValue] = 1
+        case "general": row[CadreSlot.general.rawValue] = 1
+        default: break
+        }
+        if record[CadreField.roles].list.contains("project_secretary") {
+            row[CadreSlot.projectSecretaries.rawValue] = 1
+        }
+        return row
+    }
+
+    /// An assistance record's row: one slot per type, in `Timeline.types` order, then its funds.
+    enum WorkSlot {
+        static let width = Timeline.types.count + 1
+        static let fundsYuan = Timeline.types.count
+        static let positions = Dictionary(uniqueKeysWithValues: Timeline.types.enumerated().map { ($1, $0) })
+    }
+
+    static func workRow(_ record: Record) -> [Int] {
+        var row = zeros(WorkSlot.width)
+        if let type = record[AssistanceField.type].string, let position = WorkSlot.positions[type] {
+            row[position] = 1
+            if type == "funding" { row[WorkSlot.fundsYuan] = record[AssistanceField.amountYuan].int }
+        }
+        return row
+    }
+
+    /// What a project counts for.
+    enum ProjectSlot: Int, CaseIterable {
+        case projects, investmentYuan
+        case claimed, driven, secretaryInvestmentYuan, secretaryOutputYuan, secretaryBeneficiaries
+        case collective, plantingBreeding, property, service, otherCategory, collectiveAssisted
+        case collectiveSupportYuan, collectiveTechAssists, collectiveOutputYuan, collectiveProfitYuan
+        case collectiveBeneficiaries
+        case bases, partyPlanting, partyBreeding, partyProcessing, partyOther, organPairings, enterprisePairings
+        case entrepreneurshipAssisted, entrepreneurshipSupportYuan, techInfoPeople, entrepreneurshipBeneficiaries
+    }
+
+    static func projectRow(_ record: Record) -> [Int] {
+        var row = zeros(ProjectSlot.allCases.count)
+        func set(_ slot: ProjectSlot, _ value: Int) { row[slot.rawValue] = value }
         let investment = record[ProjectField.investmentYuan].int
         let support = record[ProjectField.supportYuan].int
         let output = record[ProjectField.expectedAnnualOutputYuan].int
         let beneficiaries = record[ProjectField.beneficiaries].int
-        Self.bump(&projectsByKind, kind, sign)
-        Self.bump(&projectsByVillage, village, sign)
-        Self.bump(&investmentByVillage, village, sign * investment)
-        switch kind {
-        case "secretary_claimed", "secretary_driven":
-            secretaryInvestmentYuan += sign * investment
-            secretaryOutputYuan += sign * output
-            secretaryBeneficiaries += sign * beneficiaries
+        set(.projects, 1)
+        set(.investmentYuan, investment)
+        switch record[ProjectField.kind].string ?? "" {
+        case let kind where kind == "secretary_claimed" || kind == "secretary_driven":
+            set(kind == "secretary_claimed" ? .claimed : .driven, 1)
+            set(.secretaryInvestmentYuan, investment)
+            set(.secretaryOutputYuan, output)
+            set(.secretaryBeneficiaries, beneficiaries)
         case "collective":
-            Self.bump(&collectiveByVillage, village, sign)
-            Self.bump(&collectiveByBucket, Self.bucket(record[ProjectField.category].string ?? ""), sign)
-            if support > 0 { collectiveAssisted += sign }
-            collectiveSupportYuan += sign * support
-            if record[ProjectField.techSupport].bool { collectiveTechAssists += sign }
-            collectiveOutputYuan += sign * output
-            collectiveProfitYuan += sign * record[ProjectField.expectedAnnualProfitYuan].int
-            collectiveBeneficiaries += sign * beneficiaries
-        case "entrepreneurship":
-            Self.bump(&entrepreneurshipByVillage, village, sign)
-            if let counts = record[ProjectField.partyMembers].counts {
-                for position in 0..<min(4, counts.count) { partyMembers[position] += sign * counts[position] }
+            set(.collective, 1)
+            switch bucket(record[ProjectField.category].string ?? "") {
+            case "plantingBreeding": set(.plantingBreeding, 1)
+            case "property": set(.property, 1)
+            case "service": set(.service, 1)
+            default: set(.otherCategory, 1)
             }
-            organPairings += sign * record[ProjectField.organPairings].int
-            enterprisePairings += sign * record[ProjectField.enterprisePairings].int
-            if support > 0 { entrepreneurshipAssisted += sign }
-            entrepreneurshipSupportYuan += sign * support
-            techInfoPeople += sign * record[ProjectField.techInfoPeople].int
-            entrepreneurshipBeneficiaries += sign * beneficiaries
+            if support > 0 { set(.collectiveAssisted, 1) }
+            set(.collectiveSupportYuan, support)
+            if record[ProjectField.techSupport].bool { set(.collectiveTechAssists, 1) }
+            set(.collectiveOutputYuan, output)
+            set(.collectiveProfitYuan, record[ProjectField.expectedAnnualProfitYuan].int)
+            set(.collectiveBeneficiaries, beneficiaries)
+        case "entrepreneurship":
+            set(.bases, 1)
+            if let counts = record[ProjectField.partyMembers].counts {
+                let slots: [ProjectSlot] = [.partyPlanting, .partyBreeding, .partyProcessing, .partyOther]
+                for (slot, count) in zip(slots, counts) { set(slot, count) }
+            }
+            set(.organPairings, record[ProjectField.organPairings].int)
+            set(.enterprisePairings, record[ProjectField.enterprisePairings].int)
+            if support > 0 { set(.entrepreneurshipAssisted, 1) }
+            set(.entrepreneurshipSupportYuan, support)
+            set(.techInfoPeople, record[ProjectField.techInfoPeople].int)
+            set(.entrepreneurshipBeneficiaries, beneficiaries)
         default:
             break
         }
+        return row
     }
 
     /// The report's four buckets of collective projects (C2–C5).
@@ -120,6 +163,25 @@ public struct Aggregates: Sendable, Equatable {
         case "service": "service"
         default: "other"
         }
+    }
+
+    static func zeros(_ count: Int) -> [Int] {
+        Array(repeating: 0, count: count)
+    }
+
+    /// Adds `sign` times `row` to `totals`.
+    static func add(_ totals: inout [Int], _ row: [Int], _ sign: Int) {
+        for index in row.indices where row[index] != 0 { totals[index] += sign * row[index] }
+    }
+
+    /// Adds `sign` times `row` to the row of `key`, dropping a row of zeros so that equal totals
+    /// compare equal.
+    static func add<Key: Hashable>(_ totals: inout [Key: [Int]], _ key: Key, _ row: [Int], _ sign: Int) {
+        guard row.contains(where: { $0 != 0 }) else { return }
+        // Taken out and put back, so the row is not shared while it changes (no copy).
+        var current = totals.removeValue(forKey: key) ?? zeros(row.count)
+        add(&current, row, sign)
+        if current.contains(where: { $0 != 0 }) { totals[key] = current }
     }
 
     /// Adds `delta` to `key`, dropping the key at zero so equal totals compare equal.

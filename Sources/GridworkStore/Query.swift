@@ -65,6 +65,8 @@ public struct Query: Sendable {
     /// Whether the page needs `total`. Without it an unsorted scan stops once the page is full
     /// (`total` is then only a lower bound): what an export that walks every page wants.
     public var countsTotal = true
+    /// The part of the district the matches must lie in; every other record is as if absent.
+    public var region: Region = .district
 
     /// An empty query.
     public init() {}
@@ -145,9 +147,10 @@ extension Store.State {
         return filter.admits(value(of: filter.field, record, kind: kind))
     }
 
-    /// The ids worth scanning: the smallest index bucket among equality filters, else every id.
-    /// `exact` when they are precisely the matches: no filter, or one equality whose bucket this is.
-    func candidates(_ kind: ResourceKind, _ query: Query) -> (ids: SortedIDs, exact: Bool) {
+    /// The ids worth scanning: the smallest index bucket among equality filters and the region's
+    /// ids, else every id. `exact` when they are precisely the matches: no filter (and the region's
+    /// ids, or no region), or one equality whose bucket this is (and no region).
+    func candidates(_ kind: ResourceKind, _ query: Query, _ members: RegionMembers?) -> (ids: SortedIDs, exact: Bool) {
         let table = self[kind]
         var best: SortedIDs?
         for filter in query.filters where filter.op == .eq {
@@ -169,16 +172,24 @@ extension Store.State {
             }
             if let bucket, bucket.count < (best?.count ?? Int.max) { best = bucket }
         }
-        guard let best else { return (table.order, query.filters.isEmpty) }
-        return (best, query.filters.count == 1)
+        guard let members else {
+            guard let best else { return (table.order, query.filters.isEmpty) }
+            return (best, query.filters.count == 1)
+        }
+        let region = members.buckets(kind, in: self).buckets
+        if let best, best.count <= region.reduce(0, { $0 + $1.count }) { return (best, false) }
+        return (RegionMembers.union(region), query.filters.isEmpty)
     }
 
     func run(_ kind: ResourceKind, _ query: Query) -> QueryPage {
         let table = self[kind]
         let searchable = kind.schema.fields.indices.filter { kind.schema.fields[$0].searchable }
         let needle = query.search.flatMap { $0.isEmpty ? nil : TextSearch(needle: $0) }
-        let (candidates, exact) = candidates(kind, query)
+        let members = RegionMembers(query.region, in: self)
+        if query.sort.isEmpty, needle == nil, let page = regionPage(kind, query, members) { return page }
+        let (candidates, exact) = candidates(kind, query, members)
         func accepts(_ record: Record) -> Bool {
+            if let members, !members.contains(kind, record) { return false }
             guard query.filters.allSatisfy({ matches($0, record, kind: kind) }) else { return false }
             guard let needle else { return true }
             return searchable.contains { position in
@@ -198,14 +209,9 @@ extension Store.State {
                     total: candidates.count,
                     more: end < candidates.count, keys: Array(repeating: [], count: end - start))
             }
-            if needle == nil, let buckets = exactDateBuckets(kind, query)?.map(\.ids) {
+            if needle == nil, members == nil, let buckets = exactDateBuckets(kind, query)?.map(\.ids) {
                 // Every id in these buckets matches: the total is their sizes, the page their merge.
-                var ids = MergedIDs(buckets, after: afterID)
-                var page: [Record] = []
-                while page.count < query.limit, let id = ids.next() { page.append(table[id]!) }
-                return QueryPage(
-                    records: page, total: buckets.reduce(0) { $0 + $1.count }, more: ids.next() != nil,
-                    keys: Array(repeating: [], count: page.count))
+                return mergedPage(kind, buckets, after: afterID, limit: query.limit)
             }
             var total = 0
             var page: [Record] = []
@@ -225,7 +231,7 @@ extension Store.State {
             }
             return QueryPage(records: page, total: total, more: more, keys: Array(repeating: [], count: page.count))
         }
-        if let page = pageByDate(kind, query) { return page }
+        if members == nil, let page = pageByDate(kind, query) { return page }
         // Sort keys live in one flat array (stride: the keys, then the id); an index array is sorted.
         let stride = query.sort.count + 1
         var keys: [SortValue] = []

@@ -1,22 +1,39 @@
-/// The figures at one store revision: what `/stats` and `/stats/report` show.
+/// The figures at one store revision, over one region: what `/stats` and `/stats/report` show.
 public struct StatsSnapshot: Sendable, Equatable {
     /// The store's history (`Store.epoch`): with `revision`, names this state forever.
     public var epoch: String
     /// The store revision the figures belong to.
     public var revision: Int
-    /// Live values by figure key; report-only figures are absent.
+    /// The part of the district the figures count.
+    public var region: Region
+    /// Live values by figure key, counted over the region; report-only figures are absent.
     public var live: [String: Int]
-    /// Per-town totals, in town id order.
+    /// Per-town totals over the region, in town id order: the region's towns.
     public var byTown: [TownStats]
 
-    /// The live value of a figure, or nil for report-only figures.
-    public func live(_ figure: Figure) -> Int? {
-        figure.reportOnly ? nil : live[figure.key] ?? 0
+    /// Figures about the district as a whole, counted from records that lie in no town (the
+    /// city's and the district's courses): they are not shown for a part of the district.
+    public static let districtWide: Set<String> = [
+        "projectSecretaries.trainedAtCity", "projectSecretaries.trainedPartySecretaries",
+        "projectSecretaries.trainedDirectors",
+    ]
+
+    /// Whether the figure means something for the region: every figure does for the district;
+    /// for a part of it, only those counted from records that lie in a town (not the report-only
+    /// figures, whose reported values are the district's, nor `districtWide`).
+    public func applies(_ figure: Figure) -> Bool {
+        region.isDistrict || !figure.reportOnly && !Self.districtWide.contains(figure.key)
     }
 
-    /// The value `/stats` shows: live, or the reported value for report-only figures.
-    public func value(_ figure: Figure) -> Int {
-        live(figure) ?? figure.reported
+    /// The live value of a figure; nil for report-only figures and those that do not apply.
+    public func live(_ figure: Figure) -> Int? {
+        figure.reportOnly || !applies(figure) ? nil : live[figure.key] ?? 0
+    }
+
+    /// The value `/stats` shows: live, or the reported value for report-only figures; nil when
+    /// the figure does not apply to the region.
+    public func value(_ figure: Figure) -> Int? {
+        applies(figure) ? live(figure) ?? figure.reported : nil
     }
 }
 
@@ -63,59 +80,77 @@ public struct TownStats: Sendable, Equatable {
 }
 
 extension Aggregates {
-    /// The live value of every backed figure. `townOf` maps a village id to its town id.
+    /// The live value of every backed figure over the district. `townOf` maps a village id to
+    /// its town id.
     func liveFigures(townOf: (String) -> String?) -> [String: Int] {
-        let types = recordsByType
-        var towns = Set<String>()
-        for village in entrepreneurshipByVillage.keys {
-            if let town = townOf(village) { towns.insert(town) }
+        var villagesWithCollective = 0
+        var baseTowns = Set<String>()
+        for (village, row) in projectsByVillage {
+            if row[ProjectSlot.collective.rawValue] > 0 { villagesWithCollective += 1 }
+            if row[ProjectSlot.bases.rawValue] > 0, let town = townOf(village) { baseTowns.insert(town) }
         }
+        return Self.figures(
+            cadres: cadres, work: work, unitGrids: gridsByLevel["unit", default: 0],
+            trainings: trainingParticipants, projects: projects, villagesWithCollective: villagesWithCollective,
+            baseTowns: baseTowns.count)
+    }
+
+    /// Every backed figure from the totals of a part of the district (or all of it): `cadres`,
+    /// `work` and `projects` rows, participants by `trainingParticipants` key, villages with a
+    /// collective project, and towns with an entrepreneurship base.
+    static func figures(
+        cadres: [Int], work: [Int], unitGrids: Int, trainings: [String: Int], projects: [Int],
+        villagesWithCollective: Int, baseTowns: Int
+    ) -> [String: Int] {
+        func type(_ name: String) -> Int { work[WorkSlot.positions[name]!] }
+        func cadre(_ slot: CadreSlot) -> Int { cadres[slot.rawValue] }
+        func project(_ slot: ProjectSlot) -> Int { projects[slot.rawValue] }
         return [
-            "gridService.districtLeaders": cadresByLevel["district_leader", default: 0],
-            "gridService.branchPairings": types["branch_pairing", default: 0],
-            "gridService.sectionCadres": cadresByLevel["section", default: 0],
-            "gridService.organCadres": cadresByLevel["section", default: 0] + cadresByLevel["general", default: 0],
-            "gridService.unitGrids": gridsByLevel["unit", default: 0],
-            "gridService.visits": types["visit", default: 0],
-            "gridService.householdsVisited": types["household_visit", default: 0],
-            "gridService.suggestions": types["suggestion", default: 0],
-            "gridService.fundsYuan": fundsYuan,
-            "gridService.pairedHouseholds": types["household_pairing", default: 0],
-            "gridService.goodDeeds": types["good_deed", default: 0],
-            "gridService.problemsResolved": types["problem_resolved", default: 0],
-            "projectSecretaries.secretaries": projectSecretaries,
-            "projectSecretaries.trainedAtCity": trainingParticipants["city", default: 0],
-            "projectSecretaries.trainedPartySecretaries": trainingParticipants["district:party_secretary", default: 0],
-            "projectSecretaries.trainedDirectors": trainingParticipants["district:director", default: 0],
-            "projectSecretaries.townTrainingPersonTimes": trainingParticipants["town", default: 0],
-            "projectSecretaries.projectsClaimed": projectsByKind["secretary_claimed", default: 0],
-            "projectSecretaries.projectsDriven": projectsByKind["secretary_driven", default: 0],
-            "projectSecretaries.investmentYuan": secretaryInvestmentYuan,
-            "projectSecretaries.expectedAnnualOutputYuan": secretaryOutputYuan,
-            "projectSecretaries.beneficiaries": secretaryBeneficiaries,
-            "collectiveEconomy.villagesWithProjects": collectiveByVillage.count,
-            "collectiveEconomy.projectsByCategory.plantingBreeding": collectiveByBucket["plantingBreeding", default: 0],
-            "collectiveEconomy.projectsByCategory.property": collectiveByBucket["property", default: 0],
-            "collectiveEconomy.projectsByCategory.service": collectiveByBucket["service", default: 0],
-            "collectiveEconomy.projectsByCategory.other": collectiveByBucket["other", default: 0],
-            "collectiveEconomy.assistedProjects": collectiveAssisted,
-            "collectiveEconomy.supportYuan": collectiveSupportYuan,
-            "collectiveEconomy.techInfoAssists": collectiveTechAssists,
-            "collectiveEconomy.expectedAnnualOutputYuan": collectiveOutputYuan,
-            "collectiveEconomy.expectedAnnualProfitYuan": collectiveProfitYuan,
-            "collectiveEconomy.beneficiaries": collectiveBeneficiaries,
-            "entrepreneurship.towns": towns.count,
-            "entrepreneurship.bases": projectsByKind["entrepreneurship", default: 0],
-            "entrepreneurship.partyMembers.planting": partyMembers[0],
-            "entrepreneurship.partyMembers.breeding": partyMembers[1],
-            "entrepreneurship.partyMembers.processing": partyMembers[2],
-            "entrepreneurship.partyMembers.other": partyMembers[3],
-            "entrepreneurship.organPairings": organPairings,
-            "entrepreneurship.enterprisePairings": enterprisePairings,
-            "entrepreneurship.assistedProjects": entrepreneurshipAssisted,
-            "entrepreneurship.supportYuan": entrepreneurshipSupportYuan,
-            "entrepreneurship.techInfoPeople": techInfoPeople,
-            "entrepreneurship.beneficiaries": entrepreneurshipBeneficiaries,
+            "gridService.districtLeaders": cadre(.districtLeaders),
+            "gridService.branchPairings": type("branch_pairing"),
+            "gridService.sectionCadres": cadre(.section),
+            "gridService.organCadres": cadre(.section) + cadre(.general),
+            "gridService.unitGrids": unitGrids,
+            "gridService.visits": type("visit"),
+            "gridService.householdsVisited": type("household_visit"),
+            "gridService.suggestions": type("suggestion"),
+            "gridService.fundsYuan": work[WorkSlot.fundsYuan],
+            "gridService.pairedHouseholds": type("household_pairing"),
+            "gridService.goodDeeds": type("good_deed"),
+            "gridService.problemsResolved": type("problem_resolved"),
+            "projectSecretaries.secretaries": cadre(.projectSecretaries),
+            "projectSecretaries.trainedAtCity": trainings["city", default: 0],
+            "projectSecretaries.trainedPartySecretaries": trainings["district:party_secretary", default: 0],
+            "projectSecretaries.trainedDirectors": trainings["district:director", default: 0],
+            "projectSecretaries.townTrainingPersonTimes": trainings["town", default: 0],
+            "projectSecretaries.projectsClaimed": project(.claimed),
+            "projectSecretaries.projectsDriven": project(.driven),
+            "projectSecretaries.investmentYuan": project(.secretaryInvestmentYuan),
+            "projectSecretaries.expectedAnnualOutputYuan": project(.secretaryOutputYuan),
+            "projectSecretaries.beneficiaries": project(.secretaryBeneficiaries),
+            "collectiveEconomy.villagesWithProjects": villagesWithCollective,
+            "collectiveEconomy.projectsByCategory.plantingBreeding": project(.plantingBreeding),
+            "collectiveEconomy.projectsByCategory.property": project(.property),
+            "collectiveEconomy.projectsByCategory.service": project(.service),
+            "collectiveEconomy.projectsByCategory.other": project(.otherCategory),
+            "collectiveEconomy.assistedProjects": project(.collectiveAssisted),
+            "collectiveEconomy.supportYuan": project(.collectiveSupportYuan),
+            "collectiveEconomy.techInfoAssists": project(.collectiveTechAssists),
+            "collectiveEconomy.expectedAnnualOutputYuan": project(.collectiveOutputYuan),
+            "collectiveEconomy.expectedAnnualProfitYuan": project(.collectiveProfitYuan),
+            "collectiveEconomy.beneficiaries": project(.collectiveBeneficiaries),
+            "entrepreneurship.towns": baseTowns,
+            "entrepreneurship.bases": project(.bases),
+            "entrepreneurship.partyMembers.planting": project(.partyPlanting),
+            "entrepreneurship.partyMembers.breeding": project(.partyBreeding),
+            "entrepreneurship.partyMembers.processing": project(.partyProcessing),
+            "entrepreneurship.partyMembers.other": project(.partyOther),
+            "entrepreneurship.organPairings": project(.organPairings),
+            "entrepreneurship.enterprisePairings": project(.enterprisePairings),
+            "entrepreneurship.assistedProjects": project(.entrepreneurshipAssisted),
+            "entrepreneurship.supportYuan": project(.entrepreneurshipSupportYuan),
+            "entrepreneurship.techInfoPeople": project(.techInfoPeople),
+            "entrepreneurship.beneficiaries": project(.entrepreneurshipBeneficiaries),
         ]
     }
 }

@@ -32,6 +32,13 @@ public final class Store: Sendable {
             get { tables[kind.ordinal] }
             _modify { yield &tables[kind.ordinal] }
         }
+
+        /// The record, if it exists and lies in `region`.
+        func record(_ kind: ResourceKind, _ id: String, in region: Region) -> Record? {
+            guard let record = self[kind][id] else { return nil }
+            guard let members = RegionMembers(region, in: self) else { return record }
+            return members.contains(kind, record) ? record : nil
+        }
     }
 
     /// The name of this store's history. Together with a revision it names one state forever:
@@ -163,15 +170,17 @@ public final class Store: Sendable {
     /// The revision of the last accepted write, durable or not.
     public var headRevision: Int { headRevisionMirror.load(ordering: .acquiring) }
 
-    /// One record.
-    public func record(_ kind: ResourceKind, id: String) -> Record? {
-        withState { $0[kind][id] }
+    /// One record, if it lies in `region`.
+    public func record(_ kind: ResourceKind, id: String, in region: Region = .district) -> Record? {
+        withState { $0.record(kind, id, in: region) }
     }
 
-    /// One record with the epoch of the state it was read from, so that its tag never pairs a
-    /// record of one history with the name of another (a reset in progress).
-    public func tagged(_ kind: ResourceKind, id: String) -> (record: Record, epoch: String)? {
-        withState { state in state[kind][id].map { ($0, state.epoch) } }
+    /// One record in `region` with the epoch of the state it was read from, so that its tag never
+    /// pairs a record of one history with the name of another (a reset in progress).
+    public func tagged(_ kind: ResourceKind, id: String, in region: Region = .district)
+        -> (record: Record, epoch: String)?
+    {
+        withState { state in state.record(kind, id, in: region).map { ($0, state.epoch) } }
     }
 
     /// One record as the write path sees it: with every accepted write, durable or not. What a
@@ -190,53 +199,6 @@ public final class Store: Sendable {
         withState { state in
             let table = state[kind]
             return table.order.map { table[$0]! }
-        }
-    }
-
-    /// The figures at the published revision.
-    public func stats() -> StatsSnapshot {
-        withState { state in
-            let villages = state[.villages]
-            let townField = VillageField.townId.rawValue
-            let live = state.aggregates.liveFigures { villages[$0]?.values[townField].string }
-            return StatsSnapshot(
-                epoch: state.epoch, revision: state.revision, live: live, byTown: Self.byTown(state))
-        }
-    }
-
-    private static func byTown(_ state: State) -> [TownStats] {
-        let grids = state[.grids]
-        let cadres = state[.cadres]
-        let villages = state[.villages]
-        let aggregates = state.aggregates
-        return state[.towns].order.map { townId in
-            let town = state[.towns][townId]!
-            let townGrids = grids.ids(where: GridField.townId.rawValue, equals: townId) ?? []
-            var townCadres = Set<String>()
-            var visits = 0
-            var funds = 0
-            for grid in townGrids {
-                townCadres.formUnion(cadres.ids(where: CadreField.gridIds.rawValue, equals: grid) ?? [])
-                visits += aggregates.visitsByGrid[grid, default: 0]
-                funds += aggregates.fundsByGrid[grid, default: 0]
-            }
-            var projects = 0
-            var investment = 0
-            for village in villages.ids(where: VillageField.townId.rawValue, equals: townId) ?? [] {
-                projects += aggregates.projectsByVillage[village, default: 0]
-                investment += aggregates.investmentByVillage[village, default: 0]
-            }
-            return TownStats(
-                townId: townId,
-                name: town[TownField.name].string ?? "",
-                kind: town[TownField.kind].string ?? "",
-                grids: townGrids.count,
-                cadres: townCadres.count,
-                visits: visits,
-                fundsYuan: funds,
-                projects: projects,
-                investmentYuan: investment
-            )
         }
     }
 }

@@ -42,8 +42,10 @@ public struct Timeline: Sendable {
 }
 
 extension Store {
-    /// The timeline of assistance records, for the whole district or one town (by its grids).
-    public func timeline(_ interval: Timeline.Interval, townId: String? = nil) -> Timeline {
+    /// The timeline of assistance records in `region`, for all of it or one town (by its grids).
+    public func timeline(_ interval: Timeline.Interval, townId: String? = nil, in region: Region = .district)
+        -> Timeline
+    {
         let types = Timeline.types
         return withState { state in
             let records = state[.assistanceRecords]
@@ -55,7 +57,8 @@ extension Store {
                 buckets[key, default: Self.period(key, interval, types: types.count)].counts[position] += count
                 buckets[key]!.fundsYuan += yuan
             }
-            if townId == nil, let byType = records.valueDateIDs[AssistanceField.type.rawValue] {
+            let members = RegionMembers(region, in: state)
+            if townId == nil, members == nil, let byType = records.valueDateIDs[AssistanceField.type.rawValue] {
                 // The district: counts are the sizes of the (type, date) buckets, under the store's
                 // lock without reading records but funding ones (only they carry amountYuan).
                 for (position, type) in types.enumerated() {
@@ -67,13 +70,15 @@ extension Store {
                     }
                 }
             } else {
-                for id in records.order {
+                // The records of the grids asked for: the town's, the region's, or both.
+                var chosen = Array(
+                    townId.map { grids.ids(where: GridField.townId.rawValue, equals: $0) ?? [] } ?? grids.order)
+                if let members {
+                    chosen = townId == nil ? Array(members.grids) : chosen.filter(members.grids.contains)
+                }
+                for id in chosen.lazy.flatMap({ records.ids(where: AssistanceField.gridId.rawValue, equals: $0) ?? [] })
+                {
                     let record = records[id]!
-                    if let townId {
-                        guard let grid = record[AssistanceField.gridId].string,
-                            grids[grid]?[GridField.townId].string == townId
-                        else { continue }
-                    }
                     guard let text = record[AssistanceField.date].string,
                         let type = record[AssistanceField.type].string, let position = types.firstIndex(of: type)
                     else { continue }

@@ -341,7 +341,10 @@ struct OpenAPIResponsesTests {
             Issue.record("the event id has no pattern")
             return
         }
-        let id = StatsEntry(epoch: "1f0c9a2e", revision: 42, identity: [], gzip: []).eventID
-        #expect(id.wholeMatch(of: try Regex(pattern)) != nil, "\(id) against \(pattern)")
+        let store = Store(epoch: "1f0c9a2e")
+        for region in [Region.district, .towns(["town-01", "town-02"]), .grids(["grid-0001"])] {
+            let id = StatsEntry(store.stats(in: region)).eventID
+            #expect(id.wholeMatch(of: try Regex(pattern)) != nil, "\(id) against \(pattern)")
+        }
     }
 }

@@ -95,6 +95,7 @@ struct AggregatePropertyTests {
             #expect(stats.live == expected.live, "batch \(batch)")
             #expect(stats.byTown == expected.byTown, "batch \(batch)")
             Self.expectQueriesMatchAScan(store, batch: batch, random: &random, types: types)
+            RegionTests.expectRegionsMatchARecount(store, batch: batch)
         }
     }
 
@@ -146,15 +147,8 @@ struct AggregatePropertyTests {
             let inDateOrder = matching.sorted { a, b in
                 date(a) != date(b) ? (descending ? date(a) > date(b) : date(a) < date(b)) : a.id < b.id
             }.map(\.id)
-            var walked: [String] = []
-            // Bounded, so a cursor that does not advance fails instead of looping.
-            for _ in 0...(inDateOrder.count / query.limit + 1) {
-                let page = store.query(.assistanceRecords, query)
-                #expect(page.total == inDateOrder.count, "batch \(batch): total in date order")
-                walked += page.records.map(\.id)
-                guard page.more, let last = page.records.last, let key = page.keys.last else { break }
-                query.after = key + [.string(last.id)]
-            }
+            let (walked, totals) = RegionTests.walk(store, .assistanceRecords, query, expecting: inDateOrder.count)
+            #expect(totals.allSatisfy { $0 == inDateOrder.count }, "batch \(batch): total in date order")
             #expect(walked == inDateOrder, "batch \(batch): every match once, in \(descending ? "-" : "")date order")
         }
     }

@@ -4,14 +4,21 @@ package import GridworkStore
 /// the store's incremental `Aggregates`, so it reads only records and never the aggregates.
 package enum Recount {
     /// Every live figure (keyed by its `/stats` path, e.g. `gridService.visits`) and the per-town
-    /// rows, in the order of `store.all(.towns)`, counted from every record in `store`.
-    package static func stats(of store: Store) -> (live: [String: Int], byTown: [TownStats]) {
-        let cadres = store.all(.cadres)
-        let records = store.all(.assistanceRecords)
-        let projects = store.all(.projects)
-        let trainings = store.all(.trainings)
-        let grids = store.all(.grids)
-        let villages = store.all(.villages)
+    /// rows, in the order of `store.all(.towns)`, counted from every record in `store` that lies
+    /// in `region` (as `lies` decides, never the store).
+    package static func stats(of store: Store, in region: Region = .district)
+        -> (live: [String: Int], byTown: [TownStats])
+    {
+        let places = Places(store)
+        func all(_ kind: ResourceKind) -> [Record] {
+            store.all(kind).filter { lies(kind, $0, in: region, places) }
+        }
+        let cadres = all(.cadres)
+        let records = all(.assistanceRecords)
+        let projects = all(.projects)
+        let trainings = all(.trainings)
+        let grids = all(.grids)
+        let villages = all(.villages)
         let townOfVillage = Dictionary(uniqueKeysWithValues: villages.map { ($0.id, $0[VillageField.townId].string!) })
         func count(_ type: String) -> Int { records.filter { $0[AssistanceField.type].string == type }.count }
         func level(_ level: String) -> Int { cadres.filter { $0[CadreField.level].string == level }.count }
@@ -91,7 +98,7 @@ package enum Recount {
             "entrepreneurship.techInfoPeople": sum(bases, .techInfoPeople),
             "entrepreneurship.beneficiaries": sum(bases, .beneficiaries),
         ]
-        let byTown = store.all(.towns).map { town in
+        let byTown = all(.towns).map { town in
             let townGrids = Set(grids.filter { $0[GridField.townId].string == town.id }.map(\.id))
             let townRecords = records.filter { townGrids.contains($0[AssistanceField.gridId].string!) }
             let townProjects = projects.filter { townOfVillage[$0[ProjectField.villageId].string!] == town.id }
@@ -108,5 +115,72 @@ package enum Recount {
             )
         }
         return (live, byTown)
+    }
+
+    /// Every `kind` record of `store` that lies in `region`, in id order.
+    package static func records(_ kind: ResourceKind, in region: Region, of store: Store) -> [Record] {
+        let places = Places(store)
+        return store.all(kind).filter { lies(kind, $0, in: region, places) }
+    }
+
+    /// Where each grid and village is, read once from the records.
+    package struct Places {
+        let grids: [String: Record]
+        let townOfVillage: [String: String]
+
+        package init(_ store: Store) {
+            grids = Dictionary(uniqueKeysWithValues: store.all(.grids).map { ($0.id, $0) })
+            townOfVillage = Dictionary(
+                uniqueKeysWithValues: store.all(.villages).map { ($0.id, $0[VillageField.townId].string ?? "") })
+        }
+    }
+
+    /// Whether a record lies in `region`, worked out the plain way from SPEC section 4 and the
+    /// records: a towns region holds what lies in one of its towns (a village, grid or training
+    /// in its town, a project in its village's, an assistance record in its grid's, a cadre in
+    /// any of its grids' or its village's); a grids region holds its grids, their cadres and
+    /// assistance records, and the villages and towns they lie in with those villages' projects
+    /// and those towns' trainings.
+    package static func lies(_ kind: ResourceKind, _ record: Record, in region: Region, _ places: Places) -> Bool {
+        func town(ofVillage id: String?) -> String? {
+            id.flatMap { places.townOfVillage[$0] }
+        }
+        func town(ofGrid id: String?) -> String? {
+            id.flatMap { places.grids[$0]?[GridField.townId].string }
+        }
+        switch region {
+        case .district:
+            return true
+        case .towns(let towns):
+            let placed: [String?]
+            switch kind {
+            case .towns: placed = [record.id]
+            case .villages: placed = [record[VillageField.townId].string]
+            case .grids: placed = [record[GridField.townId].string]
+            case .trainings: placed = [record[TrainingField.townId].string]
+            case .projects: placed = [town(ofVillage: record[ProjectField.villageId].string)]
+            case .assistanceRecords: placed = [town(ofGrid: record[AssistanceField.gridId].string)]
+            case .cadres:
+                placed =
+                    record[CadreField.gridIds].list.map { town(ofGrid: $0) }
+                    + [town(ofVillage: record[CadreField.villageId].string)]
+            }
+            return placed.contains { $0.map(towns.contains) ?? false }
+        case .grids(let ids):
+            let grids = ids.compactMap { places.grids[$0] }
+            switch kind {
+            case .grids: return ids.contains(record.id)
+            case .cadres: return record[CadreField.gridIds].list.contains(where: ids.contains)
+            case .assistanceRecords: return record[AssistanceField.gridId].string.map(ids.contains) ?? false
+            case .villages: return grids.contains { $0[GridField.villageId].string == record.id }
+            case .projects:
+                let village = record[ProjectField.villageId].string
+                return grids.contains { village != nil && $0[GridField.villageId].string == village }
+            case .towns: return grids.contains { $0[GridField.townId].string == record.id }
+            case .trainings:
+                let town = record[TrainingField.townId].string
+                return grids.contains { town != nil && $0[GridField.townId].string == town }
+            }
+        }
     }
 }
