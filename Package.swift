@@ -170,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GridworkStoreTests",
-            dependencies: ["GridworkStore", "JSON", "TestSupport"],
+            dependencies: ["GridworkStore", "JSON", "TestSupport", "CLinux"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

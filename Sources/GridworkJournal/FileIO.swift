@@ -117,8 +117,8 @@ package enum FileIO {
         return Int(status.st_size)
     }
 
-    /// The names in a directory (without `.` and `..`); empty when it does not exist.
-    static func names(in directory: String) throws(JournalError) -> [String] {
+    /// The names in a directory (without `.` and `..`), unsorted; empty when it does not exist.
+    package static func names(in directory: String) throws(JournalError) -> [String] {
         guard let stream = opendir(directory) else {
             if errno == ENOENT { return [] }
             throw .system("Listing", directory, errno)

@@ -5,7 +5,7 @@ import Logging
 /// The journal's past. A compaction (or a reset) replaces the journal once a snapshot holds its
 /// changes; the old journal is not deleted but kept as `DIR/history/<epoch>-<revision>.log` — a
 /// hard link to the same file, so keeping it costs no copy — where `revision` (12 digits) is the
-/// revision its changes reach. Every line, with its checksum, stays as the journal wrote it, and
+/// revision of the snapshot that retired it (a compaction's: its last change's; a reset's). Every line, with its checksum, stays as the journal wrote it, and
 /// its `before` images make each segment tell the history of the records it touched on its own.
 ///
 /// On start, the segments of the loaded epoch are read back, newest first and only as many as the

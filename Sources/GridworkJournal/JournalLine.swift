@@ -25,43 +25,8 @@ enum JournalLine {
     /// The line for `change`, newline included.
     static func encode(_ change: Change, into bytes: inout [UInt8]) {
         var writer = JSONWriter()
-        writer.raw("{\"seq\":")
-        writer.int(change.revision)
-        writer.raw(",\"at\":")
-        writer.string(change.at)
-        writer.raw(",\"by\":")
-        writer.string(change.by)
-        writer.raw(",\"puts\":[")
-        for (index, put) in change.puts.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.raw("{\"kind\":")
-            writer.string(put.kind.rawValue)
-            writer.raw(",\"record\":")
-            put.record.write(put.kind.schema, to: &writer)
-            writer.raw("}")
-        }
-        writer.raw("],\"removes\":[")
-        for (index, remove) in change.removes.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.raw("{\"kind\":")
-            writer.string(remove.kind.rawValue)
-            writer.raw(",\"id\":")
-            writer.string(remove.id)
-            writer.raw("}")
-        }
-        writer.raw("]")
-        if !change.before.isEmpty {
-            writer.raw(",\"before\":[")
-            for (index, image) in change.before.enumerated() {
-                if index > 0 { writer.raw(",") }
-                writer.raw("{\"kind\":")
-                writer.string(image.kind.rawValue)
-                writer.raw(",\"record\":")
-                image.record.write(image.kind.schema, to: &writer)
-                writer.raw("}")
-            }
-            writer.raw("]")
-        }
+        writer.raw("{")
+        change.writeMembers(to: &writer, before: true)
         if let annotation = change.annotation {
             writer.raw(",\"meta\":")
             writer.value(annotation)

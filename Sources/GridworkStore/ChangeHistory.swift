@@ -35,6 +35,14 @@ public final class ChangeHistory: Sendable {
         /// The seq of the newest change kept (`floor` when none is).
         public var last: Int
 
+        /// A window of `epoch`'s history.
+        public init(epoch: String, start: Int, floor: Int, last: Int) {
+            self.epoch = epoch
+            self.start = start
+            self.floor = floor
+            self.last = last
+        }
+
         /// The seq of the oldest change kept (or the next to come, when none is).
         public var earliest: Int { floor + 1 }
 
@@ -185,7 +193,7 @@ public final class ChangeHistory: Sendable {
             let from = max(seq, window.floor) + 1
             guard from <= window.last, limit > 0 else { return (window, []) }
             let lower = state.first + (from - window.floor - 1)
-            let upper = min(lower + limit, state.entries.count)
+            let upper = lower + min(limit, state.entries.count - lower)
             return (window, state.entries[lower..<upper].map(\.change))
         }
     }
