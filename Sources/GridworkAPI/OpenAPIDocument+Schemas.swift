@@ -49,6 +49,7 @@ extension OpenAPIDocument {
                 ("\(type)Page", pageSchema(kind)),
             ]
         }
+        schemas += historySchemas()
         return .object(schemas)
     }
 
