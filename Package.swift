@@ -135,7 +135,7 @@ let package = Package(
         // Shared by the tests: a raw-socket client, child processes, and an independent recount of /stats.
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP1", "HTTPResponder", "GridworkStore"],
+            dependencies: ["HTTP1", "HTTPResponder", "GridworkStore", "JSON"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -4,10 +4,11 @@
     .build-ci/oa-venv/bin/python scripts/openapi-check.py BINARY
 
 Starts BINARY on port 0 (read from its `server.started … server.port=N` log line) with a write
-token, a read token and a data directory, then sends requests to every operation the document
-lists — lists with filters, CSV, records, nested reads, writes with valid and invalid bodies, the
-404/405/406/412/415/422/304 answers, the HTTP layer's 400/408/413/414/431, HEAD, the stats, the
-stream, metrics, the document and the dashboard — and checks each answer with openapi-core's
+token, a read token, an admin principal (the admin routes need one) and a data directory, then sends requests to every operation the document
+lists — lists with filters, CSV, records, nested reads, writes with valid and invalid bodies,
+records' histories, the change feed as pages and as events, the 404/405/406/410/412/415/422/304
+answers, the HTTP layer's 400/408/413/414/431, HEAD, the stats, the stream, metrics, the document
+and the dashboard — and checks each answer with openapi-core's
 response validator (an implementation no one here wrote): status, required headers, content type
 and body schema. A 405 is checked against `#/components/responses/MethodNotAllowed`, and its
 `Allow` against the methods the document gives the path. Exits non-zero on any mismatch or on
@@ -16,6 +17,7 @@ any documented operation it did not exercise; prints one summary line.
 
 import copy
 import gzip
+import hashlib
 import http.client
 import json
 import os
@@ -32,13 +34,15 @@ from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 WRITE_TOKEN = "openapi-check-write-token-0001"
+# The admin routes need a principal of role `admin` (a `--token` holder is `district`).
+ADMIN_TOKEN = "openapi-check-admin-token-0001"
 READ_TOKEN = "openapi-check-read-token-00001"
 KINDS = ["towns", "villages", "grids", "cadres", "projects", "assistance-records", "trainings"]
 NESTED = [
     ("towns", "villages"), ("villages", "grids"), ("villages", "projects"),
     ("grids", "cadres"), ("grids", "assistance-records"), ("cadres", "assistance-records"),
 ]
-SERVER_FIELDS = {"id", "createdAt", "updatedAt", "revision", "source"}
+SERVER_FIELDS = {"id", "createdAt", "updatedAt", "revision", "source", "createdBy", "updatedBy"}
 
 
 # openapi-core reads `application/json` only; the other media types the server sends.
@@ -100,6 +104,8 @@ class Checker:
             headers.setdefault("Authorization", f"Bearer {READ_TOKEN}")
         elif token == "write":
             headers.setdefault("Authorization", f"Bearer {WRITE_TOKEN}")
+        elif token == "admin":
+            headers.setdefault("Authorization", f"Bearer {ADMIN_TOKEN}")
         if isinstance(body, (dict, list)):
             body = json.dumps(body, ensure_ascii=False).encode()
             headers.setdefault("Content-Type", "application/json")
@@ -175,6 +181,26 @@ class Checker:
                       [("Content-Type", "application/json")], event.get("data", "").encode(), 200,
                       "(event data as Stats)", api=self.probe)
 
+    def change_stream(self):
+        """`GET /changes` as an event stream: the head, then the first change's id and data (a `Change`)."""
+        request = (f"GET /changes?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {READ_TOKEN}\r\n"
+                   "Accept: text/event-stream\r\n\r\n").encode()
+        status, fields, rest = exchange_raw(
+            self.port, request, timeout=10, done=lambda raw: re.search(rb"event: change.*?\n\n", raw, re.S))
+        self.validate("GET", "/changes", "/changes", {"Accept": "text/event-stream"}, None, status, fields, rest, 200,
+                      "(stream head)", api=self.probe)
+        events = [block for block in rest.decode().split("\n\n") if "event: change" in block]
+        if not events:
+            self.failures.append(f"GET /changes (stream): no change event in {rest[:200]!r}")
+            return
+        schema = self.spec["paths"]["/changes"]["get"]["responses"]["200"]["content"]["text/event-stream"]
+        pattern = schema["schema"]["properties"]["id"]["pattern"]
+        event = dict(line.split(": ", 1) for line in events[0].split("\n") if ": " in line)
+        if not re.search(pattern, event.get("id", "")):
+            self.failures.append(f"GET /changes (stream): event id {event.get('id')!r} does not match {pattern}")
+        self.validate("GET", CHANGE_EVENT, CHANGE_EVENT, {}, None, 200, [("Content-Type", "application/json")],
+                      event.get("data", "").encode(), 200, "(event data as Change)", api=self.probe)
+
     def raw(self, template, request, expect, note):
         """Bytes the HTTP layer refuses before any route runs (414, 431, 413, 408)."""
         status, fields, data = exchange_raw(self.port, request, timeout=20)
@@ -210,6 +236,8 @@ def exchange_raw(port, request, timeout, done=lambda raw: False):
 # does not list, answered with the shared MethodNotAllowed), the stream's head (its body is
 # endless; its events are checked one by one) and a stream event's data (a `Stats` body).
 METHOD_PROBES = [("DELETE", "/stats"), ("PUT", "/towns")] + [("POST", f"/{kind}/{{id}}") for kind in KINDS]
+# A path no route has: a change feed event's data, checked as a `Change` body.
+CHANGE_EVENT = "/changes (event data)"
 
 
 def probe_document(spec):
@@ -220,6 +248,11 @@ def probe_document(spec):
     stream = probe["paths"]["/stats/stream"]["get"]["responses"]["200"]["content"]["text/event-stream"]
     stream["schema"] = {"type": "string"}
     probe["paths"]["/stats"]["get"]["responses"]["200"]["headers"] = {}
+    changes = probe["paths"]["/changes"]["get"]["responses"]["200"]["content"]["text/event-stream"]
+    changes["schema"] = {"type": "string"}
+    probe["paths"][CHANGE_EVENT] = {"get": {"responses": {"200": {
+        "description": "A change event's data.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Change"}}}}}}}
     return probe
 
 
@@ -268,7 +301,8 @@ def exercise(c):
     _, headers, _ = c.check("GET", "/", "/", expect=200)
     c.check("GET", "/", "/", {"If-None-Match": headers["ETag"]}, expect=304, note="(304)")
     c.check("HEAD", "/", "/", expect=200)
-    c.check("POST", "/admin/compact", "/admin/compact", token="write", expect=202)
+    c.check("POST", "/admin/compact", "/admin/compact", token="admin", expect=202)
+    c.check("POST", "/admin/compact", "/admin/compact", token="write", expect=403, note="(not admin)")
     c.check("POST", "/admin/compact", "/admin/compact", token=None, expect=401, note="(no token)")
     c.method_not_allowed("DELETE", "/stats", "/stats")
     c.method_not_allowed("PUT", "/towns", "/towns")
@@ -328,9 +362,26 @@ def exercise(c):
         c.check("DELETE", item, target, {"If-Match": '"0-0"'}, token="write", expect=412)
         c.check("DELETE", item, target, token="write", expect=204)
         c.check("DELETE", item, target, token="write", expect=404, note="(again)")
+        history = f"/{kind}/{{id}}/history"
+        _, _, data = c.check("GET", history, f"{target}/history", expect=200, note="(deleted)")
+        if not json.loads(data)["data"][-1]["deleted"]:
+            c.failures.append(f"GET {target}/history: the last entry is not the deletion: {data[:300]!r}")
+        c.check("GET", history, f"/{kind}/{record['id']}/history?limit=1", expect=200)
+        c.check("GET", history, f"/{kind}/no-such-id/history", expect=404)
+        c.check("GET", history, f"{target}/history?limit=0", expect=400)
+        c.check("HEAD", history, f"{target}/history", expect=200)
         c.check("DELETE", item, target, token=None, expect=401, note="(no token)")
 
     c.check("DELETE", "/towns/{id}", f"/towns/{first['towns']['id']}", token="write", expect=409)
+    _, _, data = c.check("GET", "/changes", "/changes?after=0&limit=2", expect=200)
+    page = json.loads(data)
+    c.check("GET", "/changes", f"/changes?limit=2&cursor={page['next']}", expect=200, note="(next page)")
+    c.check("GET", "/changes", f"/changes?after={page['lastSeq']}&epoch={page['epoch']}", expect=200)
+    c.check("GET", "/changes", "/changes?after=0&epoch=00000000", expect=410, note="(another epoch)")
+    c.check("GET", "/changes", "/changes?limit=0", expect=400)
+    c.check("GET", "/changes", "/changes", {"Accept-Encoding": "gzip"}, expect=200, note="(gzip)")
+    c.check("HEAD", "/changes", "/changes", expect=200)
+    c.change_stream()
     for parent, child in NESTED:
         template = f"/{parent}/{{id}}/{child}"
         target = f"/{parent}/{first[parent]['id']}/{child}"
@@ -347,9 +398,9 @@ def exercise(c):
     c.raw("/towns", b"GET /towns HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", 400, "(400 framing)")
     c.raw("/towns", b"GET /towns HTTP/1.1\r\nHost: x\r\n", 408, "(408)")
     # Last: a reset returns the store to its seed, so nothing above may come after it.
-    c.check("POST", "/admin/reset", "/admin/reset?now=1", token="write", expect=400, note="(unknown parameter)")
+    c.check("POST", "/admin/reset", "/admin/reset?now=1", token="admin", expect=400, note="(unknown parameter)")
     c.check("POST", "/admin/reset", "/admin/reset", token=None, expect=401, note="(no token)")
-    c.check("POST", "/admin/reset", "/admin/reset", token="write", expect=200)
+    c.check("POST", "/admin/reset", "/admin/reset", token="admin", expect=200)
 
 
 def main():
@@ -360,10 +411,14 @@ def main():
         log_path = os.path.join(directory, "server.log")
         data_dir = os.path.join(directory, "data")
         os.mkdir(data_dir)
+        principals = os.path.join(directory, "principals.json")
+        with open(principals, "w") as file:
+            json.dump([{"id": "openapi-check-admin", "name": "openapi-check", "role": "admin",
+                        "tokenSha256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()}], file)
         with open(log_path, "wb") as log:
             server = subprocess.Popen(
                 [binary, "serve", "--port", "0", "--token", WRITE_TOKEN, "--read-token", READ_TOKEN,
-                 "--data-dir", data_dir, "--header-timeout", "1"],
+                 "--principals", principals, "--data-dir", data_dir, "--header-timeout", "1"],
                 stdout=subprocess.DEVNULL, stderr=log)
         try:
             port = None

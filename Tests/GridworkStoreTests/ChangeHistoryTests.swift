@@ -99,11 +99,12 @@ struct ChangeHistoryTests {
 
     /// What keeping `count` changes costs: the heap after the same writes into a store whose
     /// history keeps them all, less one whose history keeps none; after a run that warms every
-    /// lazy global up, the median of three.
-    static func retainedBytesPerChange(count: Int, _ writes: (Store) throws -> Void) throws -> Int {
+    /// lazy global up, five times. Nil when the five disagree by more than a quarter: other
+    /// threads share the main arena and were busy meanwhile.
+    static func retainedBytesPerChange(count: Int, _ writes: (Store) throws -> Void) throws -> Int? {
         try writes(Store(seed: smallSeed, historyBudget: 0))
         var runs: [Int] = []
-        for _ in 0..<3 {
+        for _ in 0..<5 {
             var heap: [Int] = []
             for budget in [0, 1 << 30] {
                 let before = heapInUse()
@@ -114,7 +115,13 @@ struct ChangeHistoryTests {
             }
             runs.append((heap[1] - heap[0]) / count)
         }
-        return runs.sorted()[1]
+        runs.sort()
+        let median = runs[2]
+        guard median > 0, runs[3] - runs[1] <= median / 4 else {
+            print("history: the heap measurement was too noisy to judge: \(runs)")
+            return nil
+        }
+        return median
     }
 
     static let smallSeed: [(ResourceKind, Record)] = SeedGenerator.generate().filter {
@@ -154,11 +161,12 @@ struct ChangeHistoryTests {
                 estimates.updates = changes.reduce(0) { $0 + ChangeHistory.estimatedBytes($1) } / changes.count
             }
         }
+        guard let creates, let updates else { return }
         print(
-            "history: bytes per kept change, measured/estimated: creates \(creates)/\(estimates.creates), updates \(updates)/\(estimates.updates)"
-        )
+            "history: bytes per kept change, measured/estimated: creates \(creates)/\(estimates.creates), "
+                + "updates \(updates)/\(estimates.updates)")
         #expect(estimates.updates >= updates, "an update's estimate covers its cost")
-        #expect(estimates.creates <= 4 * max(creates, 1) + 512, "not wildly above")
+        #expect(estimates.creates <= 4 * creates + 512, "not wildly above")
         #expect(estimates.updates <= 3 * updates)
     }
 }
