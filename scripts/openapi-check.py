@@ -160,46 +160,28 @@ class Checker:
         if allow != allowed:
             self.failures.append(f"{method} {target}: Allow {sorted(allow)}, document {sorted(allowed)}")
 
-    def stream(self, token=READ_TOKEN):
-        """`GET /stats/stream`: the head is validated, then the first event's id and data (a `Stats`)."""
-        request = f"GET /stats/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
+    def stream(self, path, event, data_target, data_template, note, target=None, headers=None):
+        """An event stream (`GET path`, sent as `target`): the head is validated, then the first
+        `event:` block's id against the document's pattern and its data as the body `data_target`
+        answers (the operation `data_template` of the probe document)."""
+        target = target or path
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        request = f"GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {READ_TOKEN}\r\n{extra}\r\n".encode()
         status, fields, rest = exchange_raw(
-            self.port, request, timeout=10, done=lambda raw: re.search(rb"event: stats.*?\n\n", raw, re.S))
+            self.port, request, timeout=10, done=lambda raw: re.search(f"event: {event}.*?\n\n".encode(), raw, re.S))
         # The head, with what came of the endless body as a string; then the first event, field by field.
-        self.validate("GET", "/stats/stream", "/stats/stream", {}, None, status, fields, rest, 200, "(head)",
-                      api=self.probe)
-        events = [block for block in rest.decode().split("\n\n") if "data:" in block]
+        self.validate("GET", path, target, headers or {}, None, status, fields, rest, 200, "(head)", api=self.probe)
+        events = [block for block in rest.decode().split("\n\n") if f"event: {event}" in block]
         if not events:
-            self.failures.append(f"GET /stats/stream: no event in {rest[:200]!r}")
+            self.failures.append(f"GET {target}: no {event} event in {rest[:200]!r}")
             return
-        schema = self.spec["paths"]["/stats/stream"]["get"]["responses"]["200"]["content"]["text/event-stream"]
+        schema = self.spec["paths"][path]["get"]["responses"]["200"]["content"]["text/event-stream"]
         pattern = schema["schema"]["properties"]["id"]["pattern"]
-        event = dict(line.split(": ", 1) for line in events[0].split("\n") if ": " in line)
-        if not re.search(pattern, event.get("id", "")):
-            self.failures.append(f"GET /stats/stream: event id {event.get('id')!r} does not match {pattern}")
-        self.validate("GET", "/stats (stream event data)", "/stats", {}, None, 200,
-                      [("Content-Type", "application/json")], event.get("data", "").encode(), 200,
-                      "(event data as Stats)", api=self.probe)
-
-    def change_stream(self):
-        """`GET /changes` as an event stream: the head, then the first change's id and data (a `Change`)."""
-        request = (f"GET /changes?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {READ_TOKEN}\r\n"
-                   "Accept: text/event-stream\r\n\r\n").encode()
-        status, fields, rest = exchange_raw(
-            self.port, request, timeout=10, done=lambda raw: re.search(rb"event: change.*?\n\n", raw, re.S))
-        self.validate("GET", "/changes", "/changes", {"Accept": "text/event-stream"}, None, status, fields, rest, 200,
-                      "(stream head)", api=self.probe)
-        events = [block for block in rest.decode().split("\n\n") if "event: change" in block]
-        if not events:
-            self.failures.append(f"GET /changes (stream): no change event in {rest[:200]!r}")
-            return
-        schema = self.spec["paths"]["/changes"]["get"]["responses"]["200"]["content"]["text/event-stream"]
-        pattern = schema["schema"]["properties"]["id"]["pattern"]
-        event = dict(line.split(": ", 1) for line in events[0].split("\n") if ": " in line)
-        if not re.search(pattern, event.get("id", "")):
-            self.failures.append(f"GET /changes (stream): event id {event.get('id')!r} does not match {pattern}")
-        self.validate("GET", CHANGE_EVENT, CHANGE_EVENT, {}, None, 200, [("Content-Type", "application/json")],
-                      event.get("data", "").encode(), 200, "(event data as Change)", api=self.probe)
+        fields_of_event = dict(line.split(": ", 1) for line in events[0].split("\n") if ": " in line)
+        if not re.search(pattern, fields_of_event.get("id", "")):
+            self.failures.append(f"GET {target}: event id {fields_of_event.get('id')!r} does not match {pattern}")
+        self.validate("GET", data_template, data_target, {}, None, 200, [("Content-Type", "application/json")],
+                      fields_of_event.get("data", "").encode(), 200, note, api=self.probe)
 
     def raw(self, template, request, expect, note):
         """Bytes the HTTP layer refuses before any route runs (414, 431, 413, 408)."""
@@ -292,7 +274,7 @@ def exercise(c):
     c.check("GET", "/stats/timeline", "/stats/timeline?interval=week&townId=town-tuanze", expect=200)
     c.check("GET", "/stats/timeline", "/stats/timeline?interval=year", expect=400)
     c.check("HEAD", "/stats/timeline", "/stats/timeline", expect=200)
-    c.stream()
+    c.stream("/stats/stream", "stats", "/stats", "/stats (stream event data)", "(event data as Stats)")
     c.check("HEAD", "/stats/stream", "/stats/stream", expect=200)
     c.check("GET", "/metrics", "/metrics", expect=200)
     c.check("HEAD", "/metrics", "/metrics", expect=200)
@@ -381,7 +363,8 @@ def exercise(c):
     c.check("GET", "/changes", "/changes?limit=0", expect=400)
     c.check("GET", "/changes", "/changes", {"Accept-Encoding": "gzip"}, expect=200, note="(gzip)")
     c.check("HEAD", "/changes", "/changes", expect=200)
-    c.change_stream()
+    c.stream("/changes", "change", CHANGE_EVENT, CHANGE_EVENT, "(event data as Change)", target="/changes?after=0",
+             headers={"Accept": "text/event-stream"})
     for parent, child in NESTED:
         template = f"/{parent}/{{id}}/{child}"
         target = f"/{parent}/{first[parent]['id']}/{child}"
