@@ -22,7 +22,7 @@ struct ChangeRoutes {
 
     /// How many changes one page may read past before it answers with what it found: a scoped
     /// reader whose records are rare gets short pages rather than a long scan on the event loop.
-    static let maxScanned = 20_000
+    static let maxScanned = 5_000
     static let parameters = ["after", "epoch", "cursor", "limit"]
     static let streamParameters = ["after", "epoch", "cursor"]
 
