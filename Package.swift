@@ -135,7 +135,7 @@ let package = Package(
         // Shared by the tests: a raw-socket client, child processes, and an independent recount of /stats.
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP1", "HTTPResponder", "GridworkStore"],
+            dependencies: ["HTTP1", "HTTPResponder", "GridworkStore", "JSON"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -170,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GridworkStoreTests",
-            dependencies: ["GridworkStore", "JSON", "TestSupport"],
+            dependencies: ["GridworkStore", "JSON", "TestSupport", "CLinux"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,7 +6,8 @@
 Starts BINARY on port 0 (read from its `server.started … server.port=N` log line) with a write
 token, a read token, principals (an admin, a town viewer, a grid viewer) and a data directory,
 then sends requests to every operation the document lists — lists with filters, CSV, records,
-nested reads, writes with valid and invalid bodies, the 404/405/406/412/415/422/304 answers, the
+nested reads, writes with valid and invalid bodies, records' histories, the change feed as
+pages and as events, the 404/405/406/410/412/415/422/304 answers, the
 HTTP layer's 400/408/413/414/431, HEAD, the stats, the stream, metrics, the document, the
 dashboard, the admin routes as an admin, and the reads of a town's and a grid's scope — and checks
 each answer with openapi-core's response validator (an implementation no one here wrote): status,
@@ -165,26 +166,28 @@ class Checker:
         if allow != allowed:
             self.failures.append(f"{method} {target}: Allow {sorted(allow)}, document {sorted(allowed)}")
 
-    def stream(self, token=READ_TOKEN):
-        """`GET /stats/stream`: the head is validated, then the first event's id and data (a `Stats`)."""
-        request = f"GET /stats/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
+    def stream(self, path, event, data_target, data_template, note, target=None, headers=None):
+        """An event stream (`GET path`, sent as `target`): the head is validated, then the first
+        `event:` block's id against the document's pattern and its data as the body `data_target`
+        answers (the operation `data_template` of the probe document)."""
+        target = target or path
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        request = f"GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {READ_TOKEN}\r\n{extra}\r\n".encode()
         status, fields, rest = exchange_raw(
-            self.port, request, timeout=10, done=lambda raw: re.search(rb"event: stats.*?\n\n", raw, re.S))
+            self.port, request, timeout=10, done=lambda raw: re.search(f"event: {event}.*?\n\n".encode(), raw, re.S))
         # The head, with what came of the endless body as a string; then the first event, field by field.
-        self.validate("GET", "/stats/stream", "/stats/stream", {}, None, status, fields, rest, 200, "(head)",
-                      api=self.probe)
-        events = [block for block in rest.decode().split("\n\n") if "data:" in block]
+        self.validate("GET", path, target, headers or {}, None, status, fields, rest, 200, "(head)", api=self.probe)
+        events = [block for block in rest.decode().split("\n\n") if f"event: {event}" in block]
         if not events:
-            self.failures.append(f"GET /stats/stream: no event in {rest[:200]!r}")
+            self.failures.append(f"GET {target}: no {event} event in {rest[:200]!r}")
             return
-        schema = self.spec["paths"]["/stats/stream"]["get"]["responses"]["200"]["content"]["text/event-stream"]
+        schema = self.spec["paths"][path]["get"]["responses"]["200"]["content"]["text/event-stream"]
         pattern = schema["schema"]["properties"]["id"]["pattern"]
-        event = dict(line.split(": ", 1) for line in events[0].split("\n") if ": " in line)
-        if not re.search(pattern, event.get("id", "")):
-            self.failures.append(f"GET /stats/stream: event id {event.get('id')!r} does not match {pattern}")
-        self.validate("GET", "/stats (stream event data)", "/stats", {}, None, 200,
-                      [("Content-Type", "application/json")], event.get("data", "").encode(), 200,
-                      "(event data as Stats)", api=self.probe)
+        fields_of_event = dict(line.split(": ", 1) for line in events[0].split("\n") if ": " in line)
+        if not re.search(pattern, fields_of_event.get("id", "")):
+            self.failures.append(f"GET {target}: event id {fields_of_event.get('id')!r} does not match {pattern}")
+        self.validate("GET", data_template, data_target, {}, None, 200, [("Content-Type", "application/json")],
+                      fields_of_event.get("data", "").encode(), 200, note, api=self.probe)
 
     def raw(self, template, request, expect, note):
         """Bytes the HTTP layer refuses before any route runs (414, 431, 413, 408)."""
@@ -221,6 +224,8 @@ def exchange_raw(port, request, timeout, done=lambda raw: False):
 # does not list, answered with the shared MethodNotAllowed), the stream's head (its body is
 # endless; its events are checked one by one) and a stream event's data (a `Stats` body).
 METHOD_PROBES = [("DELETE", "/stats"), ("PUT", "/towns")] + [("POST", f"/{kind}/{{id}}") for kind in KINDS]
+# A path no route has: a change feed event's data, checked as a `Change` body.
+CHANGE_EVENT = "/changes (event data)"
 
 
 def probe_document(spec):
@@ -231,6 +236,11 @@ def probe_document(spec):
     stream = probe["paths"]["/stats/stream"]["get"]["responses"]["200"]["content"]["text/event-stream"]
     stream["schema"] = {"type": "string"}
     probe["paths"]["/stats"]["get"]["responses"]["200"]["headers"] = {}
+    changes = probe["paths"]["/changes"]["get"]["responses"]["200"]["content"]["text/event-stream"]
+    changes["schema"] = {"type": "string"}
+    probe["paths"][CHANGE_EVENT] = {"get": {"responses": {"200": {
+        "description": "A change event's data.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Change"}}}}}}}
     return probe
 
 
@@ -270,7 +280,7 @@ def exercise(c):
     c.check("GET", "/stats/timeline", "/stats/timeline?interval=week&townId=town-tuanze", expect=200)
     c.check("GET", "/stats/timeline", "/stats/timeline?interval=year", expect=400)
     c.check("HEAD", "/stats/timeline", "/stats/timeline", expect=200)
-    c.stream()
+    c.stream("/stats/stream", "stats", "/stats", "/stats (stream event data)", "(event data as Stats)")
     c.check("HEAD", "/stats/stream", "/stats/stream", expect=200)
     c.check("GET", "/metrics", "/metrics", expect=200)
     c.check("HEAD", "/metrics", "/metrics", expect=200)
@@ -280,6 +290,7 @@ def exercise(c):
     c.check("GET", "/", "/", {"If-None-Match": headers["ETag"]}, expect=304, note="(304)")
     c.check("HEAD", "/", "/", expect=200)
     c.check("POST", "/admin/compact", "/admin/compact", token="admin", expect=202)
+    c.check("POST", "/admin/compact", "/admin/compact", token="write", expect=403, note="(not admin)")
     c.check("POST", "/admin/compact", "/admin/compact", token=None, expect=401, note="(no token)")
     exercise_scopes(c)
     c.method_not_allowed("DELETE", "/stats", "/stats")
@@ -340,9 +351,27 @@ def exercise(c):
         c.check("DELETE", item, target, {"If-Match": '"0-0"'}, token="write", expect=412)
         c.check("DELETE", item, target, token="write", expect=204)
         c.check("DELETE", item, target, token="write", expect=404, note="(again)")
+        history = f"/{kind}/{{id}}/history"
+        _, _, data = c.check("GET", history, f"{target}/history", expect=200, note="(deleted)")
+        if not json.loads(data)["data"][-1]["deleted"]:
+            c.failures.append(f"GET {target}/history: the last entry is not the deletion: {data[:300]!r}")
+        c.check("GET", history, f"/{kind}/{record['id']}/history?limit=1", expect=200)
+        c.check("GET", history, f"/{kind}/no-such-id/history", expect=404)
+        c.check("GET", history, f"{target}/history?limit=0", expect=400)
+        c.check("HEAD", history, f"{target}/history", expect=200)
         c.check("DELETE", item, target, token=None, expect=401, note="(no token)")
 
     c.check("DELETE", "/towns/{id}", f"/towns/{first['towns']['id']}", token="write", expect=409)
+    _, _, data = c.check("GET", "/changes", "/changes?after=0&limit=2", expect=200)
+    page = json.loads(data)
+    c.check("GET", "/changes", f"/changes?limit=2&cursor={page['next']}", expect=200, note="(next page)")
+    c.check("GET", "/changes", f"/changes?after={page['lastSeq']}&epoch={page['epoch']}", expect=200)
+    c.check("GET", "/changes", "/changes?after=0&epoch=00000000", expect=410, note="(another epoch)")
+    c.check("GET", "/changes", "/changes?limit=0", expect=400)
+    c.check("GET", "/changes", "/changes", {"Accept-Encoding": "gzip"}, expect=200, note="(gzip)")
+    c.check("HEAD", "/changes", "/changes", expect=200)
+    c.stream("/changes", "change", CHANGE_EVENT, CHANGE_EVENT, "(event data as Change)", target="/changes?after=0",
+             headers={"Accept": "text/event-stream"})
     for parent, child in NESTED:
         template = f"/{parent}/{{id}}/{child}"
         target = f"/{parent}/{first[parent]['id']}/{child}"

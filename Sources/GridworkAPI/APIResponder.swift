@@ -61,6 +61,8 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     ).register(on: router)
     DashboardRoutes().register(on: router)
     TimelineRoutes(store: store).register(on: router)
+    HistoryRoutes(store: store).register(on: router)
+    ChangeRoutes(store: store).register(on: router)
     let metrics = configuration.metrics
     metrics.use(router)
     MetricsRoutes(

@@ -50,6 +50,7 @@ extension OpenAPIDocument {
                 ("\(type)Page", pageSchema(kind)),
             ]
         }
+        schemas += historySchemas()
         return .object(schemas)
     }
 

@@ -65,6 +65,7 @@ enum OpenAPIDocument {
             ["name": "health", "description": "Liveness and readiness."],
             ["name": "stats", "description": "The report's figures, live."],
             ["name": "meta", "description": "This document."],
+            ["name": "changes", "description": "Every committed change, as pages or as events."],
         ]
             + ResourceKind.allCases.map { kind in
                 [
@@ -104,6 +105,7 @@ enum OpenAPIDocument {
     /// The operation for a route, or nil for a route of no known shape.
     static func operation(_ route: Route) -> OpenAPINode? {
         if route.method == .get, let fixed = fixedOperation(route.pattern) { return fixed }
+        if let history = historyOperation(route) { return history }
         if route.method == .post, route.pattern == "/admin/compact" {
             return operation(
                 "compactJournal", "Snapshot the store and restart the journal", tag: "admin",

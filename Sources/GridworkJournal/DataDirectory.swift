@@ -3,9 +3,9 @@ public import GridworkStore
 public import JSON
 public import Logging
 
-/// A data directory: `snapshot.jsonl` (the store at one revision, when one was taken) and
+/// A data directory: `snapshot.jsonl` (the store at one revision, when one was taken),
 /// `journal.log` (a header naming the store's epoch, then every change since, one checksummed
-/// line each).
+/// line each) and `history/` (the journals compactions and resets retired; see `HistoryArchive`).
 public struct DataDirectory: Sendable {
     /// The directory.
     public let path: String
@@ -36,13 +36,20 @@ public struct DataDirectory: Sendable {
         /// Whether the journal begins with its header. When it does not (a new journal, or one
         /// written before headers), the store has a new epoch, which the journal must record.
         public var hasHeader: Bool
+        /// Changes read back from `history/` into the store's history.
+        public var archivedChanges = 0
     }
 
     /// Loads the store: the snapshot if there is one, otherwise `seed()`; then the journal's
     /// changes after that revision, in order. A torn or corrupt tail (a last line without its
     /// newline, or bad lines with no good line after them) is cut off and logged. Damage with
     /// good lines after it, or a gap in the sequence, is an error naming the byte offset.
-    public func load(seed: () -> [(ResourceKind, Record)], logger: Logger) throws(JournalError) -> Loaded {
+    ///
+    /// The store's history (`historyBudget` bytes at most) gets the archived changes of its epoch
+    /// up to the snapshot, then every change the journal replays.
+    public func load(
+        seed: () -> [(ResourceKind, Record)], logger: Logger, historyBudget: Int = ChangeHistory.defaultBudget
+    ) throws(JournalError) -> Loaded {
         // The epoch comes first: the store is made with it. Only a journal's header names it; a
         // journal without one starts a new epoch (its states were never named by one).
         let epoch = try FileIO.firstLine(journalPath).flatMap { JournalLine.header($0[...]) }
@@ -56,13 +63,23 @@ public struct DataDirectory: Sendable {
         if let bytes = try FileIO.read(snapshotPath) {
             let contents = try Snapshot.decode(bytes, path: snapshotPath)
             if let epoch, let snapshotEpoch = contents.epoch, snapshotEpoch != epoch { staleJournal = true }
+            // Where the epoch's history began: as the snapshot says when it continues the
+            // journal's epoch or was written by the reset that began its own; here, for a new one.
+            let epochStart: Int? =
+                staleJournal ? contents.start ?? contents.revision : epoch == nil ? nil : contents.start ?? 0
             store = Store(
                 seed: contents.records, revision: contents.revision, nextNumbers: contents.nextNumbers,
-                epoch: staleJournal ? contents.epoch! : epoch ?? Epoch.make())
+                epoch: staleJournal ? contents.epoch! : epoch ?? Epoch.make(), epochStart: epochStart,
+                historyBudget: historyBudget)
             annotations = contents.annotations.map { Annotation($0) }
             snapshotRevision = contents.revision
         } else {
-            store = Store(seed: seed(), epoch: epoch ?? Epoch.make())
+            store = Store(seed: seed(), epoch: epoch ?? Epoch.make(), historyBudget: historyBudget)
+        }
+        var archivedChanges = 0
+        if let snapshotRevision, epoch != nil, !staleJournal {
+            archivedChanges = try HistoryArchive.restore(
+                into: store, from: self, through: snapshotRevision, logger: logger)
         }
         var replayed = 0
         var firstBad: (offset: Int, reason: JournalError.Reason)?
@@ -138,7 +155,8 @@ public struct DataDirectory: Sendable {
         }
         return Loaded(
             store: store, annotations: annotations, snapshotRevision: snapshotRevision, replayed: replayed,
-            truncatedBytes: truncated, journalBytes: length - truncated, hasHeader: epoch != nil && !staleJournal)
+            truncatedBytes: truncated, journalBytes: length - truncated, hasHeader: epoch != nil && !staleJournal,
+            archivedChanges: archivedChanges)
     }
 
     /// Writes a snapshot atomically: a temporary file, fsync, rename over the old one, fsync of
@@ -151,11 +169,19 @@ public struct DataDirectory: Sendable {
         return bytes.count
     }
 
-    /// Replaces the journal with one holding only its header (after a snapshot covers the old
-    /// one) and returns the new file's descriptor, opened for appending, and its length.
-    func restartJournal(epoch: String) throws(JournalError) -> (fd: Int32, bytes: Int) {
+    /// Replaces the journal with one holding only its header (after a snapshot at `revision`
+    /// covers the old one) and returns the new file's descriptor, opened for appending, and its
+    /// length. The old journal is archived first (`HistoryArchive`); an archive that cannot be
+    /// written costs the history of those changes after a restart, not the journal, and is logged.
+    func restartJournal(epoch: String, revision: Int, logger: Logger) throws(JournalError) -> (fd: Int32, bytes: Int) {
         var header: [UInt8] = []
         JournalLine.encodeHeader(epoch: epoch, into: &header)
+        do {
+            try HistoryArchive.keepJournal(of: self, epoch: epoch, revision: revision)
+        } catch {
+            logger.error(
+                "history.archive_failed", metadata: ["error": "\(error.description)", "revision": "\(revision)"])
+        }
         try FileIO.replaceAtomically(journalPath, with: header, temporary: journalPath + ".tmp", directory: path)
         return (try openJournalForAppend(), header.count)
     }
@@ -176,7 +202,7 @@ public struct DataDirectory: Sendable {
         let loaded = try load(seed: seed, logger: logger)
         let (_, frozen) = loaded.store.freeze {}
         let size = try writeSnapshot(frozen, annotations: keep(frozen.epoch, loaded.annotations))
-        let fresh = try restartJournal(epoch: frozen.epoch)
+        let fresh = try restartJournal(epoch: frozen.epoch, revision: frozen.revision, logger: logger)
         Glibc.close(fresh.fd)
         return (frozen.revision, size, loaded.journalBytes, fresh.bytes)
     }

@@ -101,6 +101,39 @@ package enum FileIO {
         guard Glibc.rename(from, to) == 0 else { throw .system("Renaming \(from) to", to, errno) }
     }
 
+    /// A second name for the file at `from` (a hard link): the file lives on under `to` after
+    /// `from` is replaced.
+    static func link(_ from: String, _ to: String) throws(JournalError) {
+        guard Glibc.link(from, to) == 0 else { throw .system("Linking \(from) to", to, errno) }
+    }
+
+    /// The file's length, or nil when it does not exist.
+    static func size(_ path: String) throws(JournalError) -> Int? {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            if errno == ENOENT { return nil }
+            throw .system("stat of", path, errno)
+        }
+        return Int(status.st_size)
+    }
+
+    /// The names in a directory (without `.` and `..`), unsorted; empty when it does not exist.
+    package static func names(in directory: String) throws(JournalError) -> [String] {
+        guard let stream = opendir(directory) else {
+            if errno == ENOENT { return [] }
+            throw .system("Listing", directory, errno)
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     static func truncate(_ path: String, to length: Int) throws(JournalError) {
         guard Glibc.truncate(path, off_t(length)) == 0 else { throw .system("Truncating", path, errno) }
     }

@@ -103,7 +103,8 @@ public final class Journal: ChangeLog, @unchecked Sendable {
                 let (_, frozen) = store.freeze {}
                 do {
                     try directory.writeSnapshot(frozen, annotations: annotations())
-                    let fresh = try directory.restartJournal(epoch: frozen.epoch)
+                    let fresh = try directory.restartJournal(
+                        epoch: frozen.epoch, revision: frozen.revision, logger: logger)
                     Glibc.close(fd)
                     fd = fresh.fd
                     state.counters.bytes = fresh.bytes
@@ -226,9 +227,9 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             fail(because: error.description)
             return
         }
-        // Readers first, then the writers' responses: a client that got its answer finds its
-        // write in the next read.
-        store.publish(frozen)
+        // Readers first (the state and the change feed), then the writers' responses: a client
+        // that got its answer finds its write in the next read.
+        store.publish(frozen, changes: changes)
         let ready = lock.withLock { () -> [Settled] in
             state.counters.durableRevision = max(state.counters.durableRevision, frozen.revision)
             state.counters.changes += changes.count
@@ -292,13 +293,16 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         lock.withLock { state.compactionRequested = false }
         guard failure == nil else { return }
         let started = ContinuousClock.now
-        // Changes still queued are in the frozen copy; the snapshot makes them durable.
+        // Changes still queued are written first, like any batch, so that the journal the
+        // archive keeps holds every change up to the snapshot's revision.
         let (queued, frozen) = store.freeze {
             lock.withLock { () -> [Change] in
                 defer { state.queue.removeAll() }
                 return state.queue
             }
         }
+        write(queued, frozen: frozen)
+        guard failure == nil else { return }
         let size: Int
         do {
             size = try directory.writeSnapshot(frozen, annotations: annotations())
@@ -309,8 +313,6 @@ public final class Journal: ChangeLog, @unchecked Sendable {
             }
             logger.error(
                 "journal.compaction_failed", metadata: ["error": "\(error.description)", "journal_bytes": "\(bytes)"])
-            // The queued changes were taken for the snapshot: they go to the journal instead.
-            write(queued, frozen: frozen)
             return
         }
         guard snapshotInPlace(frozen, after: "a snapshot") else { return }
@@ -336,7 +338,7 @@ public final class Journal: ChangeLog, @unchecked Sendable {
         }
         for settled in ready { settled(nil) }
         do {
-            let fresh = try directory.restartJournal(epoch: frozen.epoch)
+            let fresh = try directory.restartJournal(epoch: frozen.epoch, revision: frozen.revision, logger: logger)
             Glibc.close(fd)
             fd = fresh.fd
             lock.withLock {

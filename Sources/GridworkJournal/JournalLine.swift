@@ -5,10 +5,15 @@ import JSON
 /// One journal line: a `Change` as JSON, checksummed.
 ///
 ///     {"seq":12,"at":"2026-12-06T08:00:00Z","by":"li-ming","puts":[{"kind":"grids","record":{…}}],
-///      "removes":[{"kind":"cadres","id":"…"}],"meta":…,"crc32":"1a2b3c4d"}
+///      "removes":[{"kind":"cadres","id":"…"}],"before":[{"kind":"cadres","record":{…}}],"meta":…,
+///      "crc32":"1a2b3c4d"}
 ///
-/// `seq` is the store revision the change produced; `at` when, and `by` which principal. The CRC-32 (zlib's) covers every byte before
-/// `,"crc32":`, so the last 20 bytes before the newline are always `,"crc32":"xxxxxxxx"}`.
+/// `seq` is the store revision the change produced; `at` when, and `by` which principal. `before`
+/// (absent when empty, and from lines written before it existed) holds the records the change
+/// updated or removed as they were before it, so that an archived journal alone tells each
+/// record's history; replay takes those images from the store instead. The CRC-32 (zlib's)
+/// covers every byte before `,"crc32":`, so the last 20 bytes before the newline are always
+/// `,"crc32":"xxxxxxxx"}`.
 ///
 /// The first line of a journal file is its header, naming the store's epoch:
 ///
@@ -20,31 +25,8 @@ enum JournalLine {
     /// The line for `change`, newline included.
     static func encode(_ change: Change, into bytes: inout [UInt8]) {
         var writer = JSONWriter()
-        writer.raw("{\"seq\":")
-        writer.int(change.revision)
-        writer.raw(",\"at\":")
-        writer.string(change.at)
-        writer.raw(",\"by\":")
-        writer.string(change.by)
-        writer.raw(",\"puts\":[")
-        for (index, put) in change.puts.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.raw("{\"kind\":")
-            writer.string(put.kind.rawValue)
-            writer.raw(",\"record\":")
-            put.record.write(put.kind.schema, to: &writer)
-            writer.raw("}")
-        }
-        writer.raw("],\"removes\":[")
-        for (index, remove) in change.removes.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.raw("{\"kind\":")
-            writer.string(remove.kind.rawValue)
-            writer.raw(",\"id\":")
-            writer.string(remove.id)
-            writer.raw("}")
-        }
-        writer.raw("]")
+        writer.raw("{")
+        change.writeMembers(to: &writer, before: true)
         if let annotation = change.annotation {
             writer.raw(",\"meta\":")
             writer.value(annotation)
@@ -88,13 +70,15 @@ enum JournalLine {
         case (nil, nil): break
         default: return .failure(.syntax("`at` and `by` must both be strings"))
         }
-        if case .array(let puts)? = object["puts"] {
-            for put in puts {
-                guard case .string(let kindName)? = put["kind"], let kind = ResourceKind(rawValue: kindName),
-                    let json = put["record"]
-                else { return .failure(.syntax("a put names no known resource")) }
+        for (member, what) in [("puts", "a put"), ("before", "an image from before")] {
+            guard case .array(let images)? = object[member] else { continue }
+            for image in images {
+                guard case .string(let kindName)? = image["kind"], let kind = ResourceKind(rawValue: kindName),
+                    let json = image["record"]
+                else { return .failure(.syntax("\(what) names no known resource")) }
                 switch Record.decodeStored(json, kind.schema) {
-                case .success(let record): change.puts.append((kind, record))
+                case .success(let record) where member == "puts": change.puts.append((kind, record))
+                case .success(let record): change.before.append((kind, record))
                 case .failure(let problem): return .failure(problem)
                 }
             }

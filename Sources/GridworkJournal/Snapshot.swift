@@ -4,13 +4,15 @@ import JSON
 /// The snapshot file: the whole store at one revision, plus the annotations the layer above
 /// keeps (idempotency keys), one checksummed line each:
 ///
-///     {"format":"gridwork-snapshot","version":1,"revision":R,"epoch":"…","next":{"towns":N,…},"crc32":"…"}
+///     {"format":"gridwork-snapshot","version":1,"revision":R,"epoch":"…","start":S,"next":{"towns":N,…},
+///      "crc32":"…"}
 ///     {"kind":"towns","record":{…},"crc32":"…"}            one per record
 ///     {"meta":{…},"crc32":"…"}                             one per annotation
 ///     {"end":true,"lines":N,"crc32":"…"}                   N: the lines before this one
 ///
-/// `epoch` and `next` (each resource's next id number, so that an id deleted before the snapshot
-/// is never handed out again) are absent from snapshots written before they existed.
+/// `epoch`, `start` (the revision the epoch's history began at, for the change feed) and `next`
+/// (each resource's next id number, so that an id deleted before the snapshot is never handed
+/// out again) are absent from snapshots written before they existed.
 ///
 /// It is written to a temporary file, fsync'd and renamed into place, so it is either whole or
 /// absent; any damage is reported, never repaired.
@@ -26,6 +28,8 @@ enum Snapshot {
         header.int(frozen.revision)
         header.raw(",\"epoch\":")
         header.string(frozen.epoch)
+        header.raw(",\"start\":")
+        header.int(frozen.epochStart)
         header.raw(",\"next\":{")
         for (index, kind) in ResourceKind.allCases.enumerated() {
             if index > 0 { header.raw(",") }
@@ -64,6 +68,8 @@ enum Snapshot {
         var nextNumbers: [ResourceKind: Int] = [:]
         /// The epoch the header names.
         var epoch: String?
+        /// The revision that epoch's history began at, when the header says.
+        var start: Int?
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws(JournalError) -> Contents {
@@ -88,6 +94,7 @@ enum Snapshot {
                 else { throw damaged("it does not start with a gridwork snapshot header (version 1)") }
                 contents.revision = revision
                 if case .string(let epoch)? = object["epoch"], Epoch.isValid(epoch) { contents.epoch = epoch }
+                if case .int(let start)? = object["start"], (0...revision).contains(start) { contents.start = start }
                 if case .object(let next)? = object["next"] {
                     for (name, value) in next {
                         if let kind = ResourceKind(rawValue: name), case .int(let number) = value {

@@ -14,6 +14,10 @@ public struct Change: Sendable {
     public var puts: [(kind: ResourceKind, record: Record)]
     /// Records removed.
     public var removes: [(kind: ResourceKind, id: String)]
+    /// The records this change updated or removed, as they were just before it (none for the
+    /// records it created): what a record's history diffs against, and where a removed record
+    /// was, for scoping its removal. In memory they share storage with the images they replaced.
+    public var before: [(kind: ResourceKind, record: Record)]
     /// What the layer above wants kept with the change (an idempotency key and its response).
     public var annotation: JSONValue?
 
@@ -24,6 +28,7 @@ public struct Change: Sendable {
         by: String = Change.unattributed,
         puts: [(kind: ResourceKind, record: Record)] = [],
         removes: [(kind: ResourceKind, id: String)] = [],
+        before: [(kind: ResourceKind, record: Record)] = [],
         annotation: JSONValue? = nil
     ) {
         self.revision = revision
@@ -31,6 +36,7 @@ public struct Change: Sendable {
         self.by = by
         self.puts = puts
         self.removes = removes
+        self.before = before
         self.annotation = annotation
     }
 }

@@ -5,8 +5,13 @@ extension Store {
     /// it must be the next revision, every record it puts must name only records that exist and
     /// keep the cross-record rules, and no record left may point to one it removes. Returns why
     /// not, or nil once applied. After a refusal the store is unusable; the caller stops.
+    ///
+    /// An applied change joins `history`, with the images it replaced taken from the store (they
+    /// share storage with the images history already holds).
     public func replay(_ change: Change) -> String? {
-        head.withLock { state -> String? in
+        var change = change
+        change.before.removeAll()
+        return head.withLock { state -> String? in
             guard change.revision == state.revision + 1 else {
                 return "its seq is \(change.revision), but the next revision is \(state.revision + 1)"
             }
@@ -15,11 +20,13 @@ extension Store {
                     return "it removes \(kind.schema.singular) `\(id)`, which does not exist"
                 }
                 state.aggregates.apply(kind, old, sign: -1)
+                change.before.append((kind, old))
             }
             for (kind, record) in change.puts {
                 if let old = state[kind][record.id] {
                     state[kind].replace(record)
                     state.aggregates.apply(kind, old, sign: -1)
+                    change.before.append((kind, old))
                 } else {
                     state[kind].insert(record)
                 }
@@ -44,6 +51,7 @@ extension Store {
             }
             state.revision = change.revision
             headRevisionMirror.store(change.revision, ordering: .releasing)
+            history.append([change])
             return nil
         }
     }

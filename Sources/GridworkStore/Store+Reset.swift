@@ -27,9 +27,13 @@ extension Store {
         return head.withLock { head in
             let value = body()
             state.revision = head.revision + 1
+            state.epochStart = state.revision
             state.log = head.log
             let before = Frozen(state: head)
             head = state
+            // Without a log readers see the new state now, and its history begins now; with
+            // one, when the log publishes `after`.
+            if state.log == nil { history.begin(epoch: epoch, start: state.revision, floor: state.revision) }
             headRevisionMirror.store(state.revision, ordering: .releasing)
             return (value, before, Frozen(state: state))
         }

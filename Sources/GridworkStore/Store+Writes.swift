@@ -43,7 +43,7 @@ extension Store {
             )
             state[kind].insert(record)
             state.aggregates.apply(kind, record, sign: 1)
-            state.touched.append((kind, record.id))
+            state.touched.append((kind, record.id, nil))
             return commit(record, &state, at: timestamp, by: principal, annotation: annotation?(record))
         }
     }
@@ -98,10 +98,19 @@ extension Store {
 
     /// Ends a write that changed something: a new revision, its change handed to the log, the
     /// mirror of the head's revision moved on.
+    ///
+    /// With a log the change waits there until it is durable (`publish` hands it to `history`);
+    /// without one readers read the head, so it joins the history at once, inside the lock, in
+    /// revision order.
     private func commit<Value>(
         _ value: Value, _ state: inout State, at timestamp: String, by principal: String, annotation: JSONValue? = nil
     ) -> Committed<Value> {
-        state.commit(at: timestamp, by: principal, annotation: annotation)
+        let change = state.commit(at: timestamp, by: principal, annotation: annotation)
+        if let log = state.log {
+            log.append(change)
+        } else {
+            history.append([change])
+        }
         headRevisionMirror.store(state.revision, ordering: .releasing)
         return Committed(value: value, revision: state.revision, changed: true, epoch: state.epoch)
     }
@@ -120,24 +129,24 @@ struct TouchedRecord: Hashable {
 }
 
 extension Store.State {
-    /// Ends a write: the revision moves on and, when a log is attached, the change is handed to it.
-    mutating func commit(at timestamp: String, by principal: String, annotation: JSONValue? = nil) {
+    /// Ends a write: the revision moves on, and the change it made is returned.
+    mutating func commit(at timestamp: String, by principal: String, annotation: JSONValue? = nil) -> Change {
         revision += 1
-        if let log {
-            var change = Change(revision: revision, at: timestamp, by: principal, annotation: annotation)
-            // Most writes touch one record; a cascade may touch one several times.
-            var seen = Set<TouchedRecord>()
-            for (kind, id) in touched
-            where touched.count == 1 || seen.insert(TouchedRecord(kind: kind, id: id)).inserted {
-                if let record = self[kind][id] {
-                    change.puts.append((kind, record))
-                } else {
-                    change.removes.append((kind, id))
-                }
+        var change = Change(revision: revision, at: timestamp, by: principal, annotation: annotation)
+        // Most writes touch one record; a cascade may touch one several times, and the first
+        // time holds the image from before the change.
+        var seen = Set<TouchedRecord>()
+        for (kind, id, before) in touched
+        where touched.count == 1 || seen.insert(TouchedRecord(kind: kind, id: id)).inserted {
+            if let record = self[kind][id] {
+                change.puts.append((kind, record))
+            } else {
+                change.removes.append((kind, id))
             }
-            log.append(change)
+            if let before { change.before.append((kind, before)) }
         }
         touched.removeAll(keepingCapacity: true)
+        return change
     }
 
     /// Every problem that makes `values` unacceptable now: dangling ids and cross-record rules.
@@ -184,11 +193,11 @@ extension Store.State {
         let old = self[kind][id]!
         var record = old
         change(&record.values)
-        if !touched.contains(where: { $0.0 == kind && $0.1 == id }) {
+        if !touched.contains(where: { $0.kind == kind && $0.id == id }) {
             record.revision += 1
             record.updatedAt = timestamp
             record.updatedBy = principal
-            touched.append((kind, id))
+            touched.append((kind, id, old))
         }
         self[kind].replace(record)
         aggregates.apply(kind, old, sign: -1)
@@ -224,7 +233,7 @@ extension Store.State {
     ) {
         guard let old = self[kind].remove(id) else { return }
         aggregates.apply(kind, old, sign: -1)
-        touched.append((kind, id))
+        touched.append((kind, id, old))
         deleted.append(old)
         for other in ResourceKind.allCases {
             for (position, field) in other.schema.fields.enumerated() {

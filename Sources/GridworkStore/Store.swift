@@ -25,8 +25,13 @@ public final class Store: Sendable {
         var epoch = ""
         /// Where committed changes go (the journal), in revision order; nil: memory only.
         var log: (any ChangeLog)?
-        /// The records the write in progress touched, for its `Change`.
-        var touched: [(ResourceKind, String)] = []
+        /// The records the write in progress touched, for its `Change`, each with its image
+        /// from before the write (nil for a record it created).
+        var touched: [(kind: ResourceKind, id: String, before: Record?)] = []
+        /// The revision this epoch's history began at: the state it started from (the seed, a
+        /// reset's seed, a snapshot that began a new epoch). 0 when unknown (a snapshot written
+        /// before snapshots said), which no history claims to reach.
+        var epochStart = 0
 
         subscript(kind: ResourceKind) -> Table {
             get { tables[kind.ordinal] }
@@ -46,6 +51,9 @@ public final class Store: Sendable {
     /// new epoch. This is the head's epoch, the one new tags are made with; a reader that needs
     /// the epoch of what it read takes it from the same state (`stats()`, `tagged`).
     public var epoch: String { head.withLock { $0.epoch } }
+    /// The published changes of this epoch, as many as its memory budget holds: the change feed
+    /// and every record's history read them.
+    public let history: ChangeHistory
     let head: Mutex<State>
     let published: Mutex<State>
     /// Whether readers read `published` (a change log is attached) rather than `head`.
@@ -54,14 +62,19 @@ public final class Store: Sendable {
     /// The head's revision, stored by every write inside the head's lock.
     let headRevisionMirror = Atomic<Int>(0)
 
-    /// An empty store.
-    public convenience init(epoch: String = Epoch.make()) {
-        self.init(state: State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) }), epoch: epoch)
+    /// An empty store. `historyBudget`: the bytes of changes its `history` keeps, at most.
+    public convenience init(epoch: String = Epoch.make(), historyBudget: Int = ChangeHistory.defaultBudget) {
+        self.init(
+            state: State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) }), epoch: epoch,
+            epochStart: nil, historyBudget: historyBudget)
     }
 
-    private init(state: State, epoch: String) {
+    private init(state: State, epoch: String, epochStart: Int?, historyBudget: Int) {
         var state = state
         state.epoch = epoch
+        state.epochStart = epochStart ?? state.revision
+        history = ChangeHistory(
+            epoch: epoch, start: state.epochStart, floor: state.revision, budget: historyBudget)
         head = Mutex(state)
         // Filled by `attach`; until then readers read the head. Not a copy of `state`, which would
         // make the head's first write copy every table.
@@ -73,11 +86,15 @@ public final class Store: Sendable {
     /// A store holding `records`, loaded in order without checks (the seed is checked by its tests),
     /// at `revision` (1 for the seed; a snapshot's own revision when loading one). `nextNumbers`
     /// carries each table's id counter past ids that were handed out and later deleted.
+    /// `epochStart` is the revision the epoch's history began at (a snapshot's record of it; 0
+    /// when unknown); nil: the epoch begins here, at `revision`.
     public convenience init(
         seed records: [(ResourceKind, Record)], revision: Int = 1, nextNumbers: [ResourceKind: Int] = [:],
-        epoch: String = Epoch.make()
+        epoch: String = Epoch.make(), epochStart: Int? = nil, historyBudget: Int = ChangeHistory.defaultBudget
     ) {
-        self.init(state: Self.state(seed: records, revision: revision, nextNumbers: nextNumbers), epoch: epoch)
+        self.init(
+            state: Self.state(seed: records, revision: revision, nextNumbers: nextNumbers), epoch: epoch,
+            epochStart: epochStart, historyBudget: historyBudget)
     }
 
     /// The state holding `records`, loaded in order without checks, at `revision`.
@@ -117,6 +134,8 @@ public final class Store: Sendable {
         public var revision: Int { state.revision }
         /// The history the copy belongs to.
         public var epoch: String { state.epoch }
+        /// The revision that history began at (0: unknown); a snapshot keeps it.
+        public var epochStart: Int { state.epochStart }
 
         /// Every record, in resource then id order: what a snapshot holds.
         public var records: [(ResourceKind, Record)] {
@@ -142,9 +161,16 @@ public final class Store: Sendable {
         head.withLock { head in (body(), Frozen(state: head)) }
     }
 
-    /// Makes a frozen state the one readers see, once every change it holds is durable. An older
+    /// Makes a frozen state the one readers see, once every change it holds is durable, and
+    /// hands `changes` — the ones that became durable with it — to `history` first, so that the
+    /// feed never shows a change before it is durable and a client that got its write's answer
+    /// finds it in the feed too. A state of a new epoch (a reset) begins a new history. An older
     /// state than the published one is ignored.
-    public func publish(_ frozen: Frozen) {
+    public func publish(_ frozen: Frozen, changes: [Change] = []) {
+        if frozen.epoch != history.epoch {
+            history.begin(epoch: frozen.epoch, start: frozen.epochStart, floor: frozen.epochStart)
+        }
+        history.append(changes)
         var replaced = frozen.state
         published.withLock { published in
             guard replaced.revision > published.revision else { return }

@@ -59,6 +59,14 @@ struct Serve: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Memory for the change feed and record histories, in MiB: the newest changes that fit are kept (the "
+                + "answers say when older ones were dropped). With --data-dir the journals compaction retires are "
+                + "kept in DIR/history and read back on start, as many as fit.",
+            valueName: "MiB"))
+    var historyMb = ChangeHistory.defaultBudget >> 20
+
+    @Option(
+        help: ArgumentHelp(
             "A bearer token that may write; repeat for several. Also read from GRIDWORK_TOKENS (comma-separated).",
             valueName: "token"))
     var token: [String] = []
@@ -90,6 +98,7 @@ struct Serve: ParsableCommand {
             throw ValidationError("--event-loops must be 1…256.")
         }
         guard compactAfterMb >= 1 else { throw ValidationError("--compact-after-mb must be at least 1.") }
+        guard (0...1 << 20).contains(historyMb) else { throw ValidationError("--history-mb must be 0…1048576.") }
         // A list that was given but holds no token is a mistake (`GRIDWORK_TOKENS=$UNSET_VARIABLE`,
         // a stray comma), and read as "no tokens" it would leave writes, or reads, open to anyone.
         for name in ["GRIDWORK_TOKENS", "GRIDWORK_READ_TOKENS"] {
@@ -143,7 +152,7 @@ struct Serve: ParsableCommand {
             let started = ContinuousClock.now
             do {
                 let directory = try DataDirectory(dataDir)
-                let loaded = try directory.load(seed: seed.records, logger: logger)
+                let loaded = try directory.load(seed: seed.records, logger: logger, historyBudget: historyMb << 20)
                 store = loaded.store
                 idempotency.restore(loaded.annotations, epoch: store.epoch)
                 journal = try Journal(
@@ -157,6 +166,8 @@ struct Serve: ParsableCommand {
                         "epoch": "\(store.epoch)", "replayed": "\(loaded.replayed)",
                         "journal_bytes": "\(loaded.journalBytes)",
                         "truncated_bytes": "\(loaded.truncatedBytes)",
+                        "history_changes": "\(store.history.statistics.changes)",
+                        "archived_changes": "\(loaded.archivedChanges)",
                         "ms": "\((ContinuousClock.now - started).milliseconds)",
                     ])
             } catch {
@@ -164,7 +175,7 @@ struct Serve: ParsableCommand {
                 throw ExitCode.failure
             }
         } else {
-            store = Store(seed: seed.records())
+            store = Store(seed: seed.records(), historyBudget: historyMb << 20)
             logger.warning(
                 "store.memory_only",
                 metadata: ["detail": "no --data-dir: writes live in memory and are lost when the process stops"])

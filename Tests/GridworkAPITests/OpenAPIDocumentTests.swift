@@ -25,10 +25,12 @@ struct OpenAPIDocumentTests {
         var operations: Set<String> = [
             "GET /healthz", "GET /readyz", "GET /stats", "GET /stats/report", "GET /openapi.json",
             "POST /admin/compact", "POST /admin/reset", "GET /", "GET /stats/stream", "GET /stats/timeline",
-            "GET /metrics",
+            "GET /metrics", "GET /changes",
         ]
         for kind in ResourceKind.allCases {
-            operations.formUnion(["GET /\(kind.rawValue)", "POST /\(kind.rawValue)"])
+            operations.formUnion([
+                "GET /\(kind.rawValue)", "POST /\(kind.rawValue)", "GET /\(kind.rawValue)/{id}/history",
+            ])
             operations.formUnion(["GET", "PUT", "PATCH", "DELETE"].map { "\($0) /\(kind.rawValue)/{id}" })
         }
         operations.formUnion([

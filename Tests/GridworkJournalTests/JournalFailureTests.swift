@@ -8,22 +8,6 @@ import Testing
 /// A failed append or sync is final: readers keep the last durable state, every waiter hears
 /// why, nothing more is published or compacted, and the file keeps only its durable bytes.
 struct JournalFailureTests {
-    /// Runs `body` with a journal whose every write fails with ENOSPC: journal.log is a link to
-    /// /dev/full (said to have its header, so that the journal's first write is a change). The
-    /// journal is closed when `body` returns.
-    private func withFullDisk(logger: Logger = silentLogger, _ body: (Store, Journal) throws -> Void) throws {
-        let directory = TemporaryDirectory()
-        let data = try DataDirectory(directory.path)
-        var loaded = try load(directory)
-        #expect(symlink("/dev/full", directory.file("journal.log")) == 0)
-        loaded.hasHeader = true
-        let journal = try Journal(
-            directory: data, store: loaded.store, loaded: loaded, compactAfterBytes: 1 << 30, annotations: { [] },
-            logger: logger)
-        defer { journal.close() }
-        try body(loaded.store, journal)
-    }
-
     @Test func aFailedWrite_isSeenByNoReader() throws {
         try withFullDisk { store, journal in
             let stats = store.stats()

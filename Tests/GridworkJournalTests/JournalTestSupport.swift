@@ -42,18 +42,7 @@ final class TemporaryDirectory {
     func exists(_ name: String) -> Bool { access(file(name), F_OK) == 0 }
 
     /// The names in the directory, sorted.
-    var names: [String] {
-        guard let stream = opendir(path) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    var names: [String] { ((try? FileIO.names(in: path)) ?? []).sorted() }
 }
 
 /// Collects log messages so tests can see what the journal reported.
@@ -149,4 +138,20 @@ func insertTowns(_ count: Int, named name: String = "镇", _ store: Store, _ jou
     let outcome = waitDurable(journal, store.headRevision)
     #expect(outcome.map { $0 == nil } == true, "the towns became durable")
     return made
+}
+
+/// Runs `body` with a journal whose every write fails with ENOSPC: journal.log is a link to
+/// /dev/full (said to have its header, so that the journal's first write is a change). The
+/// journal is closed when `body` returns.
+func withFullDisk(logger: Logger = silentLogger, _ body: (Store, Journal) throws -> Void) throws {
+    let directory = TemporaryDirectory()
+    let data = try DataDirectory(directory.path)
+    var loaded = try load(directory)
+    #expect(symlink("/dev/full", directory.file("journal.log")) == 0)
+    loaded.hasHeader = true
+    let journal = try Journal(
+        directory: data, store: loaded.store, loaded: loaded, compactAfterBytes: 1 << 30, annotations: { [] },
+        logger: logger)
+    defer { journal.close() }
+    try body(loaded.store, journal)
 }

@@ -160,7 +160,9 @@ struct JournalCompactionTests {
         #expect(result.journalBytesBefore == journalBefore.count)
         #expect(result.journalBytesAfter == header.count)
         #expect(result.snapshotBytes == directory.bytes("snapshot.jsonl").count)
-        #expect(directory.names == ["journal.log", "snapshot.jsonl"], "no temporary file is left behind")
+        #expect(directory.names == ["history", "journal.log", "snapshot.jsonl"], "no temporary file is left behind")
+        let archived = "history/\(loadedBefore.store.epoch)-000000000002.log"
+        #expect(directory.bytes(archived) == journalBefore, "the old journal is archived as it was")
         let loadedAfter = try load(directory)
         let after = loadedAfter.store.capture()
         #expect(loadedAfter.snapshotRevision == 2)

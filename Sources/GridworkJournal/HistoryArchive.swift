@@ -1,0 +1,120 @@
+import Glibc
+import GridworkStore
+import Logging
+
+/// The journal's past. A compaction (or a reset) replaces the journal once a snapshot holds its
+/// changes; the old journal is not deleted but kept as `DIR/history/<epoch>-<revision>.log` — a
+/// hard link to the same file, so keeping it costs no copy — where `revision` (12 digits) is the
+/// revision of the snapshot that retired it (a compaction's: its last change's; a reset's). Every line, with its checksum, stays as the journal wrote it, and
+/// its `before` images make each segment tell the history of the records it touched on its own.
+///
+/// On start, the segments of the loaded epoch are read back, newest first and only as many as the
+/// history's memory budget can hold, so that a record's history and the change feed survive
+/// restarts and compactions. The history is one epoch's: the segments of earlier epochs (before a
+/// reset) stay on disk for an audit but are not read.
+enum HistoryArchive {
+    static let folder = "history"
+
+    /// Keeps the journal of `directory` under `history/` before it is replaced, named after the
+    /// epoch its header names (`epoch` for a journal without one) and `revision`. Nothing when it
+    /// holds no change.
+    static func keepJournal(of directory: DataDirectory, epoch: String, revision: Int) throws(JournalError) {
+        let journal = directory.journalPath
+        let header = try FileIO.firstLine(journal)
+        let headerEpoch = header.flatMap { JournalLine.header($0[...]) }
+        let headerBytes = headerEpoch == nil ? 0 : (header?.count ?? 0) + 1
+        guard let size = try FileIO.size(journal), size > headerBytes else { return }
+        let folder = directory.path + "/" + Self.folder
+        let created = try FileIO.size(folder) == nil
+        try FileIO.makeDirectory(folder)
+        let name = folder + "/" + segmentName(epoch: headerEpoch ?? epoch, revision: revision)
+        let temporary = name + ".tmp"
+        unlink(temporary)
+        try FileIO.link(journal, temporary)
+        do {
+            try FileIO.rename(temporary, name)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try FileIO.syncDirectory(folder)
+        if created { try FileIO.syncDirectory(directory.path) }
+    }
+
+    static func segmentName(epoch: String, revision: Int) -> String {
+        let digits = String(revision)
+        return "\(epoch)-\(String(repeating: "0", count: max(0, 12 - digits.count)))\(digits).log"
+    }
+
+    /// The segments of `epoch`, by the revision they reach, oldest first.
+    static func segments(of directory: DataDirectory, epoch: String) throws(JournalError) -> [(
+        revision: Int, path: String
+    )] {
+        let folder = directory.path + "/" + Self.folder
+        let prefix = epoch + "-"
+        var segments: [(Int, String)] = []
+        for name in try FileIO.names(in: folder) where name.hasPrefix(prefix) && name.hasSuffix(".log") {
+            let digits = name.dropFirst(prefix.count).dropLast(4)
+            guard digits.count == 12, let revision = Int(digits) else { continue }
+            segments.append((revision, folder + "/" + name))
+        }
+        return segments.sorted { $0.0 < $1.0 }
+    }
+
+    /// Puts the archived changes of the store's epoch up to `revision` (the snapshot's: the
+    /// journal's replay adds the rest) into `store.history`: the newest segments whose bytes fit
+    /// the history's budget, read oldest first, each change once, and only a run that is
+    /// contiguous and reaches `revision` — the history never has a hole. Damage in a segment is
+    /// logged and ends the run before it. Returns how many changes were restored.
+    @discardableResult
+    static func restore(into store: Store, from directory: DataDirectory, through revision: Int, logger: Logger)
+        throws(JournalError) -> Int
+    {
+        let window = store.history.window
+        var chosen: [String] = []
+        var bytes = 0
+        for segment in try segments(of: directory, epoch: window.epoch).reversed() {
+            guard bytes < store.history.budget else { break }
+            chosen.insert(segment.path, at: 0)
+            bytes += try FileIO.size(segment.path) ?? 0
+        }
+        var run: [Change] = []
+        for path in chosen {
+            try FileIO.readBlocks(path) { (block: ArraySlice<UInt8>, base: Int) throws(JournalError) -> Int in
+                var offset = block.startIndex
+                while let newline = block[offset...].firstIndex(of: UInt8(ascii: "\n")) {
+                    defer { offset = newline + 1 }
+                    let line = block[offset..<newline]
+                    if base + (offset - block.startIndex) == 0, JournalLine.header(line) != nil { continue }
+                    switch JournalLine.decode(line) {
+                    case .failure(let reason):
+                        logger.warning(
+                            "history.archive_damaged",
+                            metadata: [
+                                "path": "\(path)", "offset": "\(base + (offset - block.startIndex))",
+                                "reason": "\(reason)",
+                            ])
+                        run.removeAll()
+                    case .success(let change):
+                        guard change.revision <= revision, change.revision > (run.last?.revision ?? 0) else { continue }
+                        if let last = run.last, change.revision != last.revision + 1 { run.removeAll() }
+                        run.append(change)
+                    }
+                }
+                return offset - block.startIndex
+            } atEnd: { _, _, _ in
+            }
+        }
+        guard let first = run.first, run.last?.revision == revision else {
+            if !chosen.isEmpty {
+                logger.warning(
+                    "history.archive_incomplete",
+                    metadata: ["epoch": "\(window.epoch)", "revision": "\(revision)", "segments": "\(chosen.count)"])
+            }
+            return 0
+        }
+        store.history.begin(epoch: window.epoch, start: window.start, floor: first.revision - 1)
+        store.history.append(run)
+        return run.count
+    }
+}
