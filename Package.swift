@@ -170,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GridworkStoreTests",
-            dependencies: ["GridworkStore", "JSON", "TestSupport", "CLinux"],
+            dependencies: ["GridworkStore", "JSON", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,18 +12,6 @@
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 extern int sched_getaffinity(pid_t pid, size_t cpusetsize, void *mask);
 
-// glibc's mallinfo2, declared with a struct of our own (the same ten size_t fields) rather than
-// by including <malloc.h>, whose allocator declarations would repeat the Glibc module's.
-struct CLinux_mallinfo2 {
-    size_t arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
-};
-extern struct CLinux_mallinfo2 mallinfo2(void);
-
-/// Bytes the allocator has handed out and not had back: what tests measure a structure's cost by.
-static inline size_t CLinux_heapBytesInUse(void) {
-    return mallinfo2().uordblks;
-}
-
 /// Names the calling thread (at most 15 bytes are kept), as `top -H` and `gdb` show it.
 static inline void CLinux_setThreadName(const char *name) {
     prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);

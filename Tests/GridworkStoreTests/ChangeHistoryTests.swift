@@ -1,4 +1,3 @@
-import CLinux
 import GridworkStore
 import Testing
 
@@ -91,82 +90,5 @@ struct ChangeHistoryTests {
         try store.insert(.towns, values: Self.town("二镇"), source: .api, at: Self.at)
         #expect(store.history.changes(after: 0, limit: 10).changes.map(\.revision) == [3])
         #expect(!store.history.window.dropped(after: 0), "nothing of this epoch was dropped")
-    }
-
-    /// Heap bytes in use in the main arena, as the allocator counts them: the allocations of the
-    /// main thread (other threads allocate in arenas of their own, which it does not count).
-    static func heapInUse() -> Int { Int(CLinux_heapBytesInUse()) }
-
-    /// What keeping `count` changes costs: the heap after the same writes into a store whose
-    /// history keeps them all, less one whose history keeps none; after a run that warms every
-    /// lazy global up, five times. Nil when the five disagree by more than a quarter: other
-    /// threads share the main arena and were busy meanwhile.
-    static func retainedBytesPerChange(count: Int, _ writes: (Store) throws -> Void) throws -> Int? {
-        try writes(Store(seed: smallSeed, historyBudget: 0))
-        var runs: [Int] = []
-        for _ in 0..<5 {
-            var heap: [Int] = []
-            for budget in [0, 1 << 30] {
-                let before = heapInUse()
-                let store = Store(seed: smallSeed, historyBudget: budget)
-                try writes(store)
-                heap.append(heapInUse() - before)
-                withExtendedLifetime(store) {}
-            }
-            runs.append((heap[1] - heap[0]) / count)
-        }
-        runs.sort()
-        let median = runs[2]
-        guard median > 0, runs[3] - runs[1] <= median / 4 else {
-            print("history: the heap measurement was too noisy to judge: \(runs)")
-            return nil
-        }
-        return median
-    }
-
-    static let smallSeed: [(ResourceKind, Record)] = SeedGenerator.generate().filter {
-        [.towns, .villages, .grids, .cadres].contains($0.0)
-    }
-
-    static func visit(_ index: Int) -> [FieldValue] {
-        [
-            .string("visit"), .string("2014-08-05"), .string("cadre-0001"), .string("grid-0001"), .null, .null,
-            .string("走访网格第\(index)次，了解群众诉求"),
-        ]
-    }
-
-    /// The budget must not undercount what a change costs, or the memory it bounds is not
-    /// bounded; nor overcount it several times over. Creates share their record with the store;
-    /// an update keeps the image it replaced alive as well. On the main actor, so that the heap it
-    /// measures holds only its own allocations.
-    @MainActor @Test func theEstimate_coversWhatAKeptChangeCosts() throws {
-        let count = 5000
-        var estimates = (creates: 0, updates: 0)
-        let creates = try Self.retainedBytesPerChange(count: count) { store in
-            for index in 0..<count {
-                try store.insert(.assistanceRecords, values: Self.visit(index), source: .api, at: Self.at, by: "li")
-            }
-            let changes = store.history.changes(after: 0, limit: count).changes
-            if !changes.isEmpty {
-                estimates.creates = changes.reduce(0) { $0 + ChangeHistory.estimatedBytes($1) } / changes.count
-            }
-        }
-        let updates = try Self.retainedBytesPerChange(count: count) { store in
-            let made = try store.insert(.assistanceRecords, values: Self.visit(0), source: .api, at: Self.at).value
-            for index in 0..<count {
-                try store.replace(.assistanceRecords, id: made.id, values: Self.visit(index + 1), at: Self.at, by: "li")
-            }
-            let changes = store.history.changes(after: 1, limit: count).changes
-            if !changes.isEmpty {
-                estimates.updates = changes.reduce(0) { $0 + ChangeHistory.estimatedBytes($1) } / changes.count
-            }
-        }
-        guard let creates, let updates else { return }
-        print(
-            "history: bytes per kept change, measured/estimated: creates \(creates)/\(estimates.creates), "
-                + "updates \(updates)/\(estimates.updates)")
-        #expect(estimates.updates >= updates, "an update's estimate covers its cost")
-        #expect(estimates.creates <= 4 * creates + 512, "not wildly above")
-        #expect(estimates.updates <= 3 * updates)
     }
 }
