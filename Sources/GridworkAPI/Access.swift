@@ -144,12 +144,19 @@ struct APIResponder: Responder {
     }
 
     /// The 403s a role decides before any route runs: a viewer writing, anyone but an admin on
-    /// the admin routes (RFC 6750 §3.1: known, but not allowed to).
+    /// the admin routes, and `/metrics` (district-wide counts of records and requests) for a
+    /// principal whose scope is smaller than the district (RFC 6750 §3.1: known, but not allowed to).
     func authorize(_ principal: Principal, _ request: Request) throws(APIError) {
         let isWrite = !request.method.isSafe
         if isWrite && !principal.mayWrite {
             throw Self.challenge(
                 .forbidden, "`\(principal.id)` may only read; this needs a principal that may write.",
+                error: "insufficient_scope")
+        }
+        if request.path == "/metrics" && !Scope(principal).isDistrict {
+            throw Self.challenge(
+                .forbidden,
+                "`/metrics` counts the whole district; `\(principal.id)` reads only part of it.",
                 error: "insufficient_scope")
         }
         if request.path.hasPrefix("/admin/") && !principal.isAdmin {

@@ -47,9 +47,11 @@ extension OpenAPIDocument {
             add("401", "Unauthorized")
             operation.set("security", bearerOrOpen)
         }
-        if isWrite {
+        if isWrite || route.pattern == "/metrics" {
+            // `/metrics` counts the whole district: a smaller scope may not read it.
             add("403", "Forbidden")
-        } else if route.pattern != "/stats/stream" {
+        }
+        if !isWrite && route.pattern != "/stats/stream" {
             // A stream has no body to encode, so no coding can be refused.
             add("406", "NotAcceptable")
         }

@@ -230,6 +230,15 @@ struct PrincipalAccessTests {
         #expect(harness.send(.post, "/admin/compact", as: "ops").status == .conflict)
     }
 
+    @Test func metrics_areForTheDistrictScope_only() throws {
+        let harness = try PrincipalHarness()
+        // Record counts per resource are a way of seeing records outside a smaller scope.
+        #expect(harness.send(.get, "/metrics", as: "xinpu-staff").status == .forbidden)
+        #expect(harness.send(.get, "/metrics", as: "cadre-a").status == .forbidden)
+        #expect(harness.send(.get, "/metrics", as: "viewer").status == .ok)
+        #expect(harness.send(.get, "/metrics", as: "district-staff").status == .ok)
+    }
+
     @Test func writes_areCounted_byRole() throws {
         let harness = try PrincipalHarness()
         _ = harness.send(.post, "/assistance-records", as: "cadre-a", json: harness.visit(grid: "grid-0001"))
