@@ -166,13 +166,13 @@ class Checker:
         if allow != allowed:
             self.failures.append(f"{method} {target}: Allow {sorted(allow)}, document {sorted(allowed)}")
 
-    def stream(self, path, event, data_target, data_template, note, target=None, headers=None):
+    def stream(self, path, event, data_target, data_template, note, target=None, headers=None, token=READ_TOKEN):
         """An event stream (`GET path`, sent as `target`): the head is validated, then the first
         `event:` block's id against the document's pattern and its data as the body `data_target`
         answers (the operation `data_template` of the probe document)."""
         target = target or path
         extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-        request = f"GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {READ_TOKEN}\r\n{extra}\r\n".encode()
+        request = f"GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n{extra}\r\n".encode()
         status, fields, rest = exchange_raw(
             self.port, request, timeout=10, done=lambda raw: re.search(f"event: {event}.*?\n\n".encode(), raw, re.S))
         # The head, with what came of the endless body as a string; then the first event, field by field.
@@ -412,7 +412,8 @@ def exercise_scopes(c):
         else:
             c.check("GET", "/assistance-records", f"/assistance-records?limit=1&cursor={cursor}", expect=400,
                     note=f"(a cursor of the {token} scope, read as the district)")
-        c.stream(PRINCIPAL_TOKENS[token][3])
+        c.stream("/stats/stream", "stats", "/stats", "/stats (stream event data)", f"(event data as Stats, {note})",
+                 token=PRINCIPAL_TOKENS[token][3])
     c.check("GET", "/stats/timeline", "/stats/timeline?townId=town-gaoping", token="town", expect=400,
             note="(a town outside the scope)")
     c.check("GET", "/towns/{id}", "/towns/town-gaoping", token="town", expect=404, note="(outside the scope)")
