@@ -203,7 +203,7 @@ public final class PrincipalDirectory: Sendable {
     public static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return base64URL(bytes)
+        return Cursor.base64(bytes)
     }
 
     /// Lowercase hex SHA-256 of `bytes`.
@@ -225,26 +225,6 @@ public final class PrincipalDirectory: Sendable {
                 (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
                     || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
             }
-    }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var out: [UInt8] = []
-        var index = 0
-        while index + 2 < bytes.count {
-            let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out += [18, 12, 6, 0].map { alphabet[Int((value >> $0) & 63)] }
-            index += 3
-        }
-        let rest = bytes.count - index
-        if rest == 1 {
-            let value = UInt32(bytes[index]) << 16
-            out += [18, 12].map { alphabet[Int((value >> $0) & 63)] }
-        } else if rest == 2 {
-            let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            out += [18, 12, 6].map { alphabet[Int((value >> $0) & 63)] }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func index(_ principals: [Principal]) -> [String: Principal] {
