@@ -65,6 +65,8 @@ struct Scope: Sendable, Equatable {
             return (Set([grid.flatMap(townOfGrid)].compactMap { $0 }), Set([grid].compactMap { $0 }))
         case .trainings:
             return (Set([values[TrainingField.townId.rawValue].string].compactMap { $0 }), [])
+        case .partyOrganizations:
+            return (Set([values[PartyOrganizationField.townId.rawValue].string].compactMap { $0 }), [])
         }
     }
 
@@ -82,7 +84,7 @@ struct Scope: Sendable, Equatable {
             return !place.towns.isDisjoint(with: towns)
         case .grids(let grids):
             switch kind {
-            case .towns, .villages, .trainings, .projects:
+            case .towns, .villages, .trainings, .projects, .partyOrganizations:
                 let gridRecords = grids.compactMap { lookup(.grids, $0) }
                 switch kind {
                 case .villages:

@@ -21,6 +21,8 @@ public struct Aggregates: Sendable, Equatable {
     /// Participants of town trainings, by the town that ran them.
     var townTrainingsByTown: [String: Int] = [:]
     var cadresByPlace: [CadrePlace: [Int]] = [:]
+    /// `OrganizationSlot` rows: party organisations new in 2014, by kind, per town.
+    var organizationsByTown: [String: [Int]] = [:]
 
     /// The grids and village a cadre serves: where its contribution lies.
     struct CadrePlace: Sendable, Hashable {
@@ -47,6 +49,10 @@ public struct Aggregates: Sendable, Equatable {
             Self.add(&projects, row, sign)
             Self.add(&projectsByVillage, record[ProjectField.villageId].string ?? "", row, sign)
         case .grids: Self.bump(&gridsByLevel, record[GridField.level].string ?? "", sign)
+        case .partyOrganizations:
+            Self.add(
+                &organizationsByTown, record[PartyOrganizationField.townId].string ?? "", Self.organizationRow(record),
+                sign)
         case .towns, .villages: break
         }
     }
@@ -103,7 +109,7 @@ public struct Aggregates: Sendable, Equatable {
         case claimed, driven, secretaryInvestmentYuan, secretaryOutputYuan, secretaryBeneficiaries
         case collective, plantingBreeding, property, service, otherCategory, collectiveAssisted
         case collectiveSupportYuan, collectiveTechAssists, collectiveOutputYuan, collectiveProfitYuan
-        case collectiveBeneficiaries
+        case collectiveBeneficiaries, collectiveDistrictFundingYuan
         case bases, partyPlanting, partyBreeding, partyProcessing, partyOther, organPairings, enterprisePairings
         case entrepreneurshipAssisted, entrepreneurshipSupportYuan, techInfoPeople, entrepreneurshipBeneficiaries
     }
@@ -137,6 +143,9 @@ public struct Aggregates: Sendable, Equatable {
             set(.collectiveOutputYuan, output)
             set(.collectiveProfitYuan, record[ProjectField.expectedAnnualProfitYuan].int)
             set(.collectiveBeneficiaries, beneficiaries)
+            if let funding = record[ProjectField.funding].counts, funding.count > Schema.districtFunding {
+                set(.collectiveDistrictFundingYuan, funding[Schema.districtFunding])
+            }
         case "entrepreneurship":
             set(.bases, 1)
             if let counts = record[ProjectField.partyMembers].counts {
@@ -151,6 +160,24 @@ public struct Aggregates: Sendable, Equatable {
             set(.entrepreneurshipBeneficiaries, beneficiaries)
         default:
             break
+        }
+        return row
+    }
+
+    /// The kinds of new party organisation the report counts (E7–E9), in `OrganizationSlot` order.
+    enum OrganizationSlot: Int, CaseIterable {
+        case industryChain, twoNew, villagerGroup
+
+        static let kinds = ["industry_chain", "two_new", "villager_group"]
+    }
+
+    /// A party organisation's row: one in the slot of its kind when it is new in 2014.
+    static func organizationRow(_ record: Record) -> [Int] {
+        var row = zeros(OrganizationSlot.allCases.count)
+        if record[PartyOrganizationField.new2014].bool,
+            let slot = OrganizationSlot.kinds.firstIndex(of: record[PartyOrganizationField.kind].string ?? "")
+        {
+            row[slot] = 1
         }
         return row
     }

@@ -43,8 +43,64 @@ enum DomainRules {
                 issues.append(
                     ValidationIssue("/townId", "The village has grids in its town; move or delete them first."))
             }
+        case .partyOrganizations:
+            issues += organizationIssues(values, in: state)
         case .towns, .projects, .trainings:
             break
+        }
+        return issues
+    }
+
+    private static func organizationIssues(_ values: [FieldValue], in state: Store.State) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        let town = values[PartyOrganizationField.townId.rawValue].string
+        let village = values[PartyOrganizationField.villageId.rawValue].string
+        if let village, let record = state[.villages][village], record[VillageField.townId].string != town {
+            issues.append(ValidationIssue("/townId", "Must be the town of village `\(village)`."))
+        }
+        if let project = values[PartyOrganizationField.projectId.rawValue].string,
+            let projectVillage = state[.projects][project]?[ProjectField.villageId].string,
+            let record = state[.villages][projectVillage], record[VillageField.townId].string != town
+        {
+            issues.append(ValidationIssue("/projectId", "Project `\(project)` is in another town."))
+        }
+        let requested = values[PartyOrganizationField.requestedOn.rawValue].string
+        let established = values[PartyOrganizationField.establishedOn.rawValue].string
+        if values[PartyOrganizationField.status.rawValue].string == "requested" && established != nil {
+            issues.append(ValidationIssue("/establishedOn", "A requested organisation is not yet established."))
+        }
+        if let requested, let established, requested > established {
+            issues.append(ValidationIssue("/establishedOn", "Must not be before requestedOn (\(requested))."))
+        }
+        return issues
+    }
+
+    /// Rules a record's own figures must keep, checked on a client's write only: a record the
+    /// journal already holds passed the rules of the version that wrote it, and a rule added
+    /// since must not make a data directory unloadable.
+    static func writeIssues(_ kind: ResourceKind, _ values: [FieldValue]) -> [ValidationIssue] {
+        guard kind == .projects else { return [] }
+        var issues: [ValidationIssue] = []
+        let investment = values[ProjectField.investmentYuan.rawValue].int
+        let support = values[ProjectField.supportYuan.rawValue].int
+        if values[ProjectField.expectedAnnualProfitYuan.rawValue].int
+            > values[ProjectField.expectedAnnualOutputYuan.rawValue].int
+        {
+            issues.append(
+                ValidationIssue("/expectedAnnualProfitYuan", "Must not exceed expectedAnnualOutputYuan."))
+        }
+        if support > investment {
+            issues.append(ValidationIssue("/supportYuan", "Must not exceed investmentYuan (\(investment))."))
+        }
+        if let funding = values[ProjectField.funding.rawValue].counts {
+            let total = funding.reduce(0, +)
+            if total != investment && total != support {
+                issues.append(
+                    ValidationIssue(
+                        "/funding",
+                        "The parts add up to \(total); they must add up to investmentYuan (\(investment)) "
+                            + "or to supportYuan (\(support))."))
+            }
         }
         return issues
     }

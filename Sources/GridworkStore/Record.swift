@@ -47,7 +47,7 @@ public struct Record: Sendable, Hashable {
 /// Field positions of each resource, in schema order.
 public enum TownField: Int, CaseIterable { case name, kind }
 /// Field positions of villages.
-public enum VillageField: Int, CaseIterable { case name, kind, townId }
+public enum VillageField: Int, CaseIterable { case name, kind, townId, model }
 /// Field positions of grids.
 public enum GridField: Int, CaseIterable { case name, level, townId, villageId, households }
 /// Field positions of cadres.
@@ -56,9 +56,16 @@ public enum CadreField: Int, CaseIterable { case name, level, unit, gridIds, vil
 public enum ProjectField: Int, CaseIterable {
     case name, kind, category, villageId, leaderName, leaderCadreId, enterprise, investmentYuan, supportYuan,
         techSupport, expectedAnnualOutputYuan, expectedAnnualProfitYuan, beneficiaries, jobs, status, description,
-        partyMembers, organPairings, enterprisePairings, techInfoPeople
+        partyMembers, organPairings, enterprisePairings, techInfoPeople, programmes, funding, households,
+        monthlyIncomeYuan, partnerVillageIds, leaderTitle
 }
 /// Field positions of assistance records.
-public enum AssistanceField: Int, CaseIterable { case type, date, cadreId, gridId, householdName, amountYuan, summary }
+public enum AssistanceField: Int, CaseIterable {
+    case type, date, cadreId, gridId, householdName, amountYuan, summary, activity, counterpart
+}
 /// Field positions of trainings.
 public enum TrainingField: Int, CaseIterable { case title, organizerLevel, audience, participants, days, townId }
+/// Field positions of party organisations.
+public enum PartyOrganizationField: Int, CaseIterable {
+    case name, kind, townId, villageId, projectId, enterprise, status, requestedOn, establishedOn, new2014, description
+}

@@ -3,10 +3,11 @@
 ///
 /// Where a record lies: a town in itself; a village, a grid, a training and a project in their
 /// town (a project through its village); a cadre in the towns and grids it serves and its
-/// village's town; an assistance record in its grid and that grid's town. A towns region holds
+/// village's town; an assistance record in its grid and that grid's town; a party organisation
+/// in its town. A towns region holds
 /// the records lying in one of its towns. A grids region holds the records of its grids (the
 /// grids, their cadres and assistance records) and the villages and towns they lie in, with
-/// those villages' projects and those towns' trainings, so that a grid cadre can read where
+/// those villages' projects and those towns' trainings and party organisations, so that a grid cadre can read where
 /// they work.
 public enum Region: Sendable, Hashable {
     /// Everything.
@@ -82,6 +83,8 @@ struct RegionMembers {
             return record[AssistanceField.gridId].string.map(grids.contains) == true
         case .trainings:
             return record[TrainingField.townId].string.map(towns.contains) == true
+        case .partyOrganizations:
+            return record[PartyOrganizationField.townId].string.map(towns.contains) == true
         }
     }
 
@@ -111,6 +114,7 @@ struct RegionMembers {
         case .projects: return (index(ProjectField.villageId, villages), true)
         case .assistanceRecords: return (index(AssistanceField.gridId, grids), true)
         case .trainings: return (index(TrainingField.townId, towns), true)
+        case .partyOrganizations: return (index(PartyOrganizationField.townId, towns), true)
         }
     }
 

@@ -1,4 +1,4 @@
-/// The seven resources, by their collection path.
+/// The eight resources, by their collection path.
 public enum ResourceKind: String, CaseIterable, Sendable, Hashable, Comparable {
     case towns
     case villages
@@ -7,6 +7,7 @@ public enum ResourceKind: String, CaseIterable, Sendable, Hashable, Comparable {
     case projects
     case assistanceRecords = "assistance-records"
     case trainings
+    case partyOrganizations = "party-organizations"
 
     /// The schema that defines the resource's fields and rules.
     public var schema: Schema { Schema.byOrdinal[ordinal] }
@@ -26,6 +27,7 @@ public enum ResourceKind: String, CaseIterable, Sendable, Hashable, Comparable {
         case .projects: 4
         case .assistanceRecords: 5
         case .trainings: 6
+        case .partyOrganizations: 7
         }
     }
 }

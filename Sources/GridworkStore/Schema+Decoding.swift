@@ -168,6 +168,10 @@ extension Schema {
                 guard case .int(let number) = element, number >= 0 else {
                     return .failure(ValidationIssue("\(pointer)/\(key)", "Expected a non-negative integer."))
                 }
+                // Bounded like every count and amount, so that no sum of them can overflow.
+                guard number <= 1_000_000_000_000 else {
+                    return .failure(ValidationIssue("\(pointer)/\(key)", "Must be at most 1000000000000."))
+                }
                 counts[position] = number
             }
             return .success(.counts(counts))

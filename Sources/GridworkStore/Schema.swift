@@ -22,7 +22,7 @@ public enum FieldType: Sendable, Equatable {
     case references(ResourceKind)
     /// A list of tags from the listed set.
     case tags([String])
-    /// An object of non-negative counts with exactly these keys.
+    /// An object of non-negative integers (counts, or yuan) under these keys; an absent key is 0.
     case counts([String])
 }
 
@@ -95,6 +95,18 @@ public struct Schema: Sendable {
     }
 
     static let partyMemberKeys = ["planting", "breeding", "processing", "other"]
+    /// The 六大行动计划: 小康路, 小康水, 小康房, 小康讯, 小康电, 小康寨.
+    static let programmeKeys = ["road", "water", "housing", "telecom", "power", "village"]
+    /// Where a project's money comes from.
+    public static let fundingKeys = ["own", "households", "village", "villagers", "town", "district", "enterprise"]
+    /// The position of `district` in `fundingKeys` (C12 sums it).
+    static let districtFunding = 5
+    /// The four strands of 四进网格.
+    static let activityKeys = ["understand_conditions", "solve_problems", "improve_style", "serve_development"]
+    /// Who a cadre met.
+    static let counterpartKeys = [
+        "needy", "laid_off", "wealth_leader", "veteran", "returned_migrant", "petitioner", "resident",
+    ]
 
     /// The schemas in `ResourceKind.allCases` order, for lookup by ordinal.
     static let byOrdinal: [Schema] = ResourceKind.allCases.map { all[$0]! }
@@ -122,6 +134,9 @@ public struct Schema: Sendable {
                     "`village` (村), `residence` (居) or `community` (社区)."
                 ),
                 FieldSpec("townId", .reference(.towns), "The town or sub-district it belongs to."),
+                FieldSpec(
+                    "model", .boolean, required: false,
+                    "One of the report's model villages (典型) of the collective economy."),
             ],
             singular: "village"
         ),
@@ -199,6 +214,23 @@ public struct Schema: Sendable {
                 FieldSpec("organPairings", .count, required: false, "Entrepreneurship: organ pairings."),
                 FieldSpec("enterprisePairings", .count, required: false, "Entrepreneurship: enterprise pairings."),
                 FieldSpec("techInfoPeople", .count, required: false, "Entrepreneurship: people given tech support."),
+                FieldSpec(
+                    "programmes", .tags(programmeKeys), required: false,
+                    "The 六大行动计划 it serves: 小康路 `road`, 水 `water`, 房 `housing`, 讯 `telecom`, 电 `power`, 寨 `village`."
+                ),
+                FieldSpec(
+                    "funding", .counts(fundingKeys), required: false,
+                    "Where the money comes from, yuan by source; the parts add up to investmentYuan or to supportYuan."
+                ),
+                FieldSpec("households", .count, required: false, "Households taking part (带领…户)."),
+                FieldSpec(
+                    "monthlyIncomeYuan", .money, required: false, "Monthly income of the people it employs, yuan."),
+                FieldSpec(
+                    "partnerVillageIds", .references(.villages), required: false,
+                    "Other villages whose people it works with."),
+                FieldSpec(
+                    "leaderTitle", .string(maxLength: 200), required: false, searchable: true,
+                    "The leader's post, when the leader is no cadre (e.g. 鹌鹑协会理事长)."),
             ],
             singular: "project"
         ),
@@ -221,6 +253,14 @@ public struct Schema: Sendable {
                 FieldSpec("householdName", .string(maxLength: 100), required: false, searchable: true, "Household."),
                 FieldSpec("amountYuan", .money, required: false, "Funds given, yuan (type `funding` only)."),
                 FieldSpec("summary", .text, searchable: true, "What happened."),
+                FieldSpec(
+                    "activity", .enumeration(activityKeys), required: false,
+                    "The 四进网格 strand: 了解民情 `understand_conditions`, 解决问题 `solve_problems`, "
+                        + "改进作风 `improve_style`, 服务发展 `serve_development`."),
+                FieldSpec(
+                    "counterpart", .enumeration(counterpartKeys), required: false,
+                    "Who was met, for talks and visits: 困难群众 `needy`, 下岗职工 `laid_off`, 致富带头人 `wealth_leader`, "
+                        + "复退军人 `veteran`, 务工返乡人员 `returned_migrant`, 信访人员 `petitioner`, or `resident`."),
             ],
             singular: "assistance record"
         ),
@@ -241,6 +281,37 @@ public struct Schema: Sendable {
                 FieldSpec("townId", .reference(.towns), required: false, "The town that ran it (town trainings)."),
             ],
             singular: "training"
+        ),
+        .partyOrganizations: Schema(
+            kind: .partyOrganizations,
+            idPrefix: "party-org",
+            idDigits: 3,
+            fields: [
+                FieldSpec("name", .string(maxLength: 200), searchable: true, "Name, e.g. 万盛源农牧科技有限公司党支部."),
+                FieldSpec(
+                    "kind",
+                    .enumeration([
+                        "industry_chain", "two_new", "villager_group", "village", "organ", "enterprise", "association",
+                    ]),
+                    "Built on an industry chain, in a \"two new\" organisation, in a villager group; or a village's, "
+                        + "an organ's, an enterprise's or an association's branch."
+                ),
+                FieldSpec("townId", .reference(.towns), "The town or sub-district it is in."),
+                FieldSpec("villageId", .reference(.villages), required: false, "The village, when it is in one."),
+                FieldSpec(
+                    "projectId", .reference(.projects), required: false, "The project it was built on, when one."),
+                FieldSpec(
+                    "enterprise", .string(maxLength: 200), required: false, searchable: true,
+                    "The enterprise or association it is in, when one."),
+                FieldSpec(
+                    "status", .enumeration(["requested", "established"]),
+                    "`requested` (applied for) or `established`."),
+                FieldSpec("requestedOn", .date, required: false, "When it was applied for."),
+                FieldSpec("establishedOn", .date, required: false, "When it was established."),
+                FieldSpec("new2014", .boolean, required: false, "Newly built in 2014 (the report's 新建党组织)."),
+                FieldSpec("description", .text, required: false, searchable: true, "What the report says of it."),
+            ],
+            singular: "party organisation"
         ),
     ]
 }

@@ -89,17 +89,19 @@ extension Aggregates {
             if row[ProjectSlot.collective.rawValue] > 0 { villagesWithCollective += 1 }
             if row[ProjectSlot.bases.rawValue] > 0, let town = townOf(village) { baseTowns.insert(town) }
         }
+        var organizations = Self.zeros(OrganizationSlot.allCases.count)
+        for row in organizationsByTown.values { Self.add(&organizations, row, 1) }
         return Self.figures(
             cadres: cadres, work: work, unitGrids: gridsByLevel["unit", default: 0],
-            trainings: trainingParticipants, projects: projects, villagesWithCollective: villagesWithCollective,
-            baseTowns: baseTowns.count)
+            trainings: trainingParticipants, projects: projects, organizations: organizations,
+            villagesWithCollective: villagesWithCollective, baseTowns: baseTowns.count)
     }
 
     /// Every backed figure from the totals of a part of the district (or all of it): `cadres`,
-    /// `work` and `projects` rows, participants by `trainingParticipants` key, villages with a
-    /// collective project, and towns with an entrepreneurship base.
+    /// `work`, `projects` and `organizations` rows, participants by `trainingParticipants` key,
+    /// villages with a collective project, and towns with an entrepreneurship base.
     static func figures(
-        cadres: [Int], work: [Int], unitGrids: Int, trainings: [String: Int], projects: [Int],
+        cadres: [Int], work: [Int], unitGrids: Int, trainings: [String: Int], projects: [Int], organizations: [Int],
         villagesWithCollective: Int, baseTowns: Int
     ) -> [String: Int] {
         func type(_ name: String) -> Int { work[WorkSlot.positions[name]!] }
@@ -139,12 +141,18 @@ extension Aggregates {
             "collectiveEconomy.expectedAnnualOutputYuan": project(.collectiveOutputYuan),
             "collectiveEconomy.expectedAnnualProfitYuan": project(.collectiveProfitYuan),
             "collectiveEconomy.beneficiaries": project(.collectiveBeneficiaries),
+            "collectiveEconomy.districtFiscalSupportYuan": project(.collectiveDistrictFundingYuan),
             "entrepreneurship.towns": baseTowns,
             "entrepreneurship.bases": project(.bases),
             "entrepreneurship.partyMembers.planting": project(.partyPlanting),
             "entrepreneurship.partyMembers.breeding": project(.partyBreeding),
             "entrepreneurship.partyMembers.processing": project(.partyProcessing),
             "entrepreneurship.partyMembers.other": project(.partyOther),
+            "entrepreneurship.newPartyOrganizations.industryChain": organizations[
+                OrganizationSlot.industryChain.rawValue],
+            "entrepreneurship.newPartyOrganizations.twoNew": organizations[OrganizationSlot.twoNew.rawValue],
+            "entrepreneurship.newPartyOrganizations.villagerGroups": organizations[
+                OrganizationSlot.villagerGroup.rawValue],
             "entrepreneurship.organPairings": project(.organPairings),
             "entrepreneurship.enterprisePairings": project(.enterprisePairings),
             "entrepreneurship.assistedProjects": project(.entrepreneurshipAssisted),

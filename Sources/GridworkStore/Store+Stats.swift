@@ -93,7 +93,11 @@ extension Store.State {
             }
         }
         var townTrainings = 0
-        for town in members.towns { townTrainings += aggregates.townTrainingsByTown[town, default: 0] }
+        var organizations = Aggregates.zeros(Aggregates.OrganizationSlot.allCases.count)
+        for town in members.towns {
+            townTrainings += aggregates.townTrainingsByTown[town, default: 0]
+            if let row = aggregates.organizationsByTown[town] { Aggregates.add(&organizations, row, 1) }
+        }
         var cadres = Aggregates.zeros(Aggregates.CadreSlot.allCases.count)
         for (place, row) in aggregates.cadresByPlace
         where members.holdsCadre(serving: place.grids, village: place.village) {
@@ -101,6 +105,7 @@ extension Store.State {
         }
         return Aggregates.figures(
             cadres: cadres, work: work, unitGrids: unitGrids, trainings: ["town": townTrainings], projects: projects,
+            organizations: organizations,
             villagesWithCollective: villagesWithCollective, baseTowns: baseTowns.count)
     }
 }

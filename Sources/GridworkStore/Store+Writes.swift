@@ -151,7 +151,7 @@ extension Store.State {
 
     /// Every problem that makes `values` unacceptable now: dangling ids and cross-record rules.
     func check(_ kind: ResourceKind, _ values: [FieldValue], replacing id: String?) throws(StoreError) {
-        let issues = problems(kind, values, replacing: id)
+        let issues = problems(kind, values, replacing: id) + DomainRules.writeIssues(kind, values)
         guard issues.isEmpty else { throw .invalid(issues) }
     }
 

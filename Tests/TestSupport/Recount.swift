@@ -17,6 +17,12 @@ package enum Recount {
         let records = all(.assistanceRecords)
         let projects = all(.projects)
         let trainings = all(.trainings)
+        let organizations = all(.partyOrganizations)
+        func newOrganizations(_ kind: String) -> Int {
+            organizations.filter {
+                $0[PartyOrganizationField.kind].string == kind && $0[PartyOrganizationField.new2014].bool
+            }.count
+        }
         let grids = all(.grids)
         let villages = all(.villages)
         let townOfVillage = Dictionary(uniqueKeysWithValues: villages.map { ($0.id, $0[VillageField.townId].string!) })
@@ -85,12 +91,18 @@ package enum Recount {
             "collectiveEconomy.expectedAnnualOutputYuan": sum(collective, .expectedAnnualOutputYuan),
             "collectiveEconomy.expectedAnnualProfitYuan": sum(collective, .expectedAnnualProfitYuan),
             "collectiveEconomy.beneficiaries": sum(collective, .beneficiaries),
+            "collectiveEconomy.districtFiscalSupportYuan": collective.reduce(0) {
+                $0 + ($1[ProjectField.funding].counts?[5] ?? 0)
+            },
             "entrepreneurship.towns": Set(bases.compactMap { townOfVillage[$0[ProjectField.villageId].string!] }).count,
             "entrepreneurship.bases": bases.count,
             "entrepreneurship.partyMembers.planting": members(0),
             "entrepreneurship.partyMembers.breeding": members(1),
             "entrepreneurship.partyMembers.processing": members(2),
             "entrepreneurship.partyMembers.other": members(3),
+            "entrepreneurship.newPartyOrganizations.industryChain": newOrganizations("industry_chain"),
+            "entrepreneurship.newPartyOrganizations.twoNew": newOrganizations("two_new"),
+            "entrepreneurship.newPartyOrganizations.villagerGroups": newOrganizations("villager_group"),
             "entrepreneurship.organPairings": sum(bases, .organPairings),
             "entrepreneurship.enterprisePairings": sum(bases, .enterprisePairings),
             "entrepreneurship.assistedProjects": bases.filter { $0[ProjectField.supportYuan].int > 0 }.count,
@@ -140,7 +152,7 @@ package enum Recount {
     /// in its town, a project in its village's, an assistance record in its grid's, a cadre in
     /// any of its grids' or its village's); a grids region holds its grids, their cadres and
     /// assistance records, and the villages and towns they lie in with those villages' projects
-    /// and those towns' trainings.
+    /// and those towns' trainings and party organisations.
     package static func lies(_ kind: ResourceKind, _ record: Record, in region: Region, _ places: Places) -> Bool {
         func town(ofVillage id: String?) -> String? {
             id.flatMap { places.townOfVillage[$0] }
@@ -158,6 +170,7 @@ package enum Recount {
             case .villages: placed = [record[VillageField.townId].string]
             case .grids: placed = [record[GridField.townId].string]
             case .trainings: placed = [record[TrainingField.townId].string]
+            case .partyOrganizations: placed = [record[PartyOrganizationField.townId].string]
             case .projects: placed = [town(ofVillage: record[ProjectField.villageId].string)]
             case .assistanceRecords: placed = [town(ofGrid: record[AssistanceField.gridId].string)]
             case .cadres:
@@ -179,6 +192,9 @@ package enum Recount {
             case .towns: return grids.contains { $0[GridField.townId].string == record.id }
             case .trainings:
                 let town = record[TrainingField.townId].string
+                return grids.contains { town != nil && $0[GridField.townId].string == town }
+            case .partyOrganizations:
+                let town = record[PartyOrganizationField.townId].string
                 return grids.contains { town != nil && $0[GridField.townId].string == town }
             }
         }
