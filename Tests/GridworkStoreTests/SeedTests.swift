@@ -9,7 +9,7 @@ struct SeedTests {
     @Test func seed_reproduces_everyBackedFigure() {
         let stats = Self.store.stats()
         let backed = Figure.all.filter { !$0.reportOnly }
-        #expect(backed.count == 45)
+        #expect(backed.count == 49)
         #expect(Figure.all.count == 49)
         for figure in backed {
             #expect(stats.live(figure) == figure.reported, "\(figure.id) \(figure.key)")
