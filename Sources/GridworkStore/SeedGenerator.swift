@@ -37,6 +37,7 @@ public struct SeedGenerator {
         generator.makeCadres()
         generator.makeTrainings()
         generator.makeProjects()
+        generator.makePartyOrganizations()
         generator.makeAssistanceRecords()
         return generator.records
     }
