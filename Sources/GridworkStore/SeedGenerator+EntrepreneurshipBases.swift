@@ -72,20 +72,28 @@ extension SeedGenerator {
         }
         var members: [[Int]] = Array(repeating: [0, 0, 0, 0], count: count)
         for (slot, total) in [383, 271, 47, 281].enumerated() {
-            // Most of a trade's members are in its own bases; a few bases have some in others.
-            let weights = plan.map { template in
-                template.trades.contains(slot)
-                    ? 1.5 + 4 * random.unit() : random.int(in: 0...9) < 5 ? 0 : 0.1 + 0.8 * random.unit()
+            // Most of a trade's members are in its own bases; many bases have a few in others.
+            // Processing members are too few to reach most bases: their zeros may repeat.
+            let processing = slot == 2
+            let values = Allocation.scattered(total - namedMembers[slot], most: 3, countingZeros: !processing, &random)
+            {
+                random in
+                plan.map { template in
+                    if template.trades.contains(slot) { return 1.5 + 4 * random.unit() }
+                    let none = random.int(in: 0...19) < (processing ? 11 : 2)
+                    return none ? 0 : 0.05 + 1.2 * random.unit()
+                }
             }
-            for (index, value) in Allocation.split(total - namedMembers[slot], weights: weights).enumerated() {
-                members[index][slot] = value
-            }
+            for (index, value) in values.enumerated() { members[index][slot] = value }
         }
-        let organ = Allocation.split(54 - Self.sum(named, .organPairings), weights: Allocation.weights(count, &random))
-        let enterprise = Allocation.split(
-            12 - Self.sum(named, .enterprisePairings),
-            weights: (0..<count).map { _ in random.int(in: 0...9) < 5 ? 0 : 0.3 + random.unit() }
-        )
+        let organ = Allocation.scattered(54 - Self.sum(named, .organPairings), most: 2, countingZeros: false, &random) {
+            random in (0..<count).map { _ in random.int(in: 0...9) < 3 ? 0 : 0.1 + random.unit() * random.unit() }
+        }
+        // Enterprises pair with a few bases, some of them with two or three.
+        let paired = Set(random.shuffled(Array(0..<count)).prefix(6))
+        let enterprise = Allocation.scattered(
+            12 - Self.sum(named, .enterprisePairings), most: 2, countingZeros: false, &random
+        ) { random in (0..<count).map { paired.contains($0) ? 0.2 + random.unit() : 0 } }
         let assistedCount = 15 - named.filter { $0[ProjectField.supportYuan].int > 0 }.count
         let assisted = Set(random.shuffled(Array(0..<count)).prefix(assistedCount))
         let support = Allocation.split(
@@ -94,13 +102,17 @@ extension SeedGenerator {
             unit: 10_000,
             minimum: 200_000
         )
-        let techPeople = Allocation.split(
-            208 - Self.sum(named, .techInfoPeople), weights: Allocation.weights(count, &random))
+        let techPeople = Allocation.scattered(208 - Self.sum(named, .techInfoPeople), most: 3, &random) { random in
+            Allocation.weights(count, &random, low: 0.2, high: 2)
+        }
         let beneficiaries = Allocation.split(
             18_300 - Self.sum(named, .beneficiaries),
             weights: Allocation.weights(count, &random),
             minimum: 150
         )
+        // Leaders are party members of their own: nobody the report names, nor a leader of
+        // another project.
+        var leaderNames = Set(records.compactMap { $0.0 == .projects ? $0.1[ProjectField.leaderName].string : nil })
         var supportIndex = 0
         for index in 0..<count {
             let village = hosts[index]
@@ -117,11 +129,14 @@ extension SeedGenerator {
                 supportYuan = support[supportIndex]
                 supportIndex += 1
             }
+            var leader = SeedNames.person(&random)
+            while leaderNames.contains(leader) { leader = SeedNames.person(&random) }
+            leaderNames.insert(leader)
             let funding = baseFunding(support: supportYuan, enterprisePairings: enterprise[index])
             let output = Self.floor(Double(funding.total) * (0.6 + random.unit()), 10_000)
             var fields: [(ProjectField, FieldValue)] = [
                 (.name, .string(name)), (.kind, .string("entrepreneurship")), (.category, .string(template.category)),
-                (.villageId, .string(village.id)), (.leaderName, .string(SeedNames.person(&random))),
+                (.villageId, .string(village.id)), (.leaderName, .string(leader)),
                 (.leaderTitle, .string(name.hasSuffix("有限公司") ? "总经理" : "理事长")),
                 (.enterprise, .string(name)), (.investmentYuan, .int(funding.total)),
                 (.supportYuan, .int(funding.support)), (.techSupport, .bool(techPeople[index] > 0)),

@@ -73,6 +73,25 @@ enum Allocation {
         return result
     }
 
+    /// Splits `total` like `split`, with weights from `weights`, drawing them again (at most 100
+    /// times, keeping the best) while more than `most` parts share one value — zeros included
+    /// when `countingZeros`. Small counts over many parts bunch on a few values, which reads as
+    /// a total filled in to a target.
+    static func scattered(
+        _ total: Int, most: Int, countingZeros: Bool = true, _ random: inout SplitMix64,
+        weights: (inout SplitMix64) -> [Double]
+    ) -> [Int] {
+        var best: (parts: [Int], bunch: Int) = ([], Int.max)
+        for _ in 0..<100 where best.bunch > most {
+            let parts = split(total, weights: weights(&random))
+            var counts: [Int: Int] = [:]
+            for part in parts where countingZeros || part != 0 { counts[part, default: 0] += 1 }
+            let bunch = counts.values.max() ?? 0
+            if bunch < best.bunch { best = (parts, bunch) }
+        }
+        return best.parts
+    }
+
     /// Random weights in [low, high).
     static func weights(_ count: Int, _ random: inout SplitMix64, low: Double = 0.3, high: Double = 1.7) -> [Double] {
         (0..<count).map { _ in low + (high - low) * random.unit() }
