@@ -76,17 +76,22 @@ extension SeedGenerator {
         add(.partyOrganizations, fields)
     }
 
+    /// Days of 2014 (0 = 1 January) off work by the State Council's notice, through August:
+    /// New Year, the Spring Festival, Qingming, Labour Day and the Dragon Boat Festival.
+    static let holidays2014: Set<Int> = [0, 30, 31, 32, 33, 34, 35, 36, 94, 95, 96, 120, 121, 122, 150, 151, 152]
+
     /// When a new branch was applied for and set up: the application on a working day after the
-    /// Spring Festival holiday (2014-01-31…02-06) and before the summer, the branch two to six
-    /// weeks later, on a weekday, by 2014-08-05.
+    /// Spring Festival and before mid-June, the branch two to six weeks later, on a working day,
+    /// by 2014-08-05.
     private mutating func organizationDates() -> (requested: String, established: String) {
-        func weekday(_ offset: Int) -> Int { (offset + 3) % 7 }  // 0 = Sunday; 2014-01-01 was a Wednesday
+        func working(_ offset: Int) -> Bool {
+            let weekday = (offset + 3) % 7  // 0 = Sunday; 2014-01-01 was a Wednesday
+            return weekday != 0 && weekday != 6 && !Self.holidays2014.contains(offset)
+        }
         var requested: Int
-        repeat {
-            requested = random.int(in: 37...170)
-        } while weekday(requested) == 0 || weekday(requested) == 6 && random.int(in: 0...2) > 0
+        repeat { requested = random.int(in: 37...170) } while !working(requested)
         var established = min(requested + random.int(in: 14...45), 216)
-        while weekday(established) == 0 || weekday(established) == 6 { established -= 1 }
+        while !working(established) { established -= 1 }
         return (CalendarDate(dayOf2014: requested).text, CalendarDate(dayOf2014: established).text)
     }
 }
