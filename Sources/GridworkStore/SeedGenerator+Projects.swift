@@ -1,5 +1,5 @@
 extension SeedGenerator {
-    /// P6–P10, C1–C11 and E1–E15: 53 secretary projects, 45 collective projects in 45 villages and
+    /// P6–P10, C1–C12 and E1–E15: 53 secretary projects, 45 collective projects in 45 villages and
     /// 22 entrepreneurship bases in the six towns, with the named ones carrying the report's figures
     /// and the synthetic ones making up the totals exactly.
     mutating func makeProjects() {
@@ -7,6 +7,7 @@ extension SeedGenerator {
         for json in namedList("projects") {
             let record = addNamed(.projects, json)
             namedByKind[record[ProjectField.kind].string!, default: []].append(record)
+            projectNames.insert(record[ProjectField.name].string!)
         }
         makeSecretaryProjects(
             named: namedByKind["secretary_claimed", default: []] + namedByKind["secretary_driven", default: []])
@@ -18,199 +19,179 @@ extension SeedGenerator {
         records.reduce(0) { $0 + $1[field].int }
     }
 
+    /// One kind of project the seed draws: its category, the 六大行动计划 it serves, how large its
+    /// investment runs, whether it earns (public works have no output), and its name in a village.
+    struct ProjectTemplate: Sendable {
+        var category: String
+        var programmes: [String] = []
+        var scale = 1.0
+        var earns = true
+        var name: @Sendable (inout SplitMix64, String) -> String
+    }
+
+    /// What a secretary brings to a village: the trades of the report (种植、养殖和服务业等) and
+    /// the public works of the 六大行动计划 a secretary helps the village win.
+    static let secretaryTrades: [(template: ProjectTemplate, count: Int)] = [
+        (ProjectTemplate(category: "planting") { $1 + $0.pick(ProjectWords.fruits) + "种植基地" }, 6),
+        (ProjectTemplate(category: "planting") { $1 + $0.pick(ProjectWords.vegetables) + "种植基地" }, 3),
+        (ProjectTemplate(category: "planting") { $1 + $0.pick(ProjectWords.herbs) + "种植基地" }, 2),
+        (ProjectTemplate(category: "planting") { _, village in village + "生态茶园" }, 1),
+        (ProjectTemplate(category: "breeding", scale: 1.2) { $1 + $0.pick(ProjectWords.livestock) + "养殖场" }, 10),
+        (ProjectTemplate(category: "planting_breeding") { _, village in village + "林下养鸡及经果林项目" }, 2),
+        (ProjectTemplate(category: "planting_breeding") { _, village in village + "稻田养鱼示范基地" }, 2),
+        (ProjectTemplate(category: "processing", scale: 1.3) { $1 + $0.pick(ProjectWords.processed) + "加工厂" }, 4),
+        (ProjectTemplate(category: "service", scale: 0.9) { $1 + $0.pick(["农家乐", "生态休闲山庄"]) }, 3),
+        (ProjectTemplate(category: "service", scale: 0.7) { $1 + $0.pick(["农机服务专业合作社", "农村物流配送点"]) }, 3),
+        (ProjectTemplate(category: "tourism", scale: 1.2) { $1 + $0.pick(ProjectWords.fruits) + "观光采摘园" }, 3),
+        (ProjectTemplate(category: "trade", scale: 0.6) { $1 + $0.pick(["农资经营部", "建材经营部"]) }, 2),
+        (ProjectTemplate(category: "manufacturing", scale: 1.5) { $1 + $0.pick(["页岩砖厂", "水泥预制件厂"]) }, 2),
+        (publicWorks(["road"], 1.2, "通组公路硬化工程"), 1), (publicWorks(["water"], 0.6, "人畜饮水工程"), 1),
+        (publicWorks(["housing"], 1.0, "农村危房改造工程"), 1), (publicWorks(["telecom"], 0.5, "宽带网络进村工程"), 1),
+        (publicWorks(["power"], 0.8, "农网改造升级工程"), 1),
+        (publicWorks(["road", "village"], 0.8, "串户路及院坝硬化工程"), 1),
+    ]
+
+    static func publicWorks(_ programmes: [String], _ scale: Double, _ suffix: String) -> ProjectTemplate {
+        ProjectTemplate(category: "construction", programmes: programmes, scale: scale, earns: false) { _, village in
+            village + suffix
+        }
+    }
+
     private mutating func makeSecretaryProjects(named: [Record]) {
         let claimedNamed = named.filter { $0[ProjectField.kind].string == "secretary_claimed" }.count
-        let kinds =
+        let kinds = random.shuffled(
             Array(repeating: "secretary_claimed", count: 25 - claimedNamed)
-            + Array(repeating: "secretary_driven", count: 28 - (named.count - claimedNamed))
+                + Array(repeating: "secretary_driven", count: 28 - (named.count - claimedNamed)))
         let count = kinds.count
+        let plan = random.shuffled(Self.secretaryTrades.flatMap { Array(repeating: $0.template, count: $0.count) })
+        precondition(plan.count == count, "the secretary trades must number the synthetic secretary projects")
+        // A named secretary leads exactly the project the report gives them; every other
+        // secretary leads one or two.
+        let namedLeaders = Set(named.compactMap { $0[ProjectField.leaderCadreId].string })
+        let others = secretaries.filter { !namedLeaders.contains($0.id) }
+        precondition(count <= 2 * others.count, "too few secretaries for two projects each")
+        let leaders = random.shuffled(others + random.shuffled(others).prefix(count - others.count))
+
         let investment = Allocation.split(
             147_180_000 - Self.sum(named, .investmentYuan),
-            weights: Allocation.weights(count, &random, low: 0.2, high: 2.5),
+            weights: plan.map { $0.scale * (0.3 + 1.4 * random.unit()) },
             unit: 10_000,
             minimum: 200_000
         )
-        let output = Allocation.split(
+        let earning = plan.indices.filter { plan[$0].earns }
+        let earned = Allocation.split(
             60_000_000 - Self.sum(named, .expectedAnnualOutputYuan),
-            weights: investment.map { Double($0) * (0.5 + random.unit()) },
-            unit: 10_000
-        )
-        let beneficiaries = Allocation.split(
-            11_800 - Self.sum(named, .beneficiaries),
-            weights: Allocation.weights(count, &random),
-            minimum: 20
-        )
-        // Every secretary leads at least one project; the rest go to a random secretary.
-        let namedLeaders = Set(named.compactMap { $0[ProjectField.leaderCadreId].string })
-        var leaders = secretaries.filter { !namedLeaders.contains($0.id) }
-        while leaders.count < count { leaders.append(random.pick(secretaries)) }
-        leaders = random.shuffled(leaders)
-        let trades: [(String, String)] = [
-            ("planting", "精品水果种植基地"), ("planting", "蔬菜种植基地"), ("breeding", "生态养殖场"),
-            ("planting_breeding", "种养殖专业合作社"), ("processing", "农产品加工厂"), ("service", "农家乐"),
-            ("tourism", "乡村旅游点"), ("construction", "建筑劳务队"), ("trade", "农资经营部"), ("manufacturing", "建材厂"),
-        ]
-        for index in 0..<count {
-            let leader = leaders[index]
-            let village = villages.first { $0.id == leader.villageId }!
-            let (category, trade) = random.pick(trades)
-            add(
-                .projects,
-                [
-                    (ProjectField.name, .string(village.name + trade)), (.kind, .string(kinds[index])),
-                    (.category, .string(category)), (.villageId, .string(village.id)),
-                    (.leaderName, .string(cadreName(leader.id))), (.leaderCadreId, .string(leader.id)),
-                    (.investmentYuan, .int(investment[index])), (.supportYuan, .int(0)), (.techSupport, .bool(false)),
-                    (.expectedAnnualOutputYuan, .int(output[index])),
-                    (.expectedAnnualProfitYuan, .int(output[index] / 10 * random.int(in: 1...3) / 1000 * 1000)),
-                    (.beneficiaries, .int(beneficiaries[index])),
-                    (.jobs, .int(beneficiaries[index] / random.int(in: 4...10))),
-                    (.status, .string(random.int(in: 0...4) == 0 ? "completed" : "active")),
-                ]
-            )
-        }
-    }
-
-    private mutating func makeCollectiveProjects(named: [Record]) {
-        let namedVillages = Set(named.map { $0[ProjectField.villageId].string! })
-        var namedBuckets: [String: Int] = [:]
-        for record in named { namedBuckets[Aggregates.bucket(record[ProjectField.category].string!), default: 0] += 1 }
-        var categories: [String] = []
-        let synthetic: [(bucket: String, total: Int, pool: [String])] = [
-            ("plantingBreeding", 4, ["planting", "breeding", "planting_breeding"]), ("property", 1, ["property"]),
-            ("service", 5, ["service"]),
-            ("other", 35, ["processing", "tourism", "trade", "construction", "manufacturing", "other"]),
-        ]
-        for (bucket, total, pool) in synthetic {
-            for _ in 0..<(total - namedBuckets[bucket, default: 0]) { categories.append(random.pick(pool)) }
-        }
-        categories = random.shuffled(categories)
-        let count = categories.count
-        // 五星村 is one of the report's two models; the other (新黔村) is named above.
-        let model = villages.first { $0.name == "五星村" }!
-        let pool = villages.filter { $0.kind != "community" && !namedVillages.contains($0.id) && $0.id != model.id }
-        let chosen = [model] + random.shuffled(pool).prefix(count - 1)
-        let assisted = Set(
-            random.shuffled(Array(0..<count)).prefix(25 - named.filter { $0[ProjectField.supportYuan].int > 0 }.count))
-        let support = Allocation.split(
-            10_000_000 - Self.sum(named, .supportYuan),
-            weights: Allocation.weights(assisted.count, &random),
+            weights: earning.map { Double(investment[$0]) * (0.5 + random.unit()) },
             unit: 10_000,
             minimum: 50_000
         )
-        let technical = Set(
-            random.shuffled(Array(0..<count)).prefix(34 - named.filter { $0[ProjectField.techSupport].bool }.count))
-        let output = Allocation.split(
-            20_000_000 - Self.sum(named, .expectedAnnualOutputYuan),
-            weights: Allocation.weights(count, &random),
-            unit: 1_000,
-            minimum: 100_000
-        )
-        let profit = Allocation.split(
-            8_000_000 - Self.sum(named, .expectedAnnualProfitYuan),
-            weights: output.map { Double($0) },
-            unit: 1_000
-        )
+        var output = Array(repeating: 0, count: count)
+        for (index, value) in zip(earning, earned) { output[index] = value }
         let beneficiaries = Allocation.split(
-            47_200 - Self.sum(named, .beneficiaries),
-            weights: Allocation.weights(count, &random),
-            minimum: 100
+            11_800 - Self.sum(named, .beneficiaries),
+            weights: plan.map { ($0.earns ? 1 : 2.5) * (0.3 + 1.4 * random.unit()) },
+            minimum: 20
         )
-        let names: [String: [String]] = [
-            "planting": ["集体茶园", "经果林基地"], "breeding": ["集体养殖场"], "planting_breeding": ["种养殖合作社"],
-            "property": ["集体门面出租"], "service": ["农村电商服务站", "集体物业服务公司", "农机服务队"],
-            "processing": ["农产品加工坊"], "tourism": ["乡村旅游接待中心"], "trade": ["集体商贸公司"],
-            "construction": ["集体建筑劳务公司"], "manufacturing": ["集体砖厂"], "other": ["集体经济合作社"],
-        ]
-        var supportIndex = 0
         for index in 0..<count {
-            let village = chosen[index]
-            let category = categories[index]
-            let supportYuan = assisted.contains(index) ? support[supportIndex] : 0
-            if assisted.contains(index) { supportIndex += 1 }
-            add(
-                .projects,
-                [
-                    (ProjectField.name, .string(village.name + random.pick(names[category]!))),
-                    (.kind, .string("collective")),
-                    (.category, .string(category)), (.villageId, .string(village.id)),
-                    (.leaderName, .string(village.name + "村委会")),
-                    (.investmentYuan, .int(random.int(in: 10...300) * 10_000)), (.supportYuan, .int(supportYuan)),
-                    (.techSupport, .bool(technical.contains(index))), (.expectedAnnualOutputYuan, .int(output[index])),
-                    (.expectedAnnualProfitYuan, .int(profit[index])), (.beneficiaries, .int(beneficiaries[index])),
-                    (.jobs, .int(random.int(in: 3...40))),
-                    (.status, .string(random.int(in: 0...3) == 0 ? "planned" : "active")),
-                ]
-            )
+            let leader = leaders[index]
+            let village = villages.first { $0.id == leader.villageId }!
+            let template = plan[index]
+            let funding = template.earns ? businessFunding(investment[index]) : publicFunding(investment[index])
+            let completed = random.int(in: 0...9) < (template.earns ? 2 : 4)
+            let jobs = template.earns ? beneficiaries[index] / random.int(in: 4...10) : beneficiaries[index] / 12
+            var fields: [(ProjectField, FieldValue)] = [
+                (.name, .string(uniqueProjectName { template.name(&$0, village.name) })),
+                (.kind, .string(kinds[index])), (.category, .string(template.category)),
+                (.villageId, .string(village.id)), (.leaderName, .string(cadreName(leader.id))),
+                (.leaderCadreId, .string(leader.id)), (.investmentYuan, .int(investment[index])),
+                (.supportYuan, .int(funding.support)), (.techSupport, .bool(false)),
+                (.expectedAnnualOutputYuan, .int(output[index])),
+                (
+                    .expectedAnnualProfitYuan,
+                    .int(Self.floor(Double(output[index]) * (0.12 + 0.23 * random.unit()), 1_000))
+                ),
+                (.beneficiaries, .int(beneficiaries[index])), (.jobs, .int(max(jobs, 2))),
+                (.status, .string(completed ? "completed" : "active")), (.funding, funding.parts),
+            ]
+            if !template.programmes.isEmpty { fields.append((.programmes, .list(template.programmes))) }
+            if funding.households > 0 { fields.append((.households, .int(funding.households))) }
+            add(.projects, fields)
         }
     }
 
-    private mutating func makeEntrepreneurshipBases(named: [Record]) {
-        let count = 22 - named.count
-        let sixTowns = towns.filter { $0.kind == "town" }.map(\.id)
-        // Every town hosts at least one base.
-        var hostTowns = sixTowns
-        while hostTowns.count < count { hostTowns.append(random.pick(sixTowns)) }
-        hostTowns = random.shuffled(hostTowns)
-        let namedMembers = (0..<4).map { position in
-            named.reduce(0) { $0 + ($1[ProjectField.partyMembers].counts?[position] ?? 0) }
+    /// A business's money: the leader's own, often with households buying in, sometimes with
+    /// the village collective taking a share.
+    mutating func businessFunding(_ investment: Int) -> Funding {
+        var parts: [String: Int] = [:]
+        if random.int(in: 0...9) < 4 {
+            parts["households"] = Self.floor(Double(investment) * (0.2 + 0.3 * random.unit()), 10_000)
         }
-        let trades: [(String, String, Int)] = [
-            ("planting", "种植基地", 0), ("breeding", "养殖基地", 1), ("processing", "加工基地", 2),
-            ("planting_breeding", "种养殖基地", 0), ("trade", "农资商贸基地", 3), ("service", "农业服务基地", 3),
-        ]
-        let plan = (0..<count).map { _ in random.pick(trades) }
-        var members: [[Int]] = Array(repeating: [0, 0, 0, 0], count: count)
-        for (position, total) in [383, 271, 47, 281].enumerated() {
-            let weights = plan.map { $0.2 == position ? 4.0 : 0.5 + random.unit() }
-            for (index, value) in Allocation.split(total - namedMembers[position], weights: weights).enumerated() {
-                members[index][position] = value
-            }
+        if random.int(in: 0...9) < 2 {
+            parts["village"] = Self.floor(Double(investment) * (0.1 + 0.2 * random.unit()), 10_000)
         }
-        let organ = Allocation.split(54 - Self.sum(named, .organPairings), weights: Allocation.weights(count, &random))
-        let enterprise = Allocation.split(
-            12 - Self.sum(named, .enterprisePairings),
-            weights: Allocation.weights(count, &random, low: 0.05, high: 1)
-        )
-        let assisted = Set(
-            random.shuffled(Array(0..<count)).prefix(15 - named.filter { $0[ProjectField.supportYuan].int > 0 }.count))
-        let support = Allocation.split(
-            10_000_000 - Self.sum(named, .supportYuan),
-            weights: Allocation.weights(assisted.count, &random),
-            unit: 10_000,
-            minimum: 100_000
-        )
-        let techPeople = Allocation.split(
-            208 - Self.sum(named, .techInfoPeople), weights: Allocation.weights(count, &random))
-        let beneficiaries = Allocation.split(
-            18_300 - Self.sum(named, .beneficiaries),
-            weights: Allocation.weights(count, &random),
-            minimum: 150
-        )
-        var supportIndex = 0
-        for index in 0..<count {
-            let village = random.pick(villages.filter { $0.townId == hostTowns[index] && $0.kind != "community" })
-            let (category, trade, _) = plan[index]
-            let leader = SeedNames.person(&random)
-            let supportYuan = assisted.contains(index) ? support[supportIndex] : 0
-            if assisted.contains(index) { supportIndex += 1 }
-            add(
-                .projects,
-                [
-                    (ProjectField.name, .string("\(village.name)\(leader)党员创业带富\(trade)")),
-                    (.kind, .string("entrepreneurship")), (.category, .string(category)),
-                    (.villageId, .string(village.id)),
-                    (.leaderName, .string(leader)), (.investmentYuan, .int(random.int(in: 20...800) * 10_000)),
-                    (.supportYuan, .int(supportYuan)), (.techSupport, .bool(techPeople[index] > 0)),
-                    (.expectedAnnualOutputYuan, .int(random.int(in: 30...600) * 10_000)),
-                    (.expectedAnnualProfitYuan, .int(random.int(in: 5...120) * 10_000)),
-                    (.beneficiaries, .int(beneficiaries[index])), (.jobs, .int(random.int(in: 5...60))),
-                    (.status, .string("active")), (.partyMembers, .counts(members[index])),
-                    (.organPairings, .int(organ[index])), (.enterprisePairings, .int(enterprise[index])),
-                    (.techInfoPeople, .int(techPeople[index])),
-                ]
-            )
+        parts["own"] = investment - parts.values.reduce(0, +)
+        return Funding(parts, households: householdsBuyingIn(parts["households"] ?? 0))
+    }
+
+    /// How many households put in `yuan` between them: 20,000 to 100,000 yuan each.
+    mutating func householdsBuyingIn(_ yuan: Int) -> Int {
+        yuan == 0 ? 0 : max(3, yuan / random.int(in: 20_000...100_000))
+    }
+
+    /// Public works' money: district and town funds, the villagers' share (一事一议) and the
+    /// village collective's, which takes what is left.
+    mutating func publicFunding(_ investment: Int) -> Funding {
+        var parts: [String: Int] = [:]
+        parts["district"] = Self.floor(Double(investment) * (0.3 + 0.2 * random.unit()), 10_000)
+        parts["town"] = Self.floor(Double(investment) * (0.1 + 0.2 * random.unit()), 10_000)
+        parts["villagers"] = Self.floor(Double(investment) * (0.05 + 0.1 * random.unit()), 10_000)
+        parts["village"] = investment - parts.values.reduce(0, +)
+        return Funding(parts)
+    }
+
+    /// A project's funding by source; `support` is what the district, the town and enterprises gave.
+    struct Funding {
+        var parts: FieldValue
+        var total: Int
+        var support: Int
+        var households: Int
+
+        init(_ parts: [String: Int], households: Int = 0) {
+            precondition(parts.values.allSatisfy { $0 >= 0 }, "a negative funding part")
+            self.parts = .counts(Schema.fundingKeys.map { parts[$0, default: 0] })
+            total = parts.values.reduce(0, +)
+            support = ["town", "district", "enterprise"].reduce(0) { $0 + parts[$1, default: 0] }
+            self.households = households
         }
+    }
+
+    /// `value` rounded down to a multiple of `unit`, as budgets are.
+    static func floor(_ value: Double, _ unit: Int) -> Int {
+        Int(value) / unit * unit
+    }
+
+    /// A name no project has yet, nor a company of the same brand: drawn again when taken, and
+    /// a second phase (二期) when the template cannot give another.
+    mutating func uniqueProjectName(_ draw: (inout SplitMix64) -> String) -> String {
+        func taken(_ name: String) -> Bool {
+            projectNames.contains(name) || Self.brand(of: name).map { projectNames.contains($0) } ?? false
+        }
+        var name = draw(&random)
+        for _ in 0..<20 where taken(name) { name = draw(&random) }
+        if taken(name) { name += "二期" }
+        precondition(!taken(name), "project name \(name) is taken")
+        projectNames.insert(name)
+        if let brand = Self.brand(of: name) { projectNames.insert(brand) }
+        return name
+    }
+
+    /// The brand of a company or cooperative named 遵义XX… or 汇川区XX… (`brand:XX`): two
+    /// enterprises of one brand would read as one.
+    static func brand(of name: String) -> String? {
+        for prefix in ["遵义", "汇川区"] where name.hasPrefix(prefix) {
+            return "brand:" + name.dropFirst(prefix.count).prefix(2)
+        }
+        return nil
     }
 
     func cadreName(_ id: String) -> String {

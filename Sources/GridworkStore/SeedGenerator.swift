@@ -25,6 +25,10 @@ public struct SeedGenerator {
     var gridVillage: [String: (id: String, name: String)] = [:]
     var cadreGrids: [(id: String, level: String, unit: String, grids: [String])] = []
     var secretaries: [(id: String, villageId: String)] = []
+    /// Every project name given so far: no two projects share one.
+    var projectNames = Set<String>()
+    /// The synthetic entrepreneurship bases, for the party organisations built on them.
+    var bases: [Base] = []
 
     /// Generates the seed records, in an order where every reference precedes its use.
     public static func generate(seed: UInt64 = defaultSeed) -> [(ResourceKind, Record)] {
@@ -33,6 +37,7 @@ public struct SeedGenerator {
         generator.makeCadres()
         generator.makeTrainings()
         generator.makeProjects()
+        generator.makePartyOrganizations()
         generator.makeAssistanceRecords()
         return generator.records
     }
@@ -82,11 +87,7 @@ public struct SeedGenerator {
     mutating func addNamed(_ kind: ResourceKind, _ json: JSONValue) -> Record {
         guard case .string(let id)? = json["id"] else { preconditionFailure("named record without id") }
         let source = json["source"].flatMap { if case .string(let text) = $0 { Source(rawValue: text) } else { nil } }
-        var body = json
-        if case .object(let members) = json, let note = json["note"], kind == .projects {
-            body = .object(members.filter { $0.key != "note" } + [(key: "description", value: note)])
-        }
-        guard case .success(let values) = kind.schema.values(from: body, ignoring: ["id", "source"]) else {
+        guard case .success(let values) = kind.schema.values(from: json, ignoring: ["id", "source"]) else {
             preconditionFailure("named \(kind.rawValue) \(id) does not match its schema")
         }
         let record = Record(

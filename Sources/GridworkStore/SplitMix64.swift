@@ -48,6 +48,10 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 enum Allocation {
     /// Splits `total` into `weights.count` parts proportional to the weights, each a multiple of
     /// `unit` where possible and at least `minimum`; the parts sum to `total` exactly.
+    ///
+    /// The units left after rounding down go to the parts with the largest fractional shares
+    /// (the largest-remainder method), so equal weights give parts that differ by at most one
+    /// unit instead of handing every leftover to the heaviest parts.
     static func split(_ total: Int, weights: [Double], unit: Int = 1, minimum: Int = 0) -> [Int] {
         let count = weights.count
         guard count > 0 else { return [] }
@@ -56,18 +60,36 @@ enum Allocation {
         let spread = total - floor
         let weightSum = weights.reduce(0, +)
         let units = spread / unit
-        var parts = weights.map { Int((Double(units) * $0 / weightSum).rounded(.down)) }
-        var remainingUnits = units - parts.reduce(0, +)
-        let order = weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }
-        var cursor = 0
-        while remainingUnits > 0 {
-            parts[order[cursor % count]] += 1
-            remainingUnits -= 1
-            cursor += 1
+        let shares = weights.map { Double(units) * $0 / weightSum }
+        var parts = shares.map { Int($0.rounded(.down)) }
+        let remainders = shares.indices.map { shares[$0] - Double(parts[$0]) }
+        let order = shares.indices.sorted {
+            remainders[$0] > remainders[$1] || (remainders[$0] == remainders[$1] && $0 < $1)
         }
+        for cursor in 0..<(units - parts.reduce(0, +)) { parts[order[cursor % count]] += 1 }
         var result = parts.map { $0 * unit + minimum }
-        result[order[0]] += spread - units * unit
+        let heaviest = weights.indices.max { weights[$0] < weights[$1] }!
+        result[heaviest] += spread - units * unit
         return result
+    }
+
+    /// Splits `total` like `split`, with weights from `weights`, drawing them again (at most 100
+    /// times, keeping the best) while more than `most` parts share one value — zeros included
+    /// when `countingZeros`. Small counts over many parts bunch on a few values, which reads as
+    /// a total filled in to a target.
+    static func scattered(
+        _ total: Int, most: Int, countingZeros: Bool = true, _ random: inout SplitMix64,
+        weights: (inout SplitMix64) -> [Double]
+    ) -> [Int] {
+        var best: (parts: [Int], bunch: Int) = ([], Int.max)
+        for _ in 0..<100 where best.bunch > most {
+            let parts = split(total, weights: weights(&random))
+            var counts: [Int: Int] = [:]
+            for part in parts where countingZeros || part != 0 { counts[part, default: 0] += 1 }
+            let bunch = counts.values.max() ?? 0
+            if bunch < best.bunch { best = (parts, bunch) }
+        }
+        return best.parts
     }
 
     /// Random weights in [low, high).

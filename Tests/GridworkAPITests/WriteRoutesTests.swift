@@ -503,7 +503,7 @@ struct PutTests {
 
     @Test func put_replacesTheWholeRecord_omittedOptionalFieldsBecomeNull() throws {
         let before = try #require(try harness.record("/projects/project-zhou-orchard"))
-        #expect(before["enterprise"] != .null && before["description"] != .null && before["leaderCadreId"] != .null)
+        #expect(before["funding"] != .null && before["description"] != .null && before["leaderCadreId"] != .null)
         let investmentBefore = try harness.stat("projectSecretaries.investmentYuan")
 
         let response = harness.write(.put, "/projects/project-zhou-orchard", Bodies.orchardRequiredOnly)
@@ -512,7 +512,7 @@ struct PutTests {
         #expect(response.headerFields[.eTag] == harness.etag(2))
         let after = try JSONParser.parse(response.body)
         #expect(after["revision"] == .int(2))
-        for optional in ["leaderCadreId", "enterprise", "description", "partyMembers", "organPairings"] {
+        for optional in ["leaderCadreId", "funding", "households", "description", "partyMembers", "organPairings"] {
             #expect(after[optional] == .null, "\(optional)")
         }
         #expect(after["investmentYuan"] == .int(3_600_000))
