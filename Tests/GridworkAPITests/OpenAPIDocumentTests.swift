@@ -36,6 +36,7 @@ struct OpenAPIDocumentTests {
         operations.formUnion([
             "GET /towns/{id}/villages", "GET /villages/{id}/grids", "GET /villages/{id}/projects",
             "GET /grids/{id}/cadres", "GET /grids/{id}/assistance-records", "GET /cadres/{id}/assistance-records",
+            "GET /towns/{id}/party-organizations",
         ])
         // The router answers HEAD for every GET route.
         for operation in operations where operation.hasPrefix("GET ") {
