@@ -8,17 +8,18 @@ extension SeedGenerator {
 
     /// The "四进网格" strand of each record type: how often a record of the type belongs to
     /// understanding conditions, solving problems, improving style and serving development.
-    static let activityShares: [String: [(String, Int)]] = [
-        "visit": [
+    static let activityShares: [String: WeightedTable<String>] = [
+        "visit": WeightedTable([
             ("understand_conditions", 60), ("solve_problems", 18), ("improve_style", 10), ("serve_development", 12),
-        ],
-        "household_visit": [("understand_conditions", 75), ("solve_problems", 10), ("improve_style", 15)],
-        "suggestion": [("understand_conditions", 80), ("solve_problems", 8), ("serve_development", 12)],
-        "funding": [("improve_style", 70), ("serve_development", 30)],
-        "household_pairing": [("improve_style", 1)],
-        "good_deed": [("improve_style", 65), ("serve_development", 35)],
-        "problem_resolved": [("solve_problems", 1)],
-        "branch_pairing": [("serve_development", 75), ("improve_style", 25)],
+        ]),
+        "household_visit": WeightedTable([("understand_conditions", 75), ("solve_problems", 10), ("improve_style", 15)]
+        ),
+        "suggestion": WeightedTable([("understand_conditions", 80), ("solve_problems", 8), ("serve_development", 12)]),
+        "funding": WeightedTable([("improve_style", 70), ("serve_development", 30)]),
+        "household_pairing": WeightedTable([("improve_style", 1)]),
+        "good_deed": WeightedTable([("improve_style", 65), ("serve_development", 35)]),
+        "problem_resolved": WeightedTable([("solve_problems", 1)]),
+        "branch_pairing": WeightedTable([("serve_development", 75), ("improve_style", 25)]),
     ]
 
     /// How much work each level of cadre records, relative to a general cadre.
@@ -47,7 +48,7 @@ extension SeedGenerator {
             }
         }
         for index in plan.indices {
-            plan[index].activity = WeightedTable(Self.activityShares[plan[index].type]!).draw(&random)
+            plan[index].activity = Self.activityShares[plan[index].type]!.draw(&random)
             plan[index].date = recordDate(plan[index])
         }
 
