@@ -174,6 +174,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SeedPlausibilityTests",
+            dependencies: ["GridworkStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GridworkJournalTests",
             dependencies: [
                 "GridworkJournal", "GridworkStore", "HTTP1", "HTTPResponder", "JSON", "TestSupport",

@@ -397,8 +397,10 @@ SNAPSHOT_JS = r"""
   });
   const chart = (id) => {
     const e = q(id);
+    const values = {};
+    if (e) e.querySelectorAll('svg [data-bar]').forEach((g) => { values[g.getAttribute('data-bar')] = Number(g.getAttribute('data-value')); });
     return e ? { state: e.getAttribute('data-state'), bars: e.querySelectorAll('svg [data-bar]').length,
-                 text: e.textContent.trim().slice(0, 200) } : null;
+                 values, text: e.textContent.trim().slice(0, 200) } : null;
   };
   const status = q('#live-status');
   return {
@@ -411,7 +413,8 @@ SNAPSHOT_JS = r"""
     updatedAt: textOf(q('#updated-at')),
     figures, towns,
     charts: { towns: chart('#chart-town-visits'), categories: chart('#chart-categories'),
-              timeline: chart('#chart-timeline') },
+              timeline: chart('#chart-timeline'), activities: chart('#chart-activities'),
+              counterparts: chart('#chart-counterparts') },
   };
 })(%s)
 """
@@ -527,6 +530,10 @@ def check_page(shot, stats):
     timeline = charts["timeline"]
     if not timeline or not (timeline["state"] == "unavailable" or timeline["bars"] >= 1):
         problems.append(f"the visits-per-month chart is neither drawn nor marked unavailable: {timeline}")
+    for name, key in (("activities", "byActivity"), ("counterparts", "byCounterpart")):
+        shown = (charts.get(name) or {}).get("values")
+        if shown != stats["work"][key]:
+            problems.append(f"the {name} chart shows {shown}, /stats work.{key} is {stats['work'][key]}")
     if problems:
         raise Failure("the page is wrong:\n  " + "\n  ".join(problems))
     log(f"ok   revision {stats['revision']} shown, live status {shot['liveState']!r}, "

@@ -43,10 +43,11 @@ PRINCIPAL_TOKENS = {
     "town": ("town-viewer", "viewer", {"towns": ["town-tuanze"]}, "openapi-check-town-token-00001"),
     "grid": ("grid-viewer", "viewer", {"grids": ["grid-0001"]}, "openapi-check-grid-token-00001"),
 }
-KINDS = ["towns", "villages", "grids", "cadres", "projects", "assistance-records", "trainings"]
+KINDS = ["towns", "villages", "grids", "cadres", "projects", "assistance-records", "trainings", "party-organizations"]
 NESTED = [
     ("towns", "villages"), ("villages", "grids"), ("villages", "projects"),
     ("grids", "cadres"), ("grids", "assistance-records"), ("cadres", "assistance-records"),
+    ("towns", "party-organizations"),
 ]
 SERVER_FIELDS = {"id", "createdAt", "updatedAt", "revision", "source", "createdBy", "updatedBy"}
 

@@ -215,6 +215,7 @@ extension OpenAPIDocument {
         ]
         return closedObject(
             [("epoch", epoch), ("revision", ["type": "integer"]), ("scope", schemaRef("Scope"))] + sections
+                + [("work", workSchema)]
                 + [
                     (
                         "byTown",
@@ -225,6 +226,22 @@ extension OpenAPIDocument {
                     )
                 ]
         )
+    }
+
+    /// `/stats.work`: the scope's assistance records by strand and by who was met.
+    static var workSchema: OpenAPINode {
+        func counts(_ keys: [String]) -> OpenAPINode {
+            closedObject(keys.map { ($0, ["type": "integer", "minimum": 0]) })
+        }
+        var schema = closedObject([
+            ("byActivity", counts(Schema.activityKeys)), ("byCounterpart", counts(Schema.counterpartKeys)),
+        ])
+        schema.set(
+            "description",
+            .string(
+                "The scope's assistance records by 四进网格 strand (`activity`) and by who was met (`counterpart`); "
+                    + "records without one count in neither."))
+        return schema
     }
 
     /// The part of the district an answer covers: the caller's scope.

@@ -7,7 +7,7 @@ enum StatsEncoding {
     static let figurePaths = Figure.all.map { $0.key.split(separator: ".").map(String.init) }
 
     /// `{"epoch":…, "revision":…, "scope":{…}, "gridService":{…}, "projectSecretaries":{…},
-    /// "collectiveEconomy":{…}, "entrepreneurship":{…}, "byTown":[…]}`: every figure nested by its
+    /// "collectiveEconomy":{…}, "entrepreneurship":{…}, "work":{…}, "byTown":[…]}`: every figure nested by its
     /// dotted key, null where it does not apply to the scope.
     static func stats(_ snapshot: StatsSnapshot) -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
@@ -19,7 +19,11 @@ enum StatsEncoding {
         writer.raw(snapshot.region.json)
         let entries = zip(Figure.all, figurePaths).map { (path: $1, value: snapshot.value($0)) }
         writeNested(entries[...], depth: 0, to: &writer)
-        writer.raw(",\"byTown\":[")
+        writer.raw(",\"work\":{\"byActivity\":")
+        writeCounts(snapshot.work.byActivity, keys: Schema.activityKeys, to: &writer)
+        writer.raw(",\"byCounterpart\":")
+        writeCounts(snapshot.work.byCounterpart, keys: Schema.counterpartKeys, to: &writer)
+        writer.raw("},\"byTown\":[")
         for (index, town) in snapshot.byTown.enumerated() {
             if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
             writer.raw("{\"townId\":")
@@ -44,6 +48,17 @@ enum StatsEncoding {
         }
         writer.raw("]}")
         return writer.bytes
+    }
+
+    /// `{"key":count,…}`.
+    private static func writeCounts(_ counts: [Int], keys: [String], to writer: inout JSONWriter) {
+        writer.bytes.append(UInt8(ascii: "{"))
+        for (index, key) in keys.enumerated() {
+            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+            writer.key(key)
+            writer.int(index < counts.count ? counts[index] : 0)
+        }
+        writer.bytes.append(UInt8(ascii: "}"))
     }
 
     /// Writes `,"a":{…}` groups for entries sharing a path prefix; entries arrive grouped.

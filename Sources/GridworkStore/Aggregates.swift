@@ -87,11 +87,18 @@ public struct Aggregates: Sendable, Equatable {
         return row
     }
 
-    /// An assistance record's row: one slot per type, in `Timeline.types` order, then its funds.
+    /// An assistance record's row: one slot per type, in `Timeline.types` order, then its funds,
+    /// then one slot per activity and one per counterpart, in `Schema` order.
     enum WorkSlot {
-        static let width = Timeline.types.count + 1
         static let fundsYuan = Timeline.types.count
+        static let activities = fundsYuan + 1
+        static let counterparts = activities + Schema.activityKeys.count
+        static let width = counterparts + Schema.counterpartKeys.count
         static let positions = Dictionary(uniqueKeysWithValues: Timeline.types.enumerated().map { ($1, $0) })
+        static let activityPositions = Dictionary(
+            uniqueKeysWithValues: Schema.activityKeys.enumerated().map { ($1, activities + $0) })
+        static let counterpartPositions = Dictionary(
+            uniqueKeysWithValues: Schema.counterpartKeys.enumerated().map { ($1, counterparts + $0) })
     }
 
     static func workRow(_ record: Record) -> [Int] {
@@ -100,7 +107,22 @@ public struct Aggregates: Sendable, Equatable {
             row[position] = 1
             if type == "funding" { row[WorkSlot.fundsYuan] = record[AssistanceField.amountYuan].int }
         }
+        if let activity = record[AssistanceField.activity].string, let position = WorkSlot.activityPositions[activity] {
+            row[position] = 1
+        }
+        if let counterpart = record[AssistanceField.counterpart].string,
+            let position = WorkSlot.counterpartPositions[counterpart]
+        {
+            row[position] = 1
+        }
         return row
+    }
+
+    /// The assistance records of a `work` row by activity and by counterpart.
+    static func breakdown(_ work: [Int]) -> WorkBreakdown {
+        WorkBreakdown(
+            byActivity: Array(work[WorkSlot.activities..<WorkSlot.counterparts]),
+            byCounterpart: Array(work[WorkSlot.counterparts..<WorkSlot.width]))
     }
 
     /// What a project counts for.

@@ -35,20 +35,46 @@ enum DomainRules {
                 issues.append(ValidationIssue("/amountYuan", "Only funding records carry amountYuan."))
             }
         case .villages:
-            // A village's grids carry its town; moving it would leave them in the old one.
+            // A village's grids and party organisations carry its town; moving it would leave them
+            // in the old one.
             if let id, let current = state[.villages][id],
-                current[VillageField.townId] != values[VillageField.townId.rawValue],
-                !(state[.grids].ids(where: GridField.villageId.rawValue, equals: id) ?? []).isEmpty
+                current[VillageField.townId] != values[VillageField.townId.rawValue]
+            {
+                if !(state[.grids].ids(where: GridField.villageId.rawValue, equals: id) ?? []).isEmpty {
+                    issues.append(
+                        ValidationIssue("/townId", "The village has grids in its town; move or delete them first."))
+                }
+                if !(state[.partyOrganizations].ids(where: PartyOrganizationField.villageId.rawValue, equals: id)
+                    ?? []).isEmpty
+                {
+                    issues.append(
+                        ValidationIssue(
+                            "/townId", "The village has party organisations in its town; move or delete them first."))
+                }
+            }
+        case .projects:
+            // A project's party organisations lie in its town; moving it to another town would
+            // leave them behind.
+            if let id, let current = state[.projects][id],
+                let newTown = townOfVillage(values[ProjectField.villageId.rawValue].string, in: state),
+                townOfVillage(current[ProjectField.villageId].string, in: state) != newTown,
+                !(state[.partyOrganizations].ids(where: PartyOrganizationField.projectId.rawValue, equals: id)
+                    ?? []).isEmpty
             {
                 issues.append(
-                    ValidationIssue("/townId", "The village has grids in its town; move or delete them first."))
+                    ValidationIssue(
+                        "/villageId", "The project has party organisations in its town; move or delete them first."))
             }
         case .partyOrganizations:
             issues += organizationIssues(values, in: state)
-        case .towns, .projects, .trainings:
+        case .towns, .trainings:
             break
         }
         return issues
+    }
+
+    private static func townOfVillage(_ village: String?, in state: Store.State) -> String? {
+        village.flatMap { state[.villages][$0]?[VillageField.townId].string }
     }
 
     private static func organizationIssues(_ values: [FieldValue], in state: Store.State) -> [ValidationIssue] {

@@ -77,6 +77,13 @@ public struct Schema: Sendable {
         }
     }
 
+    /// `values` with null for every trailing field left out.
+    func filled(_ values: [FieldValue]) -> [FieldValue] {
+        precondition(values.count <= fields.count, "more values than \(kind.rawValue) has fields")
+        guard values.count < fields.count else { return values }
+        return values + Array(repeating: .null, count: fields.count - values.count)
+    }
+
     /// The position of `name`, or nil.
     public func index(of name: String) -> Int? {
         fields.firstIndex { $0.name == name }
@@ -102,9 +109,9 @@ public struct Schema: Sendable {
     /// The position of `district` in `fundingKeys` (C12 sums it).
     static let districtFunding = 5
     /// The four strands of 四进网格.
-    static let activityKeys = ["understand_conditions", "solve_problems", "improve_style", "serve_development"]
+    public static let activityKeys = ["understand_conditions", "solve_problems", "improve_style", "serve_development"]
     /// Who a cadre met.
-    static let counterpartKeys = [
+    public static let counterpartKeys = [
         "needy", "laid_off", "wealth_leader", "veteran", "returned_migrant", "petitioner", "resident",
     ]
 

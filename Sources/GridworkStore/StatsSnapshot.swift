@@ -10,6 +10,8 @@ public struct StatsSnapshot: Sendable, Equatable {
     public var live: [String: Int]
     /// Per-town totals over the region, in town id order: the region's towns.
     public var byTown: [TownStats]
+    /// The region's assistance records by 四进网格 strand and by who was met.
+    public var work = WorkBreakdown()
 
     /// Figures about the district as a whole, counted from records that lie in no town (the
     /// city's and the district's courses): they are not shown for a part of the district.
@@ -35,6 +37,22 @@ public struct StatsSnapshot: Sendable, Equatable {
     public func value(_ figure: Figure) -> Int? {
         applies(figure) ? live(figure) ?? figure.reported : nil
     }
+}
+
+/// Assistance records by `activity` (in `Schema.activityKeys` order) and by `counterpart` (in
+/// `Schema.counterpartKeys` order); records without one count in neither.
+public struct WorkBreakdown: Sendable, Equatable {
+    public var byActivity = Array(repeating: 0, count: Schema.activityKeys.count)
+    public var byCounterpart = Array(repeating: 0, count: Schema.counterpartKeys.count)
+
+    /// Creates a breakdown.
+    public init(byActivity: [Int], byCounterpart: [Int]) {
+        self.byActivity = byActivity
+        self.byCounterpart = byCounterpart
+    }
+
+    /// All zeros.
+    public init() {}
 }
 
 /// One town's (or sub-district's) totals.

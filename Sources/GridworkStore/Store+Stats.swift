@@ -8,16 +8,18 @@ extension Store {
         withState { state in
             let members = RegionMembers(region, in: state)
             let live: [String: Int]
+            let work: WorkBreakdown
             if let members {
-                live = state.figures(in: members)
+                (live, work) = state.figures(in: members)
             } else {
                 let villages = state[.villages]
                 let townField = VillageField.townId.rawValue
                 live = state.aggregates.liveFigures { villages[$0]?.values[townField].string }
+                work = Aggregates.breakdown(state.aggregates.work)
             }
             return StatsSnapshot(
                 epoch: state.epoch, revision: state.revision, region: region, live: live,
-                byTown: Self.byTown(state, members))
+                byTown: Self.byTown(state, members), work: work)
         }
     }
 
@@ -70,7 +72,7 @@ extension Store {
 extension Store.State {
     /// Every backed figure over a region: the sum of the rows of its grids, villages and towns,
     /// and of the cadres whose places it reaches.
-    func figures(in members: RegionMembers) -> [String: Int] {
+    func figures(in members: RegionMembers) -> (figures: [String: Int], work: WorkBreakdown) {
         let aggregates = self.aggregates
         var work = Aggregates.zeros(Aggregates.WorkSlot.width)
         var unitGrids = 0
@@ -103,9 +105,10 @@ extension Store.State {
         where members.holdsCadre(serving: place.grids, village: place.village) {
             Aggregates.add(&cadres, row, 1)
         }
-        return Aggregates.figures(
+        let figures = Aggregates.figures(
             cadres: cadres, work: work, unitGrids: unitGrids, trainings: ["town": townTrainings], projects: projects,
             organizations: organizations,
             villagesWithCollective: villagesWithCollective, baseTowns: baseTowns.count)
+        return (figures, Aggregates.breakdown(work))
     }
 }

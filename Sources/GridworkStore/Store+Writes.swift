@@ -16,8 +16,10 @@ public struct Committed<Value: Sendable>: Sendable {
 }
 
 extension Store {
-    /// Creates a record with a new id (or `id`, when given and free). `annotation` is made from
-    /// the new record inside the lock and travels with its change into the log.
+    /// Creates a record with a new id (or `id`, when given and free). `values` are in schema
+    /// order; trailing fields left out are null (so a caller written before a field was added
+    /// still writes whole records). `annotation` is made from the new record inside the lock and
+    /// travels with its change into the log.
     @discardableResult
     public func insert(
         _ kind: ResourceKind,
@@ -28,7 +30,8 @@ extension Store {
         by principal: String = Change.unattributed,
         annotation: ((Record) -> JSONValue?)? = nil
     ) throws(StoreError) -> Committed<Record> {
-        try head.withLock { (state) throws(StoreError) -> Committed<Record> in
+        let values = kind.schema.filled(values)
+        return try head.withLock { (state) throws(StoreError) -> Committed<Record> in
             try state.check(kind, values, replacing: nil)
             if let id, state[kind][id] != nil { throw .duplicateID(id) }
             let record = Record(
@@ -48,8 +51,8 @@ extension Store {
         }
     }
 
-    /// Replaces a record's values, keeping its id, creation time and source. Values equal to the
-    /// current ones change nothing: no revision, no change, no `updatedAt`.
+    /// Replaces a record's values (in schema order, trailing ones null when left out), keeping its
+    /// id, creation time and source. Values equal to the current ones change nothing: no revision, no change, no `updatedAt`.
     /// `precondition` is checked against the current record inside the lock (for `If-Match`).
     @discardableResult
     public func replace(
@@ -60,7 +63,8 @@ extension Store {
         by principal: String = Change.unattributed,
         precondition: (@Sendable (Record) -> Bool)? = nil
     ) throws(StoreError) -> Committed<Record> {
-        try head.withLock { (state) throws(StoreError) -> Committed<Record> in
+        let values = kind.schema.filled(values)
+        return try head.withLock { (state) throws(StoreError) -> Committed<Record> in
             guard let old = state[kind][id] else { throw .notFound(kind, id) }
             if let precondition, !precondition(old) { throw .preconditionFailed(current: old) }
             if old.values == values {

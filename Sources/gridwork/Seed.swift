@@ -55,8 +55,10 @@ struct Seed: ParsableCommand {
         let records = ResourceKind.allCases.map { store.count($0) }.reduce(0, +)
         let backed = Figure.all.filter { !$0.reportOnly }.count
         print(
-            "\(Figure.all.count) figures, \(backed) backed, \(mismatches) mismatched; "
-                + "\(records) records generated in \(elapsed.milliseconds) ms"
+            "\(backed - mismatches) of \(Figure.all.count) figures backed and matching"
+                + (mismatches > 0 ? ", \(mismatches) mismatched" : "")
+                + (backed < Figure.all.count ? ", \(Figure.all.count - backed) report-only" : "")
+                + "; \(records) records generated in \(elapsed.milliseconds) ms"
         )
         if mismatches > 0 { throw ExitCode.failure }
     }

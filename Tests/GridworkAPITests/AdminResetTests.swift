@@ -103,9 +103,8 @@ struct AdminResetTests {
         let report = try await harness.json("/stats/report")
         guard case .array(let rows) = report else { throw CheckError("/stats/report is not an array") }
         #expect(rows.count == 49)
-        // Every figure records back is 0; the four report-only ones have no live value at all.
-        #expect(rows.allSatisfy { $0["live"] == .int(0) || $0["live"] == .null })
-        #expect(rows.filter { $0["live"] == .int(0) }.count == 45)
+        // Every figure is backed by records, so every one is 0.
+        #expect(rows.allSatisfy { $0["live"] == .int(0) })
     }
 
     @Test func reset_forgetsIdempotencyKeys() async throws {

@@ -641,8 +641,8 @@ private func csvText(_ value: JSONValue) -> String {
 
 struct CSVExportTests {
     static let assistanceHeader = [
-        "id", "type", "date", "cadreId", "gridId", "householdName", "amountYuan", "summary", "createdAt", "updatedAt",
-        "revision", "source", "createdBy", "updatedBy",
+        "id", "type", "date", "cadreId", "gridId", "householdName", "amountYuan", "summary", "activity", "counterpart",
+        "createdAt", "updatedAt", "revision", "source", "createdBy", "updatedBy",
     ]
 
     @Test func formatCSV_streamsEveryRecord_withBOM_header_andCRLF_inPagesOf500() throws {
@@ -654,7 +654,8 @@ struct CSVExportTests {
         #expect(response.headerFields[.contentEncoding] == nil, "no Accept-Encoding, no gzip")
         #expect(response.body.isEmpty)
         let answer = try CSVAnswer(response)
-        let header = Array("\u{FEFF}id,type,date,cadreId,gridId,householdName,amountYuan,summary,".utf8)
+        let header = Array(
+            "\u{FEFF}id,type,date,cadreId,gridId,householdName,amountYuan,summary,activity,counterpart,".utf8)
         #expect(
             answer.bytes.starts(
                 with: header + Array("createdAt,updatedAt,revision,source,createdBy,updatedBy\r\n".utf8)))

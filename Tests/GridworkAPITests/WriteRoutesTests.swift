@@ -921,3 +921,147 @@ struct ConditionalGetTests {
         #expect(harness.get(path, [.ifNoneMatch: "W/" + harness.etag(2)]).status == .notModified)
     }
 }
+
+/// Party organisations (E7–E9) and the rules that keep a project's money adding up.
+struct PartyOrganizationAndMoneyTests {
+    let harness = APIHarness.fresh()
+
+    static func organization(
+        kind: String = "villager_group", town: String = "town-donggongsi", village: String? = "village-jiaotong",
+        project: String? = nil, status: String = "established", extra: String = ""
+    ) -> String {
+        var members = [#""name":"交通村茶园组党支部""#, #""kind":"\#(kind)""#, #""townId":"\#(town)""#]
+        if let village { members.append(#""villageId":"\#(village)""#) }
+        if let project { members.append(#""projectId":"\#(project)""#) }
+        members.append(#""status":"\#(status)""#)
+        members.append(#""new2014":true"#)
+        if !extra.isEmpty { members.append(extra) }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
+    @Test func creatingANewVillagerGroupBranch_movesE9_andDeletingItMovesItBack() throws {
+        let key = "entrepreneurship.newPartyOrganizations.villagerGroups"
+        let before = try #require(try harness.stat(key))
+        let created = harness.write(
+            .post, "/party-organizations", Self.organization(extra: #""establishedOn":"2014-06-03""#))
+        #expect(created.status == .created)
+        #expect(try harness.stat(key) == before + 1)
+        let id = try #require(try JSONParser.parse(created.body)["id"]?.text)
+        let listed = try harness.json("/towns/town-donggongsi/party-organizations?kind=villager_group&limit=500")
+        #expect(listed["data"]?.items?.contains { $0["id"]?.text == id } == true)
+        // Not new in 2014: no longer counted.
+        let patched = harness.write(
+            .patch, "/party-organizations/\(id)", #"{"new2014":false}"#, contentType: "application/merge-patch+json")
+        #expect(patched.status == .ok)
+        #expect(try harness.stat(key) == before)
+        #expect(harness.write(.delete, "/party-organizations/\(id)").status == .noContent)
+        #expect(try harness.stat(key) == before)
+    }
+
+    @Test func post_answers422_forAnOrganizationOutsideItsVillagesOrProjectsTown() throws {
+        let before = harness.snapshot
+        try expectRefused(
+            harness.write(.post, "/party-organizations", Self.organization(town: "town-gaoping")), pointer: "/townId",
+            message: "village-jiaotong", unchanged: before, in: harness)
+        try expectRefused(
+            harness.write(
+                .post, "/party-organizations",
+                Self.organization(town: "town-gaoping", village: nil, project: "project-zhou-orchard")),
+            pointer: "/projectId", message: "another town", unchanged: before, in: harness)
+    }
+
+    @Test func post_answers422_forARequestedOrganizationWithAnEstablishmentDate() throws {
+        let before = harness.snapshot
+        try expectRefused(
+            harness.write(
+                .post, "/party-organizations",
+                Self.organization(status: "requested", extra: #""establishedOn":"2014-05-20""#)),
+            pointer: "/establishedOn", message: "not yet established", unchanged: before, in: harness)
+        try expectRefused(
+            harness.write(
+                .post, "/party-organizations",
+                Self.organization(extra: #""requestedOn":"2014-06-01","establishedOn":"2014-05-20""#)),
+            pointer: "/establishedOn", message: "requestedOn", unchanged: before, in: harness)
+    }
+
+    @Test func movingAVillageOrProject_toAnotherTown_isRefused_whileOrganizationsLieThere() throws {
+        let created = harness.write(
+            .post, "/party-organizations", Self.organization(project: "project-zhou-orchard"))
+        #expect(created.status == .created)
+        let before = harness.snapshot
+        try expectRefused(
+            harness.write(
+                .patch, "/villages/village-jiaotong", #"{"townId":"town-gaoping"}"#,
+                contentType: "application/merge-patch+json"),
+            pointer: "/townId", message: "party organisations", unchanged: before, in: harness)
+        try expectRefused(
+            harness.write(
+                .patch, "/projects/project-zhou-orchard", #"{"villageId":"village-xingong"}"#,
+                contentType: "application/merge-patch+json"),
+            pointer: "/villageId", message: "party organisations", unchanged: before, in: harness)
+    }
+
+    @Test func deletingTheProject_withCascade_clearsTheOrganizationsProjectId() throws {
+        let created = harness.write(
+            .post, "/party-organizations", Self.organization(project: "project-zhou-orchard"))
+        let id = try #require(try JSONParser.parse(created.body)["id"]?.text)
+        #expect(harness.write(.delete, "/projects/project-zhou-orchard").status == .conflict)
+        #expect(harness.write(.delete, "/projects/project-zhou-orchard?cascade=true").status == .noContent)
+        let organization = try #require(try harness.record("/party-organizations/\(id)"))
+        #expect(organization["projectId"] == .null)
+    }
+
+    static let project =
+        #"{"name":"交通村蔬菜大棚","kind":"collective","category":"planting","villageId":"village-jiaotong","#
+        + #""leaderName":"交通村村委会","investmentYuan":500000,"supportYuan":200000,"techSupport":false,"#
+        + #""expectedAnnualOutputYuan":300000,"expectedAnnualProfitYuan":90000,"beneficiaries":120,"jobs":8,"#
+        + #""status":"active""#
+
+    @Test func aProjectsMoney_mustAddUp() throws {
+        let before = harness.snapshot
+        try expectRefused(
+            harness.write(.post, "/projects", Self.project.replacing("90000", with: "390000") + "}"),
+            pointer: "/expectedAnnualProfitYuan", message: "expectedAnnualOutputYuan", unchanged: before, in: harness)
+        try expectRefused(
+            harness.write(.post, "/projects", Self.project.replacing("200000", with: "600000") + "}"),
+            pointer: "/supportYuan", message: "investmentYuan", unchanged: before, in: harness)
+        try expectRefused(
+            harness.write(.post, "/projects", Self.project + #","funding":{"village":100000,"district":50000}}"#),
+            pointer: "/funding", message: "add up to 150000", unchanged: before, in: harness)
+        try expectRefused(
+            harness.write(.post, "/projects", Self.project + #","funding":{"district":1000000000001}}"#),
+            pointer: "/funding/district", message: "at most", unchanged: before, in: harness)
+    }
+
+    @Test func fundingThatAddsUpToTheSupport_isAccepted_andItsDistrictPartMovesC12() throws {
+        let key = "collectiveEconomy.districtFiscalSupportYuan"
+        let before = try #require(try harness.stat(key))
+        // The parts of the support alone: the district's 150,000 and the town's 50,000.
+        let created = harness.write(
+            .post, "/projects", Self.project + #","funding":{"district":150000,"town":50000}}"#)
+        #expect(created.status == .created)
+        #expect(try harness.stat(key) == before + 150_000)
+        let record = try JSONParser.parse(created.body)
+        #expect(record["funding"]?["district"] == .int(150_000))
+        #expect(record["funding"]?["own"] == .int(0))
+        // The whole investment broken down is accepted too.
+        let whole = harness.write(
+            .post, "/projects", Self.project + #","funding":{"village":300000,"district":200000}}"#)
+        #expect(whole.status == .created)
+        #expect(try harness.stat(key) == before + 350_000)
+    }
+
+    @Test func statsWork_countsTheStrandAndCounterpart_ofEveryWrite() throws {
+        let before = try harness.json("/stats")["work"]
+        let strand = try #require(before?["byActivity"]?["serve_development"]?.number)
+        let veterans = try #require(before?["byCounterpart"]?["veteran"]?.number)
+        let body = Bodies.visit.replacing(
+            #""summary""#, with: #""activity":"serve_development","counterpart":"veteran","summary""#)
+        #expect(harness.write(.post, "/assistance-records", body).status == .created)
+        let after = try harness.json("/stats")["work"]
+        #expect(after?["byActivity"]?["serve_development"]?.number == strand + 1)
+        #expect(after?["byCounterpart"]?["veteran"]?.number == veterans + 1)
+        let filtered = try harness.json("/assistance-records?activity=serve_development&counterpart=veteran&limit=1")
+        #expect(filtered["total"]?.number ?? 0 >= 1)
+    }
+}

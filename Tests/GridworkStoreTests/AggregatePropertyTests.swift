@@ -28,25 +28,43 @@ struct AggregatePropertyTests {
                 .string(random.pick(cadres)),
                 .string(random.pick(grids)), .null, type == "funding" ? .int(random.int(in: 1...500) * 100) : .null,
                 .string("测试"),
+                random.int(in: 0...4) == 0 ? .null : .string(random.pick(Schema.activityKeys)),
+                random.int(in: 0...2) == 0 ? .null : .string(random.pick(Schema.counterpartKeys)),
             ]
         }
         func randomProject() -> [FieldValue] {
             let kind = random.pick(projectKinds)
             let base = kind == "entrepreneurship"
+            let output = random.int(in: 0...100) * 1000
+            let investment = random.int(in: 0...1000) * 1000
+            let support = min(investment, random.int(in: 0...2) * 5000)
+            // Half the projects break their money down: the support from the district (C12 counts
+            // it for collective projects) and the rest from the village.
+            let funding: FieldValue =
+                random.int(in: 0...1) == 0
+                ? .null : .counts([0, 0, investment - support, 0, 0, support, 0])
             return [
                 .string("项目"), .string(kind), .string(random.pick(categories)), .string(random.pick(villages)),
-                .string("某人"), .null, .null, .int(random.int(in: 0...1000) * 1000), .int(random.int(in: 0...2) * 5000),
-                .bool(random.int(in: 0...1) == 1), .int(random.int(in: 0...100) * 1000),
-                .int(random.int(in: 0...50) * 1000),
+                .string("某人"), .null, .null, .int(investment), .int(support),
+                .bool(random.int(in: 0...1) == 1), .int(output), .int(random.int(in: 0...(output / 1000)) * 1000),
                 .int(random.int(in: 0...300)), .int(random.int(in: 0...30)), .string("active"), .null,
                 base
                     ? .counts([
                         random.int(in: 0...5), random.int(in: 0...5), random.int(in: 0...5), random.int(in: 0...5),
                     ]) : .null,
                 base ? .int(random.int(in: 0...3)) : .null, base ? .int(random.int(in: 0...2)) : .null,
-                base ? .int(random.int(in: 0...9)) : .null,
+                base ? .int(random.int(in: 0...9)) : .null, .null, funding,
             ]
         }
+        let towns = store.all(.towns).map(\.id)
+        let organizationKinds = ["industry_chain", "two_new", "villager_group", "village", "association"]
+        func randomOrganization() -> [FieldValue] {
+            [
+                .string("党支部"), .string(random.pick(organizationKinds)), .string(random.pick(towns)), .null, .null,
+                .null, .string("established"), .null, .null, .bool(random.int(in: 0...2) != 0),
+            ]
+        }
+        var organizations = store.all(.partyOrganizations).map(\.id)
 
         for batch in 0..<10 {
             for _ in 0..<300 {
@@ -82,6 +100,19 @@ struct AggregatePropertyTests {
                         cadre.values[CadreField.villageId.rawValue] = .string(random.pick(villages))
                     }
                     try store.replace(.cadres, id: cadre.id, values: cadre.values, at: at)
+                case 9 where random.int(in: 0...1) == 0:
+                    // Create, rewrite or delete a party organisation (E7–E9).
+                    switch random.int(in: 0...2) {
+                    case 0:
+                        let record = try store.insert(
+                            .partyOrganizations, values: randomOrganization(), source: .api, at: at)
+                        organizations.append(record.value.id)
+                    case 1 where !organizations.isEmpty:
+                        try store.replace(
+                            .partyOrganizations, id: random.pick(organizations), values: randomOrganization(), at: at)
+                    default:
+                        if let id = organizations.popLast() { try store.delete(.partyOrganizations, id: id) }
+                    }
                 default:
                     var training = store.record(.trainings, id: random.pick(trainings))!
                     training.values[TrainingField.participants.rawValue] = .int(random.int(in: 0...120))
@@ -94,6 +125,7 @@ struct AggregatePropertyTests {
             let expected = Recount.stats(of: store)
             #expect(stats.live == expected.live, "batch \(batch)")
             #expect(stats.byTown == expected.byTown, "batch \(batch)")
+            #expect(stats.work == Recount.work(of: store), "batch \(batch)")
             Self.expectQueriesMatchAScan(store, batch: batch, random: &random, types: types)
             RegionTests.expectRegionsMatchARecount(store, batch: batch)
         }

@@ -94,7 +94,9 @@ struct RegionTests {
     /// what writes move between places (cadres change grids and villages) hold what lies there.
     static func expectRegionsMatchARecount(_ store: Store, batch: Int) {
         for region in regions(store) {
-            for kind in [ResourceKind.cadres, .projects, .trainings] { expectListMatchesAScan(store, kind, region) }
+            for kind in [ResourceKind.cadres, .projects, .trainings, .partyOrganizations] {
+                expectListMatchesAScan(store, kind, region)
+            }
             let stats = store.stats(in: region)
             let expected = Recount.stats(of: store, in: region)
             #expect(stats.region == region)
@@ -107,6 +109,7 @@ struct RegionTests {
                 }
             }
             #expect(stats.byTown == expected.byTown, "batch \(batch) \(region)")
+            #expect(stats.work == Recount.work(of: store, in: region), "batch \(batch) \(region)")
         }
     }
 

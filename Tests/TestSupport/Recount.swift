@@ -129,6 +129,17 @@ package enum Recount {
         return (live, byTown)
     }
 
+    /// The assistance records lying in `region`, by activity and by counterpart.
+    package static func work(of store: Store, in region: Region = .district) -> WorkBreakdown {
+        let records = Self.records(.assistanceRecords, in: region, of: store)
+        func count(_ keys: [String], _ field: AssistanceField) -> [Int] {
+            keys.map { key in records.filter { $0[field].string == key }.count }
+        }
+        return WorkBreakdown(
+            byActivity: count(Schema.activityKeys, .activity),
+            byCounterpart: count(Schema.counterpartKeys, .counterpart))
+    }
+
     /// Every `kind` record of `store` that lies in `region`, in id order.
     package static func records(_ kind: ResourceKind, in region: Region, of store: Store) -> [Record] {
         let places = Places(store)
