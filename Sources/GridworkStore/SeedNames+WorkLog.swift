@@ -91,6 +91,14 @@ extension SeedNames {
         ]
     )
 
+    static let streetLevelTopics = Topics(
+        infrastructure: ["老旧小区改造推进", "背街小巷整治", "城市道路建设", "棚户区改造"],
+        livelihood: ["社会救助政策落实", "城镇居民医保参保", "居家养老服务", "教育实践活动整改"],
+        development: ["重点项目推进", "文明城市创建", "“四民社区·美丽城市”创建", "就业再就业"],
+        disputes: ["信访积案化解", "拆迁安置矛盾", "安全生产隐患", "物业管理矛盾"],
+        deeds: ["协调解决小区改造资金", "协调落实帮扶资金", "协调解决居民用水", "协调解决背街小巷硬化资金"]
+    )
+
     static let townLevelTopics = Topics(
         infrastructure: ["“六大行动计划”项目推进", "通村公路建设", "人饮工程建设", "农村电网改造", "危房改造"],
         livelihood: ["社会救助政策落实", "新农合和医保参保", "留守儿童关爱", "教育实践活动整改"],

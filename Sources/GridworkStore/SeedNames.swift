@@ -31,12 +31,14 @@ enum SeedNames {
     static let maleSecond = characters(
         "康禄玖强华军平勇刚林伟斌明亮杰波涛辉峰松江川山林贵福财富顺旺才武忠义仁礼智信安宁泰昌盛光超鹏飞龙虎彪豪坤"
             + "银金锋铭兵权祥瑞云雄伦均奎全贤良友清恒宏毅胜利前进渊鑫科睿航宇浩然凯恩泉宽敏朋炳培钦"
-            + "树森彬柱根桥海江河勋禹尧舜孝模楷隆灿耀晖煜烽铁钢锐锦镇仲伯叔季坚定安邦乾")
+            + "树森彬柱根桥海江河勋禹尧舜孝模楷隆灿耀晖煜烽铁钢锐锦镇仲伯叔季坚定安邦乾"
+            + "骏驰腾俊彦哲翔宾杨帆雷霖浪涌沛润滨湖松柏桦栋梁岗峻岭崇嵩屹磊垚城堂奇")
     /// Characters of women's given names of the same generations.
     static let femaleFirst = characters("秀玉桂春小丽美晓金银翠红兰凤永明文雪海静琼德素淑月仙家碧彩爱学朝荷冬秋佳雅梦思")
     static let femaleSecond = characters(
         "英兰芳珍华梅琴莲菊芬娟萍霞艳丽燕敏静玲琳洁婷倩蓉群仙秀凤云芝香娥妹碧琼莉丹红慧瑶雯婕颖佳蕾芸惠"
-            + "菁茜媛娇桃琪璐莎薇露翠巧萌姣姗蓓嫦珊琦妍玫霜钰馨瑜艾湘黔渝")
+            + "菁茜媛娇桃琪璐莎薇露翠巧萌姣姗蓓嫦珊琦妍玫霜钰馨瑜艾湘黔渝"
+            + "娅婉姝妙嫣媚娴婧彤晶莹璇萱蕊菲芹苹茹荔蔓蓉黛岚")
     /// Names the report gives to real people: never given to anyone the seed invents.
     static let reserved: Set<String> = ["周必康", "刘开发", "卢正禄", "黄先玖", "程发强"]
 

@@ -15,7 +15,7 @@ extension WorkLogComposer {
                         + "\(random.int(in: 1...4))起，已登记并移交\(handler(context, &random))跟进")
             case 1:
                 Entry(
-                    summary: "\(who)会同\(context.place)\(context.isCity ? "居委会" : "两委")梳理信访积案，"
+                    summary: "\(who)会同\(context.place)\(context.committee)梳理信访积案，"
                         + "就\(dispute)开展案情分析，拟定化解方案")
             case 2:
                 Entry(
@@ -57,7 +57,8 @@ extension WorkLogComposer {
             return switch random.int(in: 0...5) {
             case 0:
                 Entry(
-                    summary: "\(who)在\(context.place)召开群众座谈会，\(attendees)名\(context.isCity ? "居民代表" : "村民代表")参加，"
+                    summary:
+                        "\(who)在\(context.place)召开群众座谈会，\(attendees)名\(context.kind == .rural ? "村民代表" : "居民代表")参加，"
                         + "重点了解\(topic)方面的需求")
             case 1:
                 Entry(
@@ -106,7 +107,8 @@ extension WorkLogComposer {
     /// 意见建议一条.
     func suggestion(_ context: Context, _ random: inout SplitMix64) -> String {
         let topic = anyTopic(context, &random)
-        let from = context.isCity ? "居民" : context.kind == .townLevel ? "村(居)干部" : "村民"
+        let from =
+            context.kind == .townLevel ? (context.isCity ? "社区干部" : "村(居)干部") : context.isCity ? "居民" : "村民"
         let ask = random.pick(["尽快推进", "加大", "简化", "帮助协调", "优先安排", "加强"])
         let follow = random.pick(["已反馈\(context.isCity ? "街道" : "镇")党委", "已录入民情台账", "已转交相关部门办理", "已纳入挂帮计划"])
         return switch random.int(in: 0...2) {

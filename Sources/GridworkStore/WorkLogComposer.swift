@@ -63,6 +63,7 @@ struct WorkLogComposer {
             place: gridPlace[planned.grid]!.name,
             grid: gridNames[planned.grid]!,
             kind: gridPlace[planned.grid]!.kind,
+            inStreet: SeedNames.isStreet(gridTown[planned.grid]!),
             topics: topics(planned.grid),
             date: planned.date,
             activity: planned.activity
@@ -85,11 +86,21 @@ struct WorkLogComposer {
         let place: String
         let grid: String
         let kind: SeedNames.PlaceKind
+        /// Whether the grid lies in a sub-district (city) rather than a town.
+        let inStreet: Bool
         let topics: SeedNames.Topics
         let date: String
         let activity: String
 
-        var isCity: Bool { kind == .city }
+        var isCity: Bool { inStreet }
+        /// Who runs the place day to day.
+        var committee: String {
+            switch kind {
+            case .rural: "村两委"
+            case .townLevel: inStreet ? "街道综治办" : "镇综治办"
+            default: "居委会"
+            }
+        }
         var beforeFestival: Bool { date >= "2014-01-13" && date <= "2014-01-30" }
     }
 
@@ -111,7 +122,8 @@ struct WorkLogComposer {
         switch place.kind {
         case .city: return SeedNames.cityTopics
         case .townSeat: return SeedNames.townSeatTopics
-        case .townLevel: return SeedNames.townLevelTopics
+        case .townLevel:
+            return SeedNames.isStreet(gridTown[grid]!) ? SeedNames.streetLevelTopics : SeedNames.townLevelTopics
         case .rural: return ruralTopics[gridTown[grid]!]!
         }
     }
