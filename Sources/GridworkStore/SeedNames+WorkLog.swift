@@ -22,6 +22,24 @@ extension SeedNames {
         let disputes: [String]
         /// Small works a cadre does for people (好事实事).
         let deeds: [String]
+        /// Pools drawn from on every record, joined once.
+        let problems: [String]
+        let works: [String]
+        let needs: [String]
+
+        init(
+            infrastructure: [String], livelihood: [String], development: [String], disputes: [String],
+            deeds: [String]
+        ) {
+            self.infrastructure = infrastructure
+            self.livelihood = livelihood
+            self.development = development
+            self.disputes = disputes
+            self.deeds = deeds
+            problems = disputes + infrastructure
+            works = development + infrastructure
+            needs = infrastructure + livelihood + development
+        }
     }
 
     static let ruralTopics = Topics(

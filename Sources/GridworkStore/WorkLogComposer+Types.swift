@@ -62,7 +62,8 @@ extension WorkLogComposer {
                         + "重点了解\(topic)方面的需求")
             case 1:
                 Entry(
-                    summary: "\(who)深入\(context.grid)入户走访\(random.int(in: 4...15))户，摸清\(topic)底数",
+                    summary:
+                        "\(who)深入\(context.grid)入户走访\(random.int(in: 4...15))户，逐户了解\(random.pick(context.topics.livelihood))情况",
                     counterpart: met.key)
             case 2:
                 Entry(summary: "\(who)到\(context.place)就\(topic)开展典型调研，形成调研记录")
@@ -135,7 +136,7 @@ extension WorkLogComposer {
                 summary: "\(organ)向\(context.place)\(special)\(name)发放\(purpose)\(amount)元",
                 household: name)
         }
-        let work = random.pick(context.topics.infrastructure + context.topics.development)
+        let work = random.pick(context.topics.works)
         let summary =
             random.int(in: 0...1) == 0
             ? "\(organ)为\(context.grid)\(work)投入帮扶资金\(amount)元"
@@ -160,7 +161,7 @@ extension WorkLogComposer {
     /// 好事实事一件.
     func goodDeed(_ context: Context, _ random: inout SplitMix64) -> String {
         if context.activity == "serve_development" {
-            let work = random.pick(context.topics.development + context.topics.infrastructure)
+            let work = random.pick(context.topics.works)
             return "\(context.who)为\(context.place)协调解决\(work)中的具体困难"
         }
         let deed = random.pick(context.topics.deeds)

@@ -147,18 +147,20 @@ struct WorkLogComposer {
     func anyTopic(_ context: Context, _ random: inout SplitMix64) -> String {
         let topics = context.topics
         switch context.activity {
-        case "solve_problems": return random.pick(topics.disputes + topics.infrastructure)
-        case "serve_development": return random.pick(topics.development + topics.infrastructure)
+        case "solve_problems": return random.pick(topics.problems)
+        case "serve_development": return random.pick(topics.works)
         case "improve_style": return random.pick(topics.livelihood)
         default:
-            var pool = topics.infrastructure + topics.livelihood + topics.development
-            if context.kind == .rural && context.date >= "2014-03-01" && context.date <= "2014-04-10" {
-                pool.append("春季森林防火")
+            // The season's own concerns come up beside the usual ones.
+            if random.int(in: 0...9) == 0 {
+                if context.kind == .rural && context.date >= "2014-03-01" && context.date <= "2014-04-10" {
+                    return "春季森林防火"
+                }
+                if context.kind != .city && context.date >= "2014-05-10" && context.date <= "2014-07-31" {
+                    return "汛期地质灾害隐患"
+                }
             }
-            if context.kind != .city && context.date >= "2014-05-10" && context.date <= "2014-07-31" {
-                pool.append("汛期地质灾害隐患")
-            }
-            return random.pick(pool)
+            return random.pick(topics.needs)
         }
     }
 
