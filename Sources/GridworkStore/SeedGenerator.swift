@@ -23,12 +23,16 @@ public struct SeedGenerator {
     var gridTown: [String: String] = [:]
     /// Unit grid → its village (id, name).
     var gridVillage: [String: (id: String, name: String)] = [:]
+    /// Grid → its name.
+    var gridNames: [String: String] = [:]
     var cadreGrids: [(id: String, level: String, unit: String, grids: [String])] = []
     var secretaries: [(id: String, villageId: String)] = []
     /// Every project name given so far: no two projects share one.
     var projectNames = Set<String>()
     /// The synthetic entrepreneurship bases, for the party organisations built on them.
     var bases: [Base] = []
+    /// Names given to cadres so far: no two cadres share one.
+    var usedCadreNames: Set<String> = []
 
     /// Generates the seed records, in an order where every reference precedes its use.
     public static func generate(seed: UInt64 = defaultSeed) -> [(ResourceKind, Record)] {
@@ -109,14 +113,30 @@ public struct SeedGenerator {
         return list
     }
 
-    /// A day in 2014-01-01…2014-08-05 with a working-week rhythm: weekdays full weight,
-    /// Saturdays a third, Sundays a sixth. 2014-01-01 was a Wednesday.
+    /// A day in 2014-01-01…2014-08-05 with the rhythm of the working year.
     mutating func workingDay() -> String {
-        while true {
-            let offset = random.int(in: 0...216)
-            let weekday = (offset + 3) % 7  // 0 = Sunday
-            let weight = weekday == 0 ? 1 : weekday == 6 ? 2 : 6
-            if random.int(in: 1...6) <= weight { return CalendarDate(dayOf2014: offset).text }
-        }
+        CalendarDate(dayOf2014: Self.workingYear.draw(&random)).text
     }
+
+    /// Days 0…216 of 2014 (2014-01-01 was a Wednesday) weighted by how much grid work they see:
+    /// weekdays full, Saturdays a quarter, Sundays an eighth; the public holidays of the State
+    /// Council's 2014 calendar nearly empty (元旦 1/1; 春节 1/31–2/6; 清明 4/5–4/7; 劳动节 5/1–5/3;
+    /// 端午 5/31–6/2) and its make-up working days (Sun 1/26, Sat 2/8, Sun 5/4) full. The second
+    /// batch of the 群众路线教育实践活动 was launched in January, so grid work is light before the
+    /// Spring Festival and reaches its pace in March.
+    static let workingYear: WeightedTable<Int> = {
+        let holidays: Set<Int> = [0, 30, 31, 32, 33, 34, 35, 36, 94, 95, 96, 120, 121, 122, 150, 151, 152]
+        let makeUpDays: Set<Int> = [25, 38, 123]
+        return WeightedTable(
+            (0...216).map { day in
+                let weekday = (day + 3) % 7  // 0 = Sunday
+                var weight = weekday == 0 ? 12 : weekday == 6 ? 25 : 100
+                if makeUpDays.contains(day) { weight = 100 }
+                if holidays.contains(day) { weight = 1 }
+                // January 35 %, the fortnight after the festival 70 %, full pace from March.
+                let pace = day < 37 ? 35 : day < 59 ? 70 : 100
+                return (day, weight * pace)
+            }
+        )
+    }()
 }
