@@ -153,5 +153,8 @@ extension SeedNames {
 
     /// Who helps settle a matter, by kind of place.
     static let ruralHandlers = ["镇司法所", "村调委会", "镇综治办", "镇国土所", "村两委", "镇派出所"]
-    static let cityHandlers = ["街道综治办", "社区调委会", "物业公司", "区城市管理局", "社区居委会", "辖区派出所"]
+    static let cityHandlers = ["街道综治办", "社区调委会", "街道司法所", "社区居委会", "辖区派出所"]
+    /// Who a works or livelihood problem is taken to: those who run the place and its budget.
+    static let ruralOwners = ["镇政府", "村两委", "镇分管领导", "镇相关站所"]
+    static let cityOwners = ["街道办事处", "社区居委会", "区直相关部门"]
 }

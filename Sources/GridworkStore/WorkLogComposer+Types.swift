@@ -22,7 +22,9 @@ extension WorkLogComposer {
                     summary: "\(who)在\(context.grid)与\(met.label)谈心谈话，听取其关于\(dispute)的诉求，做好稳控疏导",
                     counterpart: met.key)
             default:
-                Entry(summary: "\(who)到\(context.grid)现场查看\(topic)问题，与\(handler(context, &random))商议解决办法")
+                Entry(
+                    summary: "\(who)到\(context.grid)现场查看\(topic)问题，与"
+                        + "\(random.pick(context.isCity ? SeedNames.cityOwners : SeedNames.ruralOwners))商议解决办法")
             }
         case "improve_style":
             let special = random.pick(SeedNames.specialCases)
@@ -40,10 +42,12 @@ extension WorkLogComposer {
                     counterpart: met.key)
             }
         case "serve_development":
-            let programme = random.pick(SeedNames.programmes)
+            // The 六大行动计划 are the countryside's 小康 programmes; the city's is 四民社区·美丽城市.
+            let programme =
+                context.isCity ? "“四民社区·美丽城市”创建" : "“\(random.pick(SeedNames.programmes))”项目推进"
             return switch random.int(in: 0...2) {
             case 0:
-                Entry(summary: "\(who)到\(context.place)参与“\(programme)”项目推进，协助解决\(topic)中的具体困难")
+                Entry(summary: "\(who)到\(context.place)参与\(programme)，协助解决\(topic)中的具体困难")
             case 1:
                 Entry(summary: "\(who)深入\(context.grid)了解\(topic)进展，帮助理清发展思路")
             default:
@@ -176,11 +180,14 @@ extension WorkLogComposer {
 
     /// 化解突出问题一件.
     func resolved(_ context: Context, _ random: inout SplitMix64) -> String {
-        let helper = handler(context, &random)
         if random.int(in: 0...2) == 0 {
+            // A works or livelihood problem goes to whoever runs the place, not to the police or
+            // the mediators.
             let problem = random.pick(context.topics.infrastructure + context.topics.livelihood)
-            return "\(context.who)协调\(helper)帮助\(context.place)解决\(problem)问题，群众表示满意"
+            let owner = random.pick(context.isCity ? SeedNames.cityOwners : SeedNames.ruralOwners)
+            return "\(context.who)协调\(owner)帮助\(context.place)解决\(problem)问题，群众表示满意"
         }
+        let helper = handler(context, &random)
         let dispute = random.pick(context.topics.disputes)
         return switch random.int(in: 0...2) {
         case 0:

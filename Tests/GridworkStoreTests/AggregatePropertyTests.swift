@@ -81,9 +81,11 @@ struct AggregatePropertyTests {
                     // Rewrite a seeded record of either kind.
                     let kind: ResourceKind = random.int(in: 0...1) == 0 ? .assistanceRecords : .projects
                     let id = random.pick(kind == .projects ? projectIDs : recordIDs)
-                    guard store.record(kind, id: id) != nil else { continue }
-                    try store.replace(
-                        kind, id: id, values: kind == .projects ? randomProject() : randomRecord(), at: at)
+                    guard let current = store.record(kind, id: id) else { continue }
+                    var values = kind == .projects ? randomProject() : randomRecord()
+                    // A project with party organisations stays in their town: keep its village.
+                    if kind == .projects { values[ProjectField.villageId.rawValue] = current[ProjectField.villageId] }
+                    try store.replace(kind, id: id, values: values, at: at)
                 case 6:
                     if let (kind, id) = created.popLast() { try store.delete(kind, id: id) }
                 case 7:
