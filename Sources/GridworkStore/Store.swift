@@ -102,10 +102,12 @@ public final class Store: Sendable {
         -> State
     {
         var state = State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) })
+        var byKind = Array(repeating: [Record](), count: ResourceKind.allCases.count)
         for (kind, record) in records {
-            state[kind].insert(record)
+            byKind[kind.ordinal].append(record)
             state.aggregates.apply(kind, record, sign: 1)
         }
+        for kind in ResourceKind.allCases { state[kind].load(byKind[kind.ordinal]) }
         for (kind, number) in nextNumbers { state[kind].raiseNextNumber(to: number) }
         state.revision = revision
         return state
