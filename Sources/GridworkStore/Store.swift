@@ -102,12 +102,10 @@ public final class Store: Sendable {
         -> State
     {
         var state = State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) })
-        var byKind = Array(repeating: [Record](), count: ResourceKind.allCases.count)
         for (kind, record) in records {
-            byKind[kind.ordinal].append(record)
+            state[kind].insert(record)
             state.aggregates.apply(kind, record, sign: 1)
         }
-        for kind in ResourceKind.allCases { state[kind].load(byKind[kind.ordinal]) }
         for (kind, number) in nextNumbers { state[kind].raiseNextNumber(to: number) }
         state.revision = revision
         return state

@@ -72,48 +72,6 @@ struct Table: Sendable {
         nextNumber = max(nextNumber, schema.number(in: record.id) + 1)
     }
 
-    /// Fills an empty table with `incoming` in one pass: the table inserting them one by one
-    /// would make, built from per-key lists gathered in id order and made sorted buckets once,
-    /// rather than by keeping every bucket sorted through each insert. How a seed or a snapshot
-    /// loads.
-    mutating func load(_ incoming: [Record]) {
-        precondition(rows.count == 0, "load fills an empty table")
-        let inOrder = zip(incoming, incoming.dropFirst()).allSatisfy { $0.id < $1.id }
-        let records = inOrder ? incoming : incoming.sorted { $0.id < $1.id }
-        var ids: [String] = []
-        ids.reserveCapacity(records.count)
-        var keyed = Array(repeating: [String: [String]](), count: indexes.count)
-        var dated: [Int: [String: [String: [String]]]] = [:]
-        for var record in records {
-            shareTimestamps(&record)
-            let previous = rows.updateValue(record, forKey: record.id)
-            precondition(previous == nil, "duplicate id \(record.id)")
-            ids.append(record.id)
-            for slot in indexes.indices {
-                for key in Self.indexKeys(record.values[indexes[slot].position]) {
-                    keyed[slot][key, default: []].append(record.id)
-                }
-            }
-            if let datePosition, let date = record.values[datePosition].string {
-                for position in enumerationPositions {
-                    guard let value = record.values[position].string else { continue }
-                    dated[position, default: [:]][value, default: [:]][date, default: []].append(record.id)
-                }
-            }
-            nextNumber = max(nextNumber, schema.number(in: record.id) + 1)
-        }
-        // Ids arrived in order, so every list is sorted, and `indexKeys` gives a key once per record.
-        order = SortedIDs(sorted: ids)
-        for slot in indexes.indices {
-            for (key, list) in keyed[slot] {
-                _ = indexes[slot].buckets.updateValue(SortedIDs(sorted: list), forKey: key)
-            }
-        }
-        for (position, values) in dated {
-            valueDateIDs[position] = values.mapValues { $0.mapValues { SortedIDs(sorted: $0) } }
-        }
-    }
-
     /// Moves the id counter on to at least `number` (from a snapshot, which no longer holds the
     /// deleted records that set it).
     mutating func raiseNextNumber(to number: Int) {
