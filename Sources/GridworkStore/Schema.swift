@@ -38,12 +38,21 @@ public struct FieldSpec: Sendable, Equatable {
     public var searchable: Bool
     /// A sentence for documentation.
     public var summary: String
+    /// Whether an enumeration is also indexed per date of the record, so that one value and a
+    /// date range are counted and paged from the index alone: for the field lists are most often
+    /// asked for by date (an assistance record's type). Other equalities with a date range scan
+    /// their value's bucket.
+    public var byDate: Bool
 
-    init(_ name: String, _ type: FieldType, required: Bool = true, searchable: Bool = false, _ summary: String) {
+    init(
+        _ name: String, _ type: FieldType, required: Bool = true, searchable: Bool = false, byDate: Bool = false,
+        _ summary: String
+    ) {
         self.name = name
         self.type = type
         self.required = required
         self.searchable = searchable
+        self.byDate = byDate
         self.summary = summary
     }
 }
@@ -252,6 +261,7 @@ public struct Schema: Sendable {
                         "visit", "household_visit", "suggestion", "funding", "household_pairing", "good_deed",
                         "problem_resolved", "branch_pairing",
                     ]),
+                    byDate: true,
                     "What was done."
                 ),
                 FieldSpec("date", .date, "When (YYYY-MM-DD, 2000-01-01 to 2099-12-31)."),

@@ -19,7 +19,8 @@ struct Table: Sendable {
     private(set) var nextNumber = 1
     /// The position of the schema's date field, if it has one.
     let datePosition: Int?
-    /// For each enumeration field (by position): per value, per date, the sorted ids holding both.
+    /// For each enumeration field marked `byDate` (by position): per value, per date, the sorted ids
+    /// holding both.
     /// One equality plus a date range is answered from these alone: the total is the sum of the
     /// buckets in range, and the page their merge.
     private(set) var valueDateIDs: [Int: [String: [String: SortedIDs]]] = [:]
@@ -37,7 +38,9 @@ struct Table: Sendable {
         enumerationPositions =
             datePosition == nil
             ? []
-            : schema.fields.indices.filter { if case .enumeration = schema.fields[$0].type { true } else { false } }
+            : schema.fields.indices.filter {
+                if case .enumeration = schema.fields[$0].type { schema.fields[$0].byDate } else { false }
+            }
         for position in enumerationPositions { valueDateIDs[position] = [:] }
     }
 
