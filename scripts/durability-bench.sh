@@ -19,6 +19,8 @@
 set -euo pipefail
 
 die() { echo "durability-bench: $*" >&2; exit 1; }
+# shellcheck source=scripts/wait-for-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/wait-for-server.sh"
 binary="${1:?usage: $0 BINARY [SECONDS]}"
 seconds="${2:-8}"
 [[ -x "$binary" ]] || die "$binary is not an executable"
@@ -41,15 +43,7 @@ trap 'exit 130' INT TERM
 # Start the server on a free port and wait (at most 60 s) for its port and a 200 from /readyz.
 taskset -c 1 "$binary" serve --host 127.0.0.1 --port 0 --data-dir "$work/data" 2>"$work/server.log" &
 server=$!
-port=""
-for _ in $(seq 600); do
-    kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; die "the server exited"; }
-    [[ -z "$port" ]] && port=$(grep -o 'server\.port=[0-9]*' "$work/server.log" | head -1 | cut -d= -f2 || true)
-    [[ -n "$port" && $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] && break
-    sleep 0.1
-done
-[[ -n "$port" ]] || die "no server.port line in $work/server.log"
-base="http://127.0.0.1:$port"
+wait_for_server
 curl -sf -o /dev/null "$base/readyz" || die "/readyz never answered 200"
 
 # Real ids for the writers' bodies, and one POST to prove such a body is accepted.

@@ -12,6 +12,8 @@
 set -euo pipefail
 
 die() { echo "principals-bench: $*" >&2; exit 1; }
+# shellcheck source=scripts/wait-for-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/wait-for-server.sh"
 before="${1:?usage: $0 BEFORE_BINARY AFTER_BINARY [SECONDS]}"
 after="${2:?usage: $0 BEFORE_BINARY AFTER_BINARY [SECONDS]}"
 seconds="${3:-8}"
@@ -34,14 +36,7 @@ cadre=$(add --id he-lanli --name 贺兰丽 --role grid --grid grid-0296 --cadre 
 start() { # BINARY [ARGS...]: start, wait for /readyz, set $base
     taskset -c 1 "$1" serve --host 127.0.0.1 --port 0 "${@:2}" >/dev/null 2>"$work/server.log" &
     server=$!
-    local port=""
-    for _ in $(seq 600); do
-        kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; die "the server exited"; }
-        [[ -z "$port" ]] && port=$(grep -o 'server\.port=[0-9]*' "$work/server.log" | head -1 | cut -d= -f2 || true)
-        [[ -n "$port" && $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]] && break
-        sleep 0.1
-    done
-    base="http://127.0.0.1:$port"
+    wait_for_server
 }
 measure() { # OUT wrk-args...: "req/s p99ms"
     taskset -c 0 wrk --latency -t1 -c64 -d"${seconds}s" "${@:2}" >"$1" 2>&1

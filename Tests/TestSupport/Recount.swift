@@ -92,7 +92,7 @@ package enum Recount {
             "collectiveEconomy.expectedAnnualProfitYuan": sum(collective, .expectedAnnualProfitYuan),
             "collectiveEconomy.beneficiaries": sum(collective, .beneficiaries),
             "collectiveEconomy.districtFiscalSupportYuan": collective.reduce(0) {
-                $0 + ($1[ProjectField.funding].counts?[5] ?? 0)
+                $0 + ($1[ProjectField.funding].counts?[Schema.fundingKeys.firstIndex(of: "district")!] ?? 0)
             },
             "entrepreneurship.towns": Set(bases.compactMap { townOfVillage[$0[ProjectField.villageId].string!] }).count,
             "entrepreneurship.bases": bases.count,
