@@ -84,8 +84,11 @@ extension OpenAPIDocument {
 
     /// The body of a create or replace (`.input`), or of a merge patch (`.patch`: nothing required;
     /// as in `.input` only optional fields take null, since clearing a required field is a 422).
+    /// Derived fields are the server's and appear in no body; fixed ones only in a create or replace.
     static func bodySchema(_ kind: ResourceKind, _ use: Use) -> OpenAPINode {
-        let fields = kind.schema.fields
+        let fields = kind.schema.fields.filter { field in
+            field.access == .free || (field.access == .fixed && use == .input)
+        }
         var schema: OpenAPINode = [
             "type": "object",
             "properties": .object(fields.map { ($0.name, fieldSchema($0, use)) }),
@@ -156,6 +159,8 @@ extension OpenAPIDocument {
             ]
             // The server writes every key; a body may leave some out (they count as 0).
             if !body { schema.set("required", strings(keys)) }
+        case .steps:
+            schema = ["type": "array", "items": caseStepSchema]
         }
         var description = field.summary
         switch field.type {
@@ -164,8 +169,29 @@ extension OpenAPIDocument {
         default: break
         }
         schema.set("description", .string(description))
+        if field.access == .derived { schema.set("readOnly", true) }
         return field.required ? schema : nullable(schema)
     }
+
+    /// One step of a case's `flow` (`CaseStep`).
+    static let caseStepSchema: OpenAPINode = {
+        let nullableString: OpenAPINode = ["type": ["string", "null"]]
+        var schema = closedObject([
+            ("action", ["type": "string", "description": "The action, or `report` for the step that opened the case."]),
+            ("from", ["type": ["string", "null"], "description": "The state before; null for the report."]),
+            ("to", ["type": "string", "description": "The state after."]),
+            ("by", ["type": "string", "description": "The principal; `system` for the automatic reminder."]),
+            ("at", ["type": "string", "format": "date-time", "description": "When it was recorded (UTC)."]),
+            ("on", ["type": "string", "format": "date", "description": "The case clock's working day."]),
+            ("note", nullableString),
+            ("assignee", ["type": "string", "description": "`dispatch`: whom the case went to."]),
+            ("deadline", ["type": "string", "format": "date", "description": "`report`, `extend`: the deadline."]),
+            ("passed", ["type": "boolean", "description": "`check`: whether it passed."]),
+            ("outcome", ["type": "string", "enum": strings(CaseOutcome.allCases.map(\.rawValue))]),
+        ])
+        schema.set("required", ["action", "from", "to", "by", "at", "on", "note"])
+        return schema
+    }()
 
     /// The schema that also admits null: `"type": [T, "null"]`, and null among the `enum` values.
     static func nullable(_ schema: OpenAPINode) -> OpenAPINode {
@@ -390,7 +416,7 @@ extension OpenAPIDocument {
             return [queryParameter(name, ["type": "string"], "Lists this id. \(summary)")]
         case .tags(let values):
             return [queryParameter(name, ["type": "string", "enum": strings(values)], "Lists this tag. \(summary)")]
-        case .counts:
+        case .counts, .steps:
             return []
         default:
             let value = queryValueSchema(type)
@@ -465,7 +491,7 @@ extension OpenAPIDocument {
     /// Whether a field can be sorted on and compared as one value.
     static func isScalar(_ type: FieldType) -> Bool {
         switch type {
-        case .references, .tags, .counts: false
+        case .references, .tags, .counts, .steps: false
         default: true
         }
     }

@@ -122,7 +122,7 @@ public final class PrincipalDirectory: Sendable {
         }
         guard let id = try string("id"), Principal.isValidID(id) else {
             throw LoadError(
-                description: "\(place): `id` must be 1–64 of a–z, 0–9, `-`, `_`, `.` (and not `seed`)")
+                description: "\(place): `id` must be 1–64 of a–z, 0–9, `-`, `_`, `.` (and not `seed` or `system`)")
         }
         guard let name = try string("name"), !name.isEmpty else {
             throw LoadError(description: "\(place) (\(id)): `name` is required")

@@ -48,7 +48,7 @@ struct Principals: ParsableCommand {
 
         func run() throws {
             guard Principal.isValidID(id) else {
-                throw ValidationError("--id must be 1–64 of a–z, 0–9, '-', '_', '.' (and not `seed`).")
+                throw ValidationError("--id must be 1–64 of a–z, 0–9, '-', '_', '.' (and not `seed` or `system`).")
             }
             guard let role = Principal.Role(rawValue: role) else {
                 throw ValidationError(
