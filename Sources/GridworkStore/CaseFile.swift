@@ -203,7 +203,8 @@ public enum CaseFile {
         record[AssistanceField.householdName.rawValue] = values[CaseField.householdName.rawValue]
         let ending = note.map { $0.allSatisfy(\.isWhitespace) ? "" : "：" + $0 } ?? ""
         record[AssistanceField.summary.rawValue] = .string("办结：\(title)\(ending)")
-        record[AssistanceField.activity.rawValue] = .string("solve_problems")
+        // As the seed's records of each type: problems solved are 解决问题, good deeds 改进作风.
+        record[AssistanceField.activity.rawValue] = .string(type == "good_deed" ? "improve_style" : "solve_problems")
         record[AssistanceField.counterpart.rawValue] = values[CaseField.counterpart.rawValue]
         return record
     }
