@@ -23,6 +23,25 @@ extension OpenAPIDocument {
                     "allOf": [schemaRef("Problem"), ["required": ["errors"]]],
                 ]
             ),
+            (
+                "CaseActionConflict",
+                [
+                    "description": .string(
+                        "A problem; when the case's state refused the action, `allowed` lists the actions it "
+                            + "allows (empty once closed or void)."),
+                    "allOf": [
+                        schemaRef("Problem"),
+                        [
+                            "properties": [
+                                "allowed": [
+                                    "type": "array",
+                                    "items": ["type": "string", "enum": strings(CaseAction.allCases.map(\.rawValue))],
+                                ]
+                            ]
+                        ],
+                    ],
+                ]
+            ),
             ("Health", closedObject([("status", ["type": "string", "enum": ["ok"]])])),
             ("Timeline", timelineSchema()),
             (
