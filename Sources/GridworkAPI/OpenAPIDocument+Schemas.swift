@@ -196,7 +196,10 @@ extension OpenAPIDocument {
     static let caseStepSchema: OpenAPINode = {
         let nullableString: OpenAPINode = ["type": ["string", "null"]]
         var schema = closedObject([
-            ("action", ["type": "string", "description": "The action, or `report` for the step that opened the case."]),
+            (
+                "action",
+                ["type": "string", "description": "The action, or `report` for the step that opened the case."]
+            ),
             ("from", ["type": ["string", "null"], "description": "The state before; null for the report."]),
             ("to", ["type": "string", "description": "The state after."]),
             ("by", ["type": "string", "description": "The principal; `system` for the automatic reminder."]),

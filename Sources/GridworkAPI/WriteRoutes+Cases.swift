@@ -32,8 +32,10 @@ extension WriteRoutes {
                     let timestamp = Timestamp.now()
                     let today = clock.today
                     let result = try Self.storeCall(epoch: epoch) { () throws(StoreError) in
-                        try store.moveCase(current.id, at: timestamp, by: principal.id, precondition: holds,
-                            annotation: annotation) { record, nextRecordID in
+                        try store.moveCase(
+                            current.id, at: timestamp, by: principal.id, precondition: holds,
+                            annotation: annotation
+                        ) { record, nextRecordID in
                             CaseFile.step(
                                 record, action: action, arguments: arguments,
                                 roles: Self.caseRoles(principal, record), by: principal.id, at: timestamp,

@@ -12,6 +12,7 @@ import HTTPTypes
 import Logging
 import Prometheus
 import Synchronization
+import TokenDigest
 
 /// `gridwork serve`: runs the HTTP server until SIGTERM or SIGINT.
 struct Serve: ParsableCommand {
@@ -195,7 +196,7 @@ struct Serve: ParsableCommand {
         var directory: PrincipalDirectory?
         if let principals {
             do {
-                directory = try PrincipalDirectory(path: principals)
+                directory = try PrincipalDirectory(path: principals, digest: TokenDigest.sha256Hex)
             } catch {
                 logger.critical("principals.load_failed", metadata: ["error": "\(error)"])
                 throw ExitCode.failure

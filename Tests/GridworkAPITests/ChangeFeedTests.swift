@@ -6,6 +6,7 @@ import JSON
 import Logging
 import TestSupport
 import Testing
+import TokenDigest
 
 @testable import GridworkAPI
 
@@ -23,13 +24,14 @@ struct FeedClient {
         self.store = store
         let hashed = principals.map { principal in
             var principal = principal
-            principal.tokenSha256 = PrincipalDirectory.sha256Hex(Array(principal.id.utf8))
+            principal.tokenSha256 = TokenDigest.sha256Hex(Array(principal.id.utf8))
             return principal
         }
         responder = makeResponder(
             store: store,
             configuration: APIConfiguration(
-                access: AccessPolicy(principals: hashed.isEmpty ? nil : PrincipalDirectory(hashed))),
+                access: AccessPolicy(
+                    principals: hashed.isEmpty ? nil : PrincipalDirectory(hashed, digest: TokenDigest.sha256Hex))),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
