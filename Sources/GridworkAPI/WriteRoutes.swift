@@ -354,8 +354,17 @@ struct WriteRoutes {
             for (key, value) in members where owned[key] != nil && owned[key] != value {
                 issues.append(.init(field: "/\(key)", message: "`\(key)` is set by the server and cannot be changed."))
             }
+            // Derived fields may be echoed back as they are, like the metadata above.
+            let derived = Set(kind.schema.fields.filter { $0.access == .derived }.map(\.name))
+            var echoed: [String: JSONValue] = [:]
+            if !derived.isEmpty, case .object(let current) = current.fieldsObject(kind.schema) {
+                for (key, value) in current where derived.contains(key) { echoed[key] = value }
+            }
+            for (key, value) in members where derived.contains(key) && (echoed[key] ?? .null) != value {
+                issues.append(.init(field: "/\(key)", message: "`\(key)` is set by the server and cannot be changed."))
+            }
             guard issues.isEmpty else { throw invalid(earlier + issues) }
-            body = .object(members.filter { owned[$0.key] == nil })
+            body = .object(members.filter { owned[$0.key] == nil && !derived.contains($0.key) })
         }
         // Dangling ids are reported with the other problems; the store checks them again
         // (with the cross-record rules) under its lock.
@@ -419,6 +428,10 @@ enum MergePatch {
         for (key, value) in members {
             guard seen.insert(key).inserted else {
                 issues.append(ValidationIssue("/\(key)", "The field appears more than once."))
+                continue
+            }
+            if let position = schema.index(of: key), value == .null, schema.fields[position].access == .derived {
+                issues.append(ValidationIssue("/\(key)", "`\(key)` is set by the server and cannot be changed."))
                 continue
             }
             guard let position = schema.index(of: key) else {

@@ -55,8 +55,6 @@ public enum CaseFile {
             case .free:
                 continue
             case .fixed:
-                // An optional fixed field left out of a PUT keeps its value.
-                if values[position] == .null { values[position] = current.values[position] }
                 if values[position] != current.values[position] {
                     issues.append(
                         ValidationIssue(
