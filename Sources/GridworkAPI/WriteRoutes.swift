@@ -94,6 +94,14 @@ struct WriteRoutes {
                     let principal = parameters.principal
                     let current = try Self.latest(kind, parameters["id"] ?? "", store, as: principal)
                     try Self.permit(principal, kind, id: current.id, current: current, nil, store)
+                    // A case's flow is its history: the town and the grid void a case, they do not erase it.
+                    if kind == .cases, principal.role != .admin, principal.role != .district {
+                        throw APIResponder.challenge(
+                            .forbidden,
+                            "`\(principal.id)` may void a case (POST /cases/\(current.id)/actions "
+                                + "{\"action\":\"void\"}), not delete it; only admin and district staff delete cases.",
+                            error: "insufficient_scope")
+                    }
                     let epoch = store.epoch
                     let holds = Self.preconditions(request, epoch)
                     if !holds(current) { throw Self.preconditionFailed(current, epoch) }
