@@ -247,8 +247,8 @@ extension OpenAPIDocument {
         "required": ["type", "title", "status", "detail"],
     ]
 
-    /// `/stats`: the epoch and revision, the scope, every figure nested by its dotted key, and
-    /// `byTown`. Report-only and district-wide figures are null for a scope smaller than the district.
+    /// `/stats`: the epoch and revision, the scope, every figure nested by its dotted key, `work`,
+    /// `cases` and `byTown`. Report-only and district-wide figures are null for a scope smaller than the district.
     static var statsSchema: OpenAPINode {
         let sections = integerTree(
             Figure.all.map { figure in
@@ -263,7 +263,7 @@ extension OpenAPIDocument {
         ]
         return closedObject(
             [("epoch", epoch), ("revision", ["type": "integer"]), ("scope", schemaRef("Scope"))] + sections
-                + [("work", workSchema)]
+                + [("work", workSchema), ("cases", casesSchema)]
                 + [
                     (
                         "byTown",
@@ -290,6 +290,60 @@ extension OpenAPIDocument {
                 "The scope's assistance records by 四进网格 strand (`activity`) and by who was met (`counterpart`); "
                     + "records without one count in neither."))
         return schema
+    }
+
+    /// `/stats.cases`: how the scope's cases stand (SPEC §7), in all and per town.
+    static var casesSchema: OpenAPINode {
+        let town = closedObject([("townId", ["type": "string"]), ("name", ["type": "string"])] + caseCountsProperties)
+        var schema = closedObject(
+            caseCountsProperties
+                + [
+                    (
+                        "byTown",
+                        [
+                            "type": "array", "items": town,
+                            "description": "The scope's towns in id order, each counting only its own cases.",
+                        ]
+                    )
+                ])
+        schema.set(
+            "description",
+            .string(
+                "The scope's cases: open and overdue now, closed and how well. Rates are over the closed cases, "
+                    + "to three decimals, and null while none is closed."))
+        return schema
+    }
+
+    /// The members of one set of cases in `/stats.cases`, the district's or a town's.
+    static var caseCountsProperties: [(key: String, value: OpenAPINode)] {
+        func count(_ description: String) -> OpenAPINode {
+            ["type": "integer", "minimum": 0, "description": .string(description)]
+        }
+        func rate(_ description: String) -> OpenAPINode {
+            ["type": ["number", "null"], "minimum": 0, "maximum": 1, "description": .string(description)]
+        }
+        return [
+            ("open", count("Neither closed nor void.")),
+            ("overdue", count("Open and past the deadline.")),
+            ("closed", count("Closed (办结).")),
+            ("closedOnTime", count("Closed on or before the deadline.")),
+            ("onTimeRate", rate("按期办结率: `closedOnTime / closed`; null when none is closed.")),
+            ("reworked", count("Sent back by a failed check (返工) at least once, open or closed.")),
+            (
+                "reworkRate",
+                rate("返工率: the closed cases reworked at least once, over `closed`; null when none is closed.")
+            ),
+            (
+                "averageWorkingDaysToClose",
+                [
+                    "type": ["number", "null"], "minimum": 0,
+                    "description":
+                        "Working days from report to closure, averaged over the closed cases; null when none is.",
+                ]
+            ),
+            ("supervised", count("Supervised by the district (督办).")),
+            ("void", count("Voided (作废).")),
+        ]
     }
 
     /// The part of the district an answer covers: the caller's scope.
