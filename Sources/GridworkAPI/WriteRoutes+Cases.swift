@@ -32,8 +32,10 @@ extension WriteRoutes {
                     let timestamp = Timestamp.now()
                     let today = clock.today
                     let result = try Self.storeCall(epoch: epoch) { () throws(StoreError) in
-                        try store.moveCase(current.id, at: timestamp, by: principal.id, precondition: holds,
-                            annotation: annotation) { record, nextRecordID in
+                        try store.moveCase(
+                            current.id, at: timestamp, by: principal.id, precondition: holds,
+                            annotation: annotation
+                        ) { record, nextRecordID in
                             CaseFile.step(
                                 record, action: action, arguments: arguments,
                                 roles: Self.caseRoles(principal, record), by: principal.id, at: timestamp,
@@ -145,6 +147,28 @@ extension WriteRoutes {
         }
         guard errors.isEmpty else { throw invalid(errors) }
         return (action, arguments)
+    }
+
+    /// An update's `fields` without a case's derived members, which the request's body (`asked`)
+    /// may repeat as `current` has them — a PUT of the case as read, or a merge patch, which is
+    /// applied over all of them — but not change: a change, a patch's `null` included, is a 422.
+    /// `CaseFile.updated` puts the current values back.
+    static func withoutDerived(_ fields: JSONValue, asked: JSONValue, current: Record) throws(APIError) -> JSONValue {
+        let schema = ResourceKind.cases.schema
+        let derived = Set(schema.fields.filter { $0.access == .derived }.map(\.name))
+        guard case .object(let members) = fields else { return fields }
+        var now: [String: JSONValue] = [:]
+        if case .object(let stored) = current.fieldsObject(schema) {
+            for (key, value) in stored { now[key] = value }
+        }
+        var errors: [APIError.FieldError] = []
+        if case .object(let requested) = asked {
+            for (key, value) in requested where derived.contains(key) && value != now[key] ?? .null {
+                errors.append(.init(field: "/\(key)", message: "`\(key)` is set by the server and cannot be changed."))
+            }
+        }
+        guard errors.isEmpty else { throw invalid(errors) }
+        return .object(members.filter { !derived.contains($0.key) })
     }
 
     /// The parts `principal` plays on `record`, a case: admins and district staff theirs; the

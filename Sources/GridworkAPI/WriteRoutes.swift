@@ -227,7 +227,8 @@ struct WriteRoutes {
         // Members a merge patch would drop without a trace (`{"foo": null}`) are checked before it
         // is applied; everything else is checked on the result.
         let dropped = mergePatch ? MergePatch.droppedMembers(body, kind.schema) : []
-        let fields = mergePatch ? MergePatch.apply(body, to: current.fieldsObject(kind.schema)) : body
+        var fields = mergePatch ? MergePatch.apply(body, to: current.fieldsObject(kind.schema)) : body
+        if kind == .cases { fields = try Self.withoutDerived(fields, asked: body, current: current) }
         // A patch was applied to `current`: it must not overwrite a newer revision. Nor may a
         // case's update, which carries `current`'s state and flow.
         let sameRevision = mergePatch || kind == .cases
