@@ -122,7 +122,9 @@ public enum CaseFile {
             values[CaseField.deadline.rawValue] = .string(transition.deadline.text)
         case .check:
             step.passed = arguments.passed
-            if transition.rework { values[CaseField.reworks.rawValue] = .int(values[CaseField.reworks.rawValue].int + 1) }
+            if transition.rework {
+                values[CaseField.reworks.rawValue] = .int(values[CaseField.reworks.rawValue].int + 1)
+            }
         case .supervise:
             values[CaseField.supervised.rawValue] = .bool(true)
         case .close:
@@ -155,7 +157,8 @@ public enum CaseFile {
         {
             let reminder = CaseStep(
                 action: CaseAction.remind.rawValue, from: state.rawValue, to: state.rawValue, by: CaseStep.system,
-                at: timestamp, on: today.text, note: "Past its deadline, \(deadline.text): reminded automatically (催办).")
+                at: timestamp, on: today.text, note: "Past its deadline, \(deadline.text): reminded automatically (催办)."
+            )
             updated[CaseField.flow.rawValue] = .steps(flow + [reminder])
         }
         return updated == values ? nil : updated
