@@ -24,6 +24,9 @@ public final class CaseSweeper: @unchecked Sendable {
         self.durability = durability
         self.logger = logger
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gridwork.cases"))
+        // Active from the start, firing never until `start` schedules it: releasing a source that
+        // was never activated traps, so a sweeper that is never started must not hold one.
+        timer.activate()
     }
 
     /// Sweeps now, then every `interval` (a minute by default: the day turns once a day, and a
@@ -31,7 +34,6 @@ public final class CaseSweeper: @unchecked Sendable {
     public func start(interval: DispatchTimeInterval = .seconds(60)) {
         timer.setEventHandler { [self] in sweep() }
         timer.schedule(deadline: .now(), repeating: interval)
-        timer.activate()
     }
 
     /// Brings every case up to today; returns how many changed. Nothing is written while the

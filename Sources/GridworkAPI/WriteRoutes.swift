@@ -234,7 +234,16 @@ struct WriteRoutes {
         let body = try Self.body(request, mergePatch: mergePatch)
         // Members a merge patch would drop without a trace (`{"foo": null}`) are checked before it
         // is applied; everything else is checked on the result.
-        let dropped = mergePatch ? MergePatch.droppedMembers(body, kind.schema) : []
+        var dropped = mergePatch ? MergePatch.droppedMembers(body, kind.schema) : []
+        // So is a patch's null for a derived field that has a value: applied, it would vanish.
+        if mergePatch, case .object(let members) = body {
+            for (key, value) in members where value == .null {
+                guard let position = kind.schema.index(of: key), kind.schema.fields[position].access == .derived,
+                    current.values[position] != .null
+                else { continue }
+                dropped.append(ValidationIssue("/\(key)", "`\(key)` is set by the server and cannot be changed."))
+            }
+        }
         let fields = mergePatch ? MergePatch.apply(body, to: current.fieldsObject(kind.schema)) : body
         // A patch was applied to `current`: it must not overwrite a newer revision. Nor may a
         // case's update, which carries `current`'s state and flow.
@@ -436,10 +445,6 @@ enum MergePatch {
         for (key, value) in members {
             guard seen.insert(key).inserted else {
                 issues.append(ValidationIssue("/\(key)", "The field appears more than once."))
-                continue
-            }
-            if let position = schema.index(of: key), value == .null, schema.fields[position].access == .derived {
-                issues.append(ValidationIssue("/\(key)", "`\(key)` is set by the server and cannot be changed."))
                 continue
             }
             guard let position = schema.index(of: key) else {

@@ -22,11 +22,7 @@ struct FeedClient {
     /// their ids as tokens.
     init(store: Store = Store(seed: Self.seed), principals: [Principal] = []) {
         self.store = store
-        let hashed = principals.map { principal in
-            var principal = principal
-            principal.tokenSha256 = TokenDigest.sha256Hex(Array(principal.id.utf8))
-            return principal
-        }
+        let hashed = principals.map(\.withItsIDAsToken)
         responder = makeResponder(
             store: store,
             configuration: APIConfiguration(
