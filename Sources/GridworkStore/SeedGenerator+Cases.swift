@@ -47,13 +47,18 @@ extension SeedGenerator {
 
     /// The case each `problem_resolved` and `good_deed` record closes.
     mutating func closures(_ text: inout SeededCaseText) -> [PlannedCase] {
-        let linked = records.filter { kind, record in
-            kind == .assistanceRecords
-                && ["problem_resolved", "good_deed"].contains(record[AssistanceField.type].string ?? "")
+        // Positions, not copies: the records are many and only these few are wanted.
+        let linked = records.indices.filter { index in
+            guard records[index].0 == .assistanceRecords else { return false }
+            switch records[index].1.values[AssistanceField.type.rawValue] {
+            case .string("problem_resolved"), .string("good_deed"): return true
+            default: return false
+            }
         }
         var planned: [PlannedCase] = []
         planned.reserveCapacity(linked.count)
-        for (_, record) in linked {
+        for index in linked {
+            let record = records[index].1
             let type = record[AssistanceField.type].string!
             let grid = record[AssistanceField.gridId].string!
             let cadre = record[AssistanceField.cadreId].string!
@@ -62,7 +67,7 @@ extension SeedGenerator {
                 ofSummary: record[AssistanceField.summary].string!, type: type, grid: grid, &random)
             let closedOn = CalendarDate(record[AssistanceField.date].string!)!
             var category = self.category(of: matter)
-            if category == .urgent && !WorkingCalendar.china.isWorkingDay(closedOn) { category = .help }
+            if category == .urgent && !SeedWorkingDays.china.isWorkingDay(closedOn) { category = .help }
             let origin = self.origin(of: matter)
             // A good deed is mostly done by the cadre who took it on; the rest go to the offices.
             let assignee =
@@ -125,7 +130,7 @@ extension SeedGenerator {
         category: CaseCategory, closedOn: CalendarDate, assignee: String, place: SeededCaseText.Place,
         outcome: CaseOutcome, supervised: Bool, note: String? = nil, _ text: inout SeededCaseText
     ) -> SeededCaseFlow {
-        let calendar = WorkingCalendar.china
+        let calendar = SeedWorkingDays.china
         let allowed = category.workingDaysAllowed
         let onWorkingDay = calendar.isWorkingDay(closedOn)
         let late = onWorkingDay && random.int(in: 0...999) < 75
@@ -139,9 +144,10 @@ extension SeedGenerator {
             span = min(span, allowed - 1)
         }
         let reportedOn = reportDay(closing: closedOn, span: span)
-        let deadline = category.deadline(from: reportedOn)
+        let deadline = calendar.deadline(of: category, from: reportedOn)
         let quick = allowed == 0 || span == 0
         var script: [PlannedStep] = []
+        script.reserveCapacity(12)
         if !quick && random.int(in: 0...99) < 3 {
             script += [
                 PlannedStep(
@@ -176,13 +182,13 @@ extension SeedGenerator {
         }
         if closedOn > deadline && extended {
             // A round number of working days more, enough for the work as it went.
-            let more = [3, 5, 10, 15, 20].first { calendar.adding(workingDays: $0, to: deadline) >= closedOn } ?? 20
+            let more = [3, 5, 10, 15, 20].first { calendar.adding($0, to: deadline) >= closedOn } ?? 20
             script.append(
                 PlannedStep(
                     action: .extend,
                     arguments: CaseArguments(
                         note: random.pick(SeedNames.extensionNotes),
-                        deadline: calendar.adding(workingDays: more, to: deadline)),
+                        deadline: calendar.adding(more, to: deadline)),
                     weight: 2))
         }
         script.append(
@@ -211,18 +217,7 @@ extension SeedGenerator {
     /// The working day a case closed on `closing` after `span` working days was reported: as many
     /// working days after it through `closing`, and never before the year's first.
     func reportDay(closing: CalendarDate, span: Int) -> CalendarDate {
-        let calendar = WorkingCalendar.china
-        guard closing >= Self.firstCaseDay else { return closing }
-        var day = closing
-        var counted = 0
-        while day > Self.firstCaseDay {
-            if calendar.isWorkingDay(day) {
-                if counted == span { return day }
-                counted += 1
-            }
-            day = CalendarDate(dayNumber: day.dayNumber - 1)
-        }
-        return Self.firstCaseDay
+        SeedWorkingDays.china.day(span, workingDaysBefore: closing, earliest: Self.firstCaseDay)
     }
 
     /// A day for each step of `script` among the working days `first…last`, spread by the steps'
@@ -230,8 +225,7 @@ extension SeedGenerator {
     mutating func dates(
         for script: [PlannedStep], from first: CalendarDate, through last: CalendarDate, deadline: CalendarDate
     ) -> [CalendarDate] {
-        let calendar = WorkingCalendar.china
-        var working = calendar.workingDays(in: first, last)
+        var working = SeedWorkingDays.china.workingDays(from: first, through: last)
         if working.isEmpty { working = [first] }
         let weights = script.map { $0.weight * (0.5 + random.unit()) }
         let total = weights.reduce(0, +)
@@ -263,8 +257,8 @@ extension SeedGenerator {
             (.category, .string(plan.category.rawValue)), (.gridId, .string(grid)), (.townId, .string(gridTown[grid]!)),
             (.title, .string(plan.title)), (.description, .string(plan.description)),
             (.reportedBy, .string(plan.reportedBy)), (.origin, .string(plan.origin)),
-            (.reportedOn, .string(flow.reportedOn.text)), (.state, .string(flow.state.rawValue)),
-            (.deadline, .string(flow.deadline.text)),
+            (.reportedOn, .string(flow.reportedOn.seedText)), (.state, .string(flow.state.rawValue)),
+            (.deadline, .string(flow.deadline.seedText)),
             (
                 .overdue,
                 .bool(CaseWorkflow.isOverdue(deadline: flow.deadline, state: flow.state, today: Self.casePresent))
@@ -277,7 +271,7 @@ extension SeedGenerator {
         if let counterpart = plan.counterpart { fields.append((.counterpart, .string(counterpart))) }
         if let assignee = flow.assignee { fields.append((.assignee, .string(assignee))) }
         if let outcome = flow.outcome { fields.append((.outcome, .string(outcome.rawValue))) }
-        if let closedOn = flow.closedOn { fields.append((.closedOn, .string(closedOn.text))) }
+        if let closedOn = flow.closedOn { fields.append((.closedOn, .string(closedOn.seedText))) }
         add(.cases, fields)
     }
 }

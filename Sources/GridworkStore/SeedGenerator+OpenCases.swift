@@ -68,7 +68,7 @@ extension SeedGenerator {
         _ plan: PlannedCase, to state: CaseState, overdue: Bool, place: SeededCaseText.Place,
         _ text: inout SeededCaseText
     ) -> SeededCaseFlow {
-        let calendar = WorkingCalendar.china
+        let calendar = SeedWorkingDays.china
         let yesterday = calendar.previousWorkingDay(before: Self.casePresent)
         let allowed = plan.category.workingDaysAllowed
         let fresh = [CaseState.reported: 1, .accepted: 3, .returned: 4][state] ?? allowed
@@ -77,7 +77,7 @@ extension SeedGenerator {
             ? allowed + random.int(in: 0...7) : random.int(in: 0...max(0, min(fresh, allowed - 1)))
         if state == .extended { age = max(1, allowed - 1 - random.int(in: 0...2)) + random.int(in: 0...6) }
         let reportedOn = reportDay(closing: yesterday, span: age)
-        let deadline = plan.category.deadline(from: reportedOn)
+        let deadline = calendar.deadline(of: plan.category, from: reportedOn)
         let assignee = plan.byCadre ? plan.reportedBy : text.unit(for: plan.topic, at: place, &random)
         var script: [PlannedStep] = []
         func step(_ action: CaseAction, _ weight: Double, _ arguments: CaseArguments = CaseArguments()) {
@@ -102,14 +102,14 @@ extension SeedGenerator {
             step(.remind, 1.5, CaseArguments(note: random.pick(SeedNames.remindNotes)))
         }
         if state == .extended {
-            let later = calendar.adding(workingDays: random.pick([5, 10, 10, 15]), to: deadline)
+            let later = calendar.adding(random.pick([5, 10, 10, 15]), to: deadline)
             step(.extend, 2, CaseArguments(note: random.pick(SeedNames.extensionNotes), deadline: later))
         }
         if state == .awaitingCheck || (state == .inProgress && random.int(in: 0...99) < 8) { step(.submit, 3) }
         if state == .inProgress && script.last?.action == .submit {
             step(.check, 0.6, CaseArguments(note: random.pick(SeedNames.reworkNotes), passed: false))
         }
-        let span = calendar.workingDays(in: reportedOn, yesterday)
+        let span = calendar.workingDays(from: reportedOn, through: yesterday)
         let end = span[random.int(in: (span.count / 2)...(span.count - 1))]
         var flow = play(
             script, reportedOn: reportedOn, category: plan.category,
@@ -131,7 +131,7 @@ extension SeedGenerator {
                 var plan = newCase(in: grid, by: cadre.id, explaining: outcome == .explained, &text)
                 if plan.category == .urgent { plan.category = .help }
                 var day = CalendarDate(workingDay())!
-                while day < CalendarDate(year: 2014, month: 3, day: 1) || !WorkingCalendar.china.isWorkingDay(day) {
+                while day < CalendarDate(year: 2014, month: 3, day: 1) || !SeedWorkingDays.china.isWorkingDay(day) {
                     day = CalendarDate(workingDay())!
                 }
                 let place = text.places[plan.grid]!

@@ -5,6 +5,9 @@
 /// deadline, or by the settling that follows a step.
 struct SeededCaseFlow {
     private(set) var steps: [CaseStep]
+    /// The day of each step, as `steps[i].on` says.
+    private var days: [CalendarDate]
+    let reportedOn: CalendarDate
     private(set) var state = CaseState.reported
     private(set) var deadline: CalendarDate
     private(set) var reworks = 0
@@ -21,16 +24,18 @@ struct SeededCaseFlow {
 
     /// A case reported on `reportedOn`, due as its category says.
     init(reportedOn: CalendarDate, category: CaseCategory) {
-        deadline = category.deadline(from: reportedOn)
+        self.reportedOn = reportedOn
+        deadline = SeedWorkingDays.china.deadline(of: category, from: reportedOn)
         lastDay = reportedOn
         steps = [
             CaseStep(
                 action: "report", from: nil, to: CaseState.reported.rawValue, by: Record.seedPrincipal, at: "",
-                on: reportedOn.text, deadline: deadline.text)
+                on: reportedOn.seedText, deadline: deadline.seedText)
         ]
+        days = [reportedOn]
+        steps.reserveCapacity(12)
+        days.reserveCapacity(12)
     }
-
-    var reportedOn: CalendarDate { CalendarDate(steps[0].on)! }
 
     /// Takes `action` on `day`, which the workflow must allow.
     mutating func take(_ action: CaseAction, on day: CalendarDate, _ arguments: CaseArguments = CaseArguments()) {
@@ -43,7 +48,7 @@ struct SeededCaseFlow {
         }
         var step = CaseStep(
             action: action.rawValue, from: state.rawValue, to: transition.state.rawValue, by: Record.seedPrincipal,
-            at: "", on: day.text, note: arguments.note)
+            at: "", on: day.seedText, note: arguments.note)
         switch action {
         case .dispatch:
             step.assignee = arguments.assignee
@@ -51,7 +56,7 @@ struct SeededCaseFlow {
         case .return:
             assignee = nil
         case .extend:
-            step.deadline = transition.deadline.text
+            step.deadline = transition.deadline.seedText
             reminded = false
         case .check:
             step.passed = arguments.passed
@@ -69,6 +74,7 @@ struct SeededCaseFlow {
         checked = transition.checked
         deadline = transition.deadline
         steps.append(step)
+        days.append(day)
         lastDay = day
         // A step settles its case at once (`CaseFile.step`).
         remind(on: day, swept: false)
@@ -77,8 +83,7 @@ struct SeededCaseFlow {
     /// The sweep's reminder, if due on a working day after the last step through `day`. Only the
     /// first such day past the deadline can be due: until the next step the state stays.
     mutating func sweep(through day: CalendarDate) {
-        let calendar = WorkingCalendar.china
-        let first = calendar.nextWorkingDay(after: max(lastDay, deadline))
+        let first = SeedWorkingDays.china.adding(1, to: max(lastDay, deadline))
         if first <= day { remind(on: first, swept: true) }
     }
 
@@ -90,7 +95,8 @@ struct SeededCaseFlow {
         steps.append(
             CaseStep(
                 action: CaseAction.remind.rawValue, from: state.rawValue, to: state.rawValue, by: CaseStep.system,
-                at: "", on: day.text, note: "Past its deadline, \(deadline.text): reminded automatically (催办)."))
+                at: "", on: day.seedText, note: "Past its deadline, \(deadline.text): reminded automatically (催办)."))
+        days.append(day)
         reminded = true
     }
 
@@ -101,8 +107,8 @@ struct SeededCaseFlow {
         var start = 0
         while start < steps.count {
             var end = start + 1
-            while end < steps.count && steps[end].on == steps[start].on { end += 1 }
-            let day = CalendarDate(steps[start].on)!
+            while end < steps.count && days[end] == days[start] { end += 1 }
+            let day = days[start]
             let people = (start..<end).filter { steps[$0].by != CaseStep.system }.count
             var office = (0..<people).map { _ in random.int(in: 0...25_199) }.sorted().makeIterator()
             var previous = -1
@@ -124,32 +130,32 @@ struct SeededCaseFlow {
         }
     }
 
-    /// The RFC 3339 UTC time of `second` after midnight of `day` in China (UTC+8).
+    /// The RFC 3339 UTC time of `second` after midnight of `day` in China (UTC+8), written byte by
+    /// byte: the seed writes thousands of them at every start.
     static func utc(_ day: CalendarDate, chinaSecond second: Int) -> String {
         let shifted = second - 8 * 3_600
         let date = shifted < 0 ? CalendarDate(dayNumber: day.dayNumber - 1) : day
         let time = shifted < 0 ? shifted + 86_400 : shifted
-        return
-            "\(date.text)T\((time / 3_600).zeroPadded(2)):\((time / 60 % 60).zeroPadded(2)):\((time % 60).zeroPadded(2))Z"
-    }
-}
-
-extension WorkingCalendar {
-    /// The first working day after `date`.
-    func nextWorkingDay(after date: CalendarDate) -> CalendarDate {
-        adding(workingDays: 1, to: date)
-    }
-
-    /// The last working day before `date`.
-    func previousWorkingDay(before date: CalendarDate) -> CalendarDate {
-        var day = CalendarDate(dayNumber: date.dayNumber - 1)
-        while !isWorkingDay(day) { day = CalendarDate(dayNumber: day.dayNumber - 1) }
-        return day
-    }
-
-    /// The working days from `first` through `last`.
-    func workingDays(in first: CalendarDate, _ last: CalendarDate) -> [CalendarDate] {
-        guard first <= last else { return [] }
-        return (first.dayNumber...last.dayNumber).map(CalendarDate.init(dayNumber:)).filter(isWorkingDay)
+        let text = date.seedText
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            var count = 0
+            func put(_ byte: UInt8) {
+                buffer[count] = byte
+                count += 1
+            }
+            func pair(_ value: Int) {
+                put(UInt8(ascii: "0") + UInt8(value / 10))
+                put(UInt8(ascii: "0") + UInt8(value % 10))
+            }
+            for byte in text.utf8 { put(byte) }
+            put(UInt8(ascii: "T"))
+            pair(time / 3_600)
+            put(UInt8(ascii: ":"))
+            pair(time / 60 % 60)
+            put(UInt8(ascii: ":"))
+            pair(time % 60)
+            put(UInt8(ascii: "Z"))
+            return count
+        }
     }
 }
