@@ -144,22 +144,34 @@ public enum CaseFile {
     }
 
     /// The case brought up to `today`, or nil when it already is: `overdue` set as the clock says,
-    /// and the automatic reminder (催办) step added once per deadline to a case past it.
-    public static func settled(_ values: [FieldValue], today: CalendarDate, at timestamp: String) -> [FieldValue]? {
+    /// and, on a working day, the automatic reminder (催办) step added once per deadline to a case
+    /// past it — the office reminds on the first working day it is overdue, not on a Sunday.
+    public static func settled(
+        _ values: [FieldValue], today: CalendarDate, at timestamp: String, calendar: WorkingCalendar = .china
+    ) -> [FieldValue]? {
         var updated = withOverdue(values, today: today)
         let state = CaseState(rawValue: values[CaseField.state.rawValue].string ?? "") ?? .reported
         let flow = values[CaseField.flow.rawValue].steps
-        if let deadline = values[CaseField.deadline.rawValue].string.flatMap(CalendarDate.init),
+        if calendar.isWorkingDay(today),
+            let deadline = values[CaseField.deadline.rawValue].string.flatMap(CalendarDate.init),
             CaseWorkflow.needsAutomaticReminder(
                 deadline: deadline, state: state, today: today, alreadyReminded: remindedSinceDeadline(flow))
         {
-            let reminder = CaseStep(
-                action: CaseAction.remind.rawValue, from: state.rawValue, to: state.rawValue, by: CaseStep.system,
-                at: timestamp, on: today.text, note: "Past its deadline, \(deadline.text): reminded automatically (催办)."
-            )
+            let reminder = automaticReminder(state: state, deadline: deadline, at: timestamp, on: today)
             updated[CaseField.flow.rawValue] = .steps(flow + [reminder])
         }
         return updated == values ? nil : updated
+    }
+
+    /// The step the server adds to a case past its `deadline`, in `state`, on the day `on`.
+    public static func automaticReminder(
+        state: CaseState, deadline: CalendarDate, at timestamp: String, on day: CalendarDate
+    )
+        -> CaseStep
+    {
+        CaseStep(
+            action: CaseAction.remind.rawValue, from: state.rawValue, to: state.rawValue, by: CaseStep.system,
+            at: timestamp, on: day.text, note: "已超过办理期限（\(deadline.text)），系统自动催办。")
     }
 
     /// `values` with `overdue` as the clock says.

@@ -92,10 +92,9 @@ struct SeededCaseFlow {
             CaseWorkflow.needsAutomaticReminder(deadline: deadline, state: state, today: day, alreadyReminded: reminded)
         else { return }
         if swept { sweptReminders.insert(steps.count) }
-        steps.append(
-            CaseStep(
-                action: CaseAction.remind.rawValue, from: state.rawValue, to: state.rawValue, by: CaseStep.system,
-                at: "", on: day.seedText, note: "Past its deadline, \(deadline.text): reminded automatically (催办)."))
+        var reminder = CaseFile.automaticReminder(state: state, deadline: deadline, at: "", on: day)
+        reminder.on = day.seedText
+        steps.append(reminder)
         days.append(day)
         reminded = true
     }
