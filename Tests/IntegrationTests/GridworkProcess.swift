@@ -25,12 +25,12 @@ final class GridworkProcess {
         return path
     }
 
-    /// Spawns the server on `dataDirectory` (nil: memory only) without waiting for it.
-    static func spawn(_ dataDirectory: String?) throws(CheckFailure) -> ChildProcess {
-        // The seed's present: its open cases start current, so a start writes nothing of its own
-        // (on today's clock the sweeper would mark them overdue in a change by `system`).
+    /// Spawns the server on `dataDirectory` (nil: memory only) without waiting for it. `today`
+    /// is the case clock's present: by default the seed's, so its open cases start current and a
+    /// start writes nothing of its own; nil leaves the server on today's date.
+    static func spawn(_ dataDirectory: String?, today: String? = "2014-08-06") throws(CheckFailure) -> ChildProcess {
         let arguments =
-            ["serve", "--port", "0", "--log-level", "info", "--today", "2014-08-06"]
+            ["serve", "--port", "0", "--log-level", "info"] + (today.map { ["--today", $0] } ?? [])
             + (dataDirectory.map { ["--data-dir", $0] } ?? [])
         do {
             return try ChildProcess.spawn(
@@ -44,8 +44,10 @@ final class GridworkProcess {
 
     /// Starts the server on `dataDirectory` (nil: memory only); returns once it logged its port
     /// and `/readyz` is 200.
-    static func start(_ dataDirectory: String?) throws(CheckFailure) -> GridworkProcess {
-        let child = try spawn(dataDirectory)
+    static func start(_ dataDirectory: String?, today: String? = "2014-08-06") throws(CheckFailure)
+        -> GridworkProcess
+    {
+        let child = try spawn(dataDirectory, today: today)
         guard child.waitForStderr(within: .seconds(60), until: { port(in: $0) != nil }),
             let port = port(in: child.stderr)
         else {
