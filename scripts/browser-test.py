@@ -19,10 +19,18 @@ starts Chromium headless, and asserts:
      table has one row per /stats byTown entry and its visits column adds up, and the three
      charts (visits per town, projects by category, visits per month — the last may say
      "unavailable") are drawn;
-  4. after a POST /assistance-records of type `visit` (cadre and grid copied from an existing
+  4. the cases panel shows /stats cases: open, overdue (highlighted when any), closed, the
+     on-time and rework rates as percentages and the average working days to close ("—" while
+     no case is closed), and one bar per town of cases.byTown with its open and overdue counts;
+  5. after a POST /assistance-records of type `visit` (cadre and grid copied from an existing
      visit), within 2 seconds the page shows the visits total + 1, the new revision, the G6
      figure marked as a mismatch, and that town's visits + 1; after DELETE of that record, within
-     2 seconds it shows the original figures again (so a run leaves the store as it found it).
+     2 seconds it shows the original figures again (so a run leaves the store as it found it);
+  6. after a POST /cases in that grid, within 2 seconds the panel shows one more open case and
+     the town's bar one longer; once the case is carried to closure through POST
+     /cases/{id}/actions (outcome `explained`, so no assistance record is written), within 2
+     seconds it shows /stats's closed count and rates; after DELETE of the case, the figures
+     it started with.
 
 It exits 0 when every check passes, 1 when a check fails, 2 when it cannot run (no Chromium,
 the server does not start, ...). It always stops the server and the browser it started.
@@ -402,6 +410,16 @@ SNAPSHOT_JS = r"""
     return e ? { state: e.getAttribute('data-state'), bars: e.querySelectorAll('svg [data-bar]').length,
                  values, text: e.textContent.trim().slice(0, 200) } : null;
   };
+  const kpis = {};
+  document.querySelectorAll('#cases [data-case]').forEach((e) => {
+    kpis[e.getAttribute('data-case')] = { text: textOf(e), value: e.getAttribute('data-value') };
+  });
+  const caseBars = {};
+  document.querySelectorAll('#chart-cases svg [data-bar]').forEach((g) => {
+    caseBars[g.getAttribute('data-bar')] = { open: Number(g.getAttribute('data-value')),
+                                            overdue: Number(g.getAttribute('data-overdue')) };
+  });
+  const overdueTile = q('#cases [data-kpi="overdue"]');
   const status = q('#live-status');
   return {
     ready: document.body.getAttribute('data-ready'),
@@ -412,6 +430,8 @@ SNAPSHOT_JS = r"""
     liveText: status ? status.textContent.trim() : null,
     updatedAt: textOf(q('#updated-at')),
     figures, towns,
+    cases: { kpis, bars: caseBars, state: q('#chart-cases') ? q('#chart-cases').getAttribute('data-state') : null,
+             overdueAlert: overdueTile ? overdueTile.getAttribute('data-alert') : null },
     charts: { towns: chart('#chart-town-visits'), categories: chart('#chart-categories'),
               timeline: chart('#chart-timeline'), activities: chart('#chart-activities'),
               counterparts: chart('#chart-counterparts') },
@@ -534,12 +554,72 @@ def check_page(shot, stats):
         shown = (charts.get(name) or {}).get("values")
         if shown != stats["work"][key]:
             problems.append(f"the {name} chart shows {shown}, /stats work.{key} is {stats['work'][key]}")
+    problems += case_problems(shot, stats["cases"])
     if problems:
         raise Failure("the page is wrong:\n  " + "\n  ".join(problems))
+    log(f"ok   cases panel: {describe_cases(shot)}")
     log(f"ok   revision {stats['revision']} shown, live status {shot['liveState']!r}, "
         f"{len(by_town)} towns in the table, charts: {charts['towns']['bars']} town bars, "
         f"{charts['categories']['bars']} category bars, timeline "
         f"{'unavailable' if timeline['state'] == 'unavailable' else str(timeline['bars']) + ' month bars'}")
+
+
+CASE_COUNTS = ("open", "overdue", "closed")
+CASE_RATES = ("onTimeRate", "reworkRate")
+CASE_DAYS = "averageWorkingDaysToClose"
+
+
+def shown_number(text, percent):
+    """The number a panel figure shows ("85.7%", "2.3", "1,204"), or None for "—"."""
+    if text == "—":
+        return None
+    body = (text or "").replace(",", "")
+    if percent:
+        if not body.endswith("%"):
+            raise ValueError(text)
+        return float(body[:-1]) / 100
+    return float(body)
+
+
+def case_problems(shot, cases):
+    """What the cases panel shows that differs from /stats cases."""
+    panel = shot["cases"]
+    kpis = panel["kpis"]
+    problems = []
+    for key in CASE_COUNTS + CASE_RATES + (CASE_DAYS,):
+        shown, want = kpis.get(key), cases[key]
+        if shown is None:
+            problems.append(f"cases panel: no data-case={key!r} element")
+            continue
+        if (shown["value"] or "") != ("" if want is None else json.dumps(want)):
+            problems.append(f"cases panel {key}: data-value {shown['value']!r}, /stats cases.{key} is {want!r}")
+        if key in CASE_COUNTS:
+            if shown["text"] != fmt(want):
+                problems.append(f"cases panel {key}: shows {shown['text']!r}, expected {fmt(want)!r}")
+            continue
+        try:
+            number = shown_number(shown["text"], key in CASE_RATES)
+        except ValueError:
+            problems.append(f"cases panel {key}: shows {shown['text']!r}, not a figure")
+            continue
+        # rates to a tenth of a percent, days to a tenth of a day; "—" exactly when /stats has null
+        tolerance = 0.0005 if key in CASE_RATES else 0.05
+        if (number is None) != (want is None) or (want is not None and abs(number - want) > tolerance + 1e-9):
+            problems.append(f"cases panel {key}: shows {shown['text']!r}, /stats cases.{key} is {want!r}")
+    alert = "true" if cases["overdue"] > 0 else "false"
+    if panel["overdueAlert"] != alert:
+        problems.append(f"cases panel: overdue tile data-alert {panel['overdueAlert']!r} with {cases['overdue']} overdue")
+    want_bars = {t["townId"]: {"open": t["open"], "overdue": t["overdue"]} for t in cases["byTown"]}
+    if panel["bars"] != want_bars:
+        problems.append(f"cases chart bars {panel['bars']}, /stats cases.byTown {want_bars}")
+    return problems
+
+
+def describe_cases(shot):
+    kpis = shot["cases"]["kpis"]
+    return (f"open {kpis['open']['text']}, overdue {kpis['overdue']['text']}, closed {kpis['closed']['text']}, "
+            f"on time {kpis['onTimeRate']['text']}, rework {kpis['reworkRate']['text']}, "
+            f"days to close {kpis[CASE_DAYS]['text']}, {len(shot['cases']['bars'])} town bars")
 
 
 def town_visits(shot, town_id):
@@ -678,6 +758,71 @@ def check_delete(api, browser, created, fresh):
         f"again, revision {shot['revisionText']}")
 
 
+CASE_CLOSURE = [{"action": "accept"}, {"action": "dispatch", "assignee": None}, {"action": "start"},
+                {"action": "submit"}, {"action": "check", "passed": True}, {"action": "close", "outcome": "explained"}]
+
+
+def wait_for_cases(api, browser, since, what):
+    """Waits, within UPDATE_BOUND_S of `since`, for the panel to show what /stats now says."""
+    stats = api.json("/stats")
+
+    def shows(shot):
+        if int(shot["revisionValue"] or 0) < stats["revision"]:
+            return f"revision shows {shot['revisionText']!r}, expected {stats['revision']}"
+        problems = case_problems(shot, stats["cases"])
+        return "; ".join(problems) if problems else None
+
+    shot, _ = wait_for(browser, shows, UPDATE_BOUND_S - (time.monotonic() - since), what)
+    return stats, shot
+
+
+def check_case_live(api, browser, created_cases):
+    """A case reported, carried to closure and deleted, each shown live by the cases panel."""
+    status, _, body = api.request("GET", "/assistance-records?type=visit&limit=1")
+    if status != 200 or not json.loads(body).get("data"):
+        raise Failure(f"GET /assistance-records?type=visit&limit=1 answered {status} with no record")
+    template = json.loads(body)["data"][0]
+    before = api.json("/stats")["cases"]
+    status, _, body = api.request("POST", "/cases", {
+        "category": "help", "gridId": template["gridId"], "title": "浏览器测试 browser test",
+        "description": "路灯不亮 a street light is out", "reportedBy": template["cadreId"], "origin": "visit"})
+    posted_at = time.monotonic()
+    if status != 201:
+        raise Failure(f"POST /cases answered {status}: {body[:300]!r}")
+    case = json.loads(body)
+    created_cases.append(case["id"])
+    stats, shot = wait_for_cases(api, browser, posted_at, "the new case")
+    town = case["townId"]
+    opened = {t["townId"]: t for t in stats["cases"]["byTown"]}[town]["open"]
+    was = {t["townId"]: t for t in before["byTown"]}[town]["open"]
+    if stats["cases"]["open"] != before["open"] + 1 or opened != was + 1:
+        raise Failure(f"/stats cases open {before['open']} -> {stats['cases']['open']}, {town} {was} -> {opened}")
+    log(f"ok   {time.monotonic() - posted_at:.2f} s after POST {case['id']} the cases panel shows open "
+        f"{shot['cases']['kpis']['open']['text']} and {town} {shot['cases']['bars'][town]['open']} open")
+
+    for step in CASE_CLOSURE:
+        if "assignee" in step:
+            step = dict(step, assignee=template["cadreId"])
+        status, _, body = api.request("POST", f"/cases/{case['id']}/actions", step)
+        if status != 200:
+            raise Failure(f"POST /cases/{case['id']}/actions {step} answered {status}: {body[:300]!r}")
+    closed_at = time.monotonic()
+    stats, shot = wait_for_cases(api, browser, closed_at, "the closed case")
+    if stats["cases"]["closed"] != before["closed"] + 1:
+        raise Failure(f"/stats cases closed {before['closed']} -> {stats['cases']['closed']} after closing {case['id']}")
+    log(f"ok   {time.monotonic() - closed_at:.2f} s after closing it the panel shows {describe_cases(shot)}")
+
+    status, _, body = api.request("DELETE", f"/cases/{case['id']}")
+    deleted_at = time.monotonic()
+    if status not in (200, 204):
+        raise Failure(f"DELETE /cases/{case['id']} answered {status}: {body[:300]!r}")
+    created_cases.remove(case["id"])
+    stats, shot = wait_for_cases(api, browser, deleted_at, "the deleted case")
+    if {k: v for k, v in stats["cases"].items()} != before:
+        raise Failure(f"/stats cases after DELETE {stats['cases']} differ from before {before}")
+    log(f"ok   {time.monotonic() - deleted_at:.2f} s after DELETE the panel shows the cases it started with")
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -705,6 +850,7 @@ def main():
 
     server = browser = api = None
     created = None  # the record the test wrote, until it is deleted again
+    created_cases = []  # likewise the case
     try:
         if args.url:
             base, fresh = args.url.rstrip("/"), False
@@ -754,6 +900,7 @@ def main():
             # After the delete the page is back to the seeded figures, as a new user sees it.
             browser.screenshot(args.screenshot, args.full_page)
             log(f"ok   screenshot saved to {args.screenshot}")
+        check_case_live(api, browser, created_cases)
 
         errors = browser.exceptions()
         if errors:
@@ -788,6 +935,11 @@ def main():
         if created and api:
             try:
                 delete_record(api, created)
+            except OSError:
+                pass
+        for case_id in created_cases if api else ():
+            try:
+                api.request("DELETE", f"/cases/{case_id}")
             except OSError:
                 pass
         if browser:

@@ -15,6 +15,8 @@ public struct APIError: Error, Sendable {
     public var errors: [FieldError]
     /// Extra header fields (`Allow` on a 405).
     public var headerFields: HTTPFields
+    /// Further extension members of the problem body, as raw JSON (`allowed` on a refused case action).
+    public var extensions: [(name: String, json: [UInt8])] = []
 
     /// One invalid field.
     public struct FieldError: Sendable, Equatable {
@@ -91,6 +93,7 @@ public struct APIError: Error, Sendable {
             json.raw("]")
             problem.extensions.append((name: "errors", json: json.bytes))
         }
+        problem.extensions += extensions
         return problem.response
     }
 }

@@ -21,6 +21,8 @@ public struct APIConfiguration: Sendable {
     /// Where the metrics go. The server counts responses: pass each one it reports to
     /// `metrics.responded` (the executable wires `ServerConfiguration.observer` to it).
     public var metrics: MetricsCollector
+    /// The case clock (`--today`, or the server's date in China).
+    public var caseClock: CaseClock
 
     /// The defaults: open access, memory only.
     public init(
@@ -30,8 +32,10 @@ public struct APIConfiguration: Sendable {
         idempotency: IdempotencyKeys = IdempotencyKeys(),
         serverGauges: (@Sendable () -> ServerGauges)? = nil,
         reset: StoreReset? = nil,
-        metrics: MetricsCollector = MetricsCollector()
+        metrics: MetricsCollector = MetricsCollector(),
+        caseClock: CaseClock = .system
     ) {
+        self.caseClock = caseClock
         self.reset = reset
         self.serverGauges = serverGauges
         self.metrics = metrics
@@ -53,7 +57,7 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     ResourceRoutes(store: store).register(on: router)
     WriteRoutes(
         store: store, durability: configuration.durability, idempotency: configuration.idempotency,
-        metrics: configuration.metrics
+        metrics: configuration.metrics, clock: configuration.caseClock
     ).register(on: router)
     AdminRoutes(
         store: store, durability: configuration.durability, reset: configuration.reset,

@@ -105,6 +105,13 @@ final class CSVExport: ResponseStream, Sendable {
                 guard case .counts(let keys) = spec.type else { break }
                 let pairs = zip(keys, counts).map { "\($0)=\($1)" }
                 field(pairs.joined(separator: ";"), into: &bytes)
+            case .steps(let steps):
+                // One step per line of the cell: when, who, what.
+                let lines = steps.map { step in
+                    "\(step.on) \(step.by) \(step.action) \(step.from ?? "-")→\(step.to)"
+                        + (step.note.map { ": " + $0 } ?? "")
+                }
+                field(lines.joined(separator: "\n"), into: &bytes)
             }
         }
         for text in [

@@ -29,7 +29,7 @@ enum ListQuery {
             switch field.type {
             case .references, .tags:
                 names.append(field.name)
-            case .counts:
+            case .counts, .steps:
                 continue
             default:
                 names += [field.name, "\(field.name)[ne]", "\(field.name)[in]"]
@@ -154,7 +154,7 @@ enum ListQuery {
 
     static func isScalar(_ type: FieldType) -> Bool {
         switch type {
-        case .references, .tags, .counts: false
+        case .references, .tags, .counts, .steps: false
         default: true
         }
     }

@@ -23,6 +23,25 @@ extension OpenAPIDocument {
                     "allOf": [schemaRef("Problem"), ["required": ["errors"]]],
                 ]
             ),
+            (
+                "CaseActionConflict",
+                [
+                    "description": .string(
+                        "A problem; when the case's state refused the action, `allowed` lists the actions it "
+                            + "allows (empty once closed or void)."),
+                    "allOf": [
+                        schemaRef("Problem"),
+                        [
+                            "properties": [
+                                "allowed": [
+                                    "type": "array",
+                                    "items": ["type": "string", "enum": strings(CaseAction.allCases.map(\.rawValue))],
+                                ]
+                            ]
+                        ],
+                    ],
+                ]
+            ),
             ("Health", closedObject([("status", ["type": "string", "enum": ["ok"]])])),
             ("Timeline", timelineSchema()),
             (
@@ -84,8 +103,11 @@ extension OpenAPIDocument {
 
     /// The body of a create or replace (`.input`), or of a merge patch (`.patch`: nothing required;
     /// as in `.input` only optional fields take null, since clearing a required field is a 422).
+    /// Derived fields are the server's and appear in no body; fixed ones only in a create or replace.
     static func bodySchema(_ kind: ResourceKind, _ use: Use) -> OpenAPINode {
-        let fields = kind.schema.fields
+        let fields = kind.schema.fields.filter { field in
+            field.access == .free || (field.access == .fixed && use == .input)
+        }
         var schema: OpenAPINode = [
             "type": "object",
             "properties": .object(fields.map { ($0.name, fieldSchema($0, use)) }),
@@ -156,6 +178,8 @@ extension OpenAPIDocument {
             ]
             // The server writes every key; a body may leave some out (they count as 0).
             if !body { schema.set("required", strings(keys)) }
+        case .steps:
+            schema = ["type": "array", "items": caseStepSchema]
         }
         var description = field.summary
         switch field.type {
@@ -164,8 +188,32 @@ extension OpenAPIDocument {
         default: break
         }
         schema.set("description", .string(description))
+        if field.access == .derived { schema.set("readOnly", true) }
         return field.required ? schema : nullable(schema)
     }
+
+    /// One step of a case's `flow` (`CaseStep`).
+    static let caseStepSchema: OpenAPINode = {
+        let nullableString: OpenAPINode = ["type": ["string", "null"]]
+        var schema = closedObject([
+            (
+                "action",
+                ["type": "string", "description": "The action, or `report` for the step that opened the case."]
+            ),
+            ("from", ["type": ["string", "null"], "description": "The state before; null for the report."]),
+            ("to", ["type": "string", "description": "The state after."]),
+            ("by", ["type": "string", "description": "The principal; `system` for the automatic reminder."]),
+            ("at", ["type": "string", "format": "date-time", "description": "When it was recorded (UTC)."]),
+            ("on", ["type": "string", "format": "date", "description": "The case clock's working day."]),
+            ("note", nullableString),
+            ("assignee", ["type": "string", "description": "`dispatch`: whom the case went to."]),
+            ("deadline", ["type": "string", "format": "date", "description": "`report`, `extend`: the deadline."]),
+            ("passed", ["type": "boolean", "description": "`check`: whether it passed."]),
+            ("outcome", ["type": "string", "enum": strings(CaseOutcome.allCases.map(\.rawValue))]),
+        ])
+        schema.set("required", ["action", "from", "to", "by", "at", "on", "note"])
+        return schema
+    }()
 
     /// The schema that also admits null: `"type": [T, "null"]`, and null among the `enum` values.
     static func nullable(_ schema: OpenAPINode) -> OpenAPINode {
@@ -199,8 +247,8 @@ extension OpenAPIDocument {
         "required": ["type", "title", "status", "detail"],
     ]
 
-    /// `/stats`: the epoch and revision, the scope, every figure nested by its dotted key, and
-    /// `byTown`. Report-only and district-wide figures are null for a scope smaller than the district.
+    /// `/stats`: the epoch and revision, the scope, every figure nested by its dotted key, `work`,
+    /// `cases` and `byTown`. Report-only and district-wide figures are null for a scope smaller than the district.
     static var statsSchema: OpenAPINode {
         let sections = integerTree(
             Figure.all.map { figure in
@@ -215,7 +263,7 @@ extension OpenAPIDocument {
         ]
         return closedObject(
             [("epoch", epoch), ("revision", ["type": "integer"]), ("scope", schemaRef("Scope"))] + sections
-                + [("work", workSchema)]
+                + [("work", workSchema), ("cases", casesSchema)]
                 + [
                     (
                         "byTown",
@@ -242,6 +290,60 @@ extension OpenAPIDocument {
                 "The scope's assistance records by 四进网格 strand (`activity`) and by who was met (`counterpart`); "
                     + "records without one count in neither."))
         return schema
+    }
+
+    /// `/stats.cases`: how the scope's cases stand (SPEC §7), in all and per town.
+    static var casesSchema: OpenAPINode {
+        let town = closedObject([("townId", ["type": "string"]), ("name", ["type": "string"])] + caseCountsProperties)
+        var schema = closedObject(
+            caseCountsProperties
+                + [
+                    (
+                        "byTown",
+                        [
+                            "type": "array", "items": town,
+                            "description": "The scope's towns in id order, each counting only its own cases.",
+                        ]
+                    )
+                ])
+        schema.set(
+            "description",
+            .string(
+                "The scope's cases: open and overdue now, closed and how well. Rates are over the closed cases, "
+                    + "to three decimals, and null while none is closed."))
+        return schema
+    }
+
+    /// The members of one set of cases in `/stats.cases`, the district's or a town's.
+    static var caseCountsProperties: [(key: String, value: OpenAPINode)] {
+        func count(_ description: String) -> OpenAPINode {
+            ["type": "integer", "minimum": 0, "description": .string(description)]
+        }
+        func rate(_ description: String) -> OpenAPINode {
+            ["type": ["number", "null"], "minimum": 0, "maximum": 1, "description": .string(description)]
+        }
+        return [
+            ("open", count("Neither closed nor void.")),
+            ("overdue", count("Open and past the deadline.")),
+            ("closed", count("Closed (办结).")),
+            ("closedOnTime", count("Closed on or before the deadline.")),
+            ("onTimeRate", rate("按期办结率: `closedOnTime / closed`; null when none is closed.")),
+            ("reworked", count("Sent back by a failed check (返工) at least once, open or closed.")),
+            (
+                "reworkRate",
+                rate("返工率: the closed cases reworked at least once, over `closed`; null when none is closed.")
+            ),
+            (
+                "averageWorkingDaysToClose",
+                [
+                    "type": ["number", "null"], "minimum": 0,
+                    "description":
+                        "Working days from report to closure, averaged over the closed cases; null when none is.",
+                ]
+            ),
+            ("supervised", count("Supervised by the district (督办).")),
+            ("void", count("Voided (作废).")),
+        ]
     }
 
     /// The part of the district an answer covers: the caller's scope.
@@ -390,7 +492,7 @@ extension OpenAPIDocument {
             return [queryParameter(name, ["type": "string"], "Lists this id. \(summary)")]
         case .tags(let values):
             return [queryParameter(name, ["type": "string", "enum": strings(values)], "Lists this tag. \(summary)")]
-        case .counts:
+        case .counts, .steps:
             return []
         default:
             let value = queryValueSchema(type)
@@ -465,7 +567,7 @@ extension OpenAPIDocument {
     /// Whether a field can be sorted on and compared as one value.
     static func isScalar(_ type: FieldType) -> Bool {
         switch type {
-        case .references, .tags, .counts: false
+        case .references, .tags, .counts, .steps: false
         default: true
         }
     }

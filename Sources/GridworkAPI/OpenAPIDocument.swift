@@ -159,6 +159,9 @@ enum OpenAPIDocument {
             default: return nil
             }
         }
+        if segments.count == 3, route.method == .post, kind == .cases, segments[2] == "actions" {
+            return caseActionOperation(name)
+        }
         if segments.count == 3, route.method == .get, let child = ResourceKind(rawValue: segments[2]) {
             return nestedListOperation(parent: kind, child: child, name)
         }
@@ -426,6 +429,98 @@ enum OpenAPIDocument {
                 "404": responseRef("NotFound"),
                 "409": responseRef("Conflict"),
                 "412": responseRef("PreconditionFailed"),
+                "503": responseRef("JournalFailed"),
+            ]
+        )
+    }
+
+    /// `POST /cases/{id}/actions`: one step of the case workflow (SPEC §7).
+    static func caseActionOperation(_ name: String) -> OpenAPINode {
+        let note: OpenAPINode = [
+            "type": ["string", "null"], "maxLength": .int(Schema.maxTextLength), "pattern": .string(textPattern),
+            "description": "Why, or what was done; kept in the step.",
+        ]
+        let reason: OpenAPINode = [
+            "type": "string", "minLength": 1, "maxLength": .int(Schema.maxTextLength), "pattern": .string(textPattern),
+            "description": "The reason: required, and not blank.",
+        ]
+        func body(_ actions: [CaseAction], _ extra: [(key: String, value: OpenAPINode)], required: [String])
+            -> OpenAPINode
+        {
+            let names = actions.map { OpenAPINode.string($0.rawValue) }
+            var properties: [(key: String, value: OpenAPINode)] = [
+                ("action", ["type": "string", "enum": .array(names)]), ("note", note),
+            ]
+            for (key, value) in extra {
+                if let index = properties.firstIndex(where: { $0.key == key }) {
+                    properties[index].value = value
+                } else {
+                    properties.append((key, value))
+                }
+            }
+            return [
+                "type": "object", "properties": .object(properties), "additionalProperties": false,
+                "required": .array((["action"] + required).map { .string($0) }),
+            ]
+        }
+        let schema: OpenAPINode = [
+            "oneOf": [
+                body([.accept, .start, .submit, .remind, .supervise, .void], [], required: []),
+                body([.return], [("note", reason)], required: ["note"]),
+                body(
+                    [.dispatch],
+                    [
+                        (
+                            "assignee",
+                            [
+                                "type": "string", "minLength": 1, "maxLength": 200, "pattern": .string(textPattern),
+                                "description": "A cadre's id (`cadre-…`, which must exist) or the name of a unit.",
+                            ]
+                        )
+                    ], required: ["assignee"]),
+                body([.check], [("passed", ["type": "boolean"])], required: ["passed"]),
+                body(
+                    [.close],
+                    [("outcome", ["type": "string", "enum": strings(CaseOutcome.allCases.map(\.rawValue))])],
+                    required: ["outcome"]),
+                body(
+                    [.extend],
+                    [
+                        ("note", reason),
+                        (
+                            "deadline",
+                            [
+                                "type": "string", "format": "date", "pattern": .string("^\(acceptedDatePattern)$"),
+                                "description": "The new deadline: after the current one.",
+                            ]
+                        ),
+                    ], required: ["note", "deadline"]),
+            ]
+        ]
+        return operation(
+            "actOnCase", "Take a step on a case", tag: ResourceKind.cases.rawValue,
+            description: "Moves the case one step of its workflow and answers it as it now is, the step appended "
+                + "to its `flow`. `accept` a reported or returned case; `return` it with a reason; `dispatch` it to "
+                + "an assignee; `start`, `submit` for checking; `check` with `passed` (a failure sends it back to "
+                + "work and counts as rework); `close` a checked case with an `outcome` — `resolved` and `good_deed` "
+                + "also create the assistance record it stands for, in the same change; `extend` with a reason and "
+                + "a later deadline, on or before the current one; `remind`, `supervise`; `void`. An action the "
+                + "state does not allow is a 409 whose `allowed` member lists those it does; a step that is not "
+                + "the caller's role is a 403. Takes no query parameters.",
+            parameters: [pathParameter(name, "The case's id."), ifMatchParameter, idempotencyKeyParameter],
+            body: ["required": true, "content": ["application/json": ["schema": schema]]],
+            responses: [
+                "200": jsonResponse(
+                    "The case after the step.", schemaRef(typeName(.cases)),
+                    headers: ["ETag": header("The new `\"<epoch>-<revision>\"`.")]),
+                "404": responseRef("NotFound"),
+                "409": problemResponse(
+                    "The state does not allow the action (`allowed` lists those it does), or a request with this "
+                        + "`Idempotency-Key` is still being processed.", schema: "CaseActionConflict"),
+                "412": responseRef("PreconditionFailed"),
+                "413": responseRef("ContentTooLarge"),
+                "415": responseRef("UnsupportedMediaType"),
+                "422": responseRef("UnprocessableContent"),
                 "503": responseRef("JournalFailed"),
             ]
         )

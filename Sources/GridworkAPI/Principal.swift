@@ -64,6 +64,7 @@ public struct Principal: Sendable, Hashable {
     /// Whether ids have the form the journal and logs can carry without quoting surprises.
     public static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= 64 && id != Record.seedPrincipal && id != Change.unattributed
+            && id != CaseStep.system
             && id.utf8.allSatisfy { byte in
                 (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)

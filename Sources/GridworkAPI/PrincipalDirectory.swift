@@ -1,4 +1,3 @@
-import Crypto
 import Glibc
 public import GridworkStore
 public import JSON
@@ -12,6 +11,9 @@ import Synchronization
 ///
 /// Concurrency: `Sendable`; lookups and reloads meet in a `Mutex` around an immutable table.
 public final class PrincipalDirectory: Sendable {
+    /// Lowercase hex SHA-256 of a token's bytes (the executable passes `TokenDigest.sha256Hex`).
+    public typealias Digest = @Sendable ([UInt8]) -> String
+
     /// Why a principals file cannot be used.
     public struct LoadError: Error, CustomStringConvertible, Sendable {
         /// What is wrong, naming the file and the entry.
@@ -21,16 +23,19 @@ public final class PrincipalDirectory: Sendable {
     /// The file it reads; nil when made from a list.
     public let path: String?
     private let byHash: Mutex<[String: Principal]>
+    private let digest: Digest
 
     /// Reads `path`; throws when the file cannot be read or any entry is invalid.
-    public init(path: String) throws(LoadError) {
+    public init(path: String, digest: @escaping Digest) throws(LoadError) {
         self.path = path
+        self.digest = digest
         self.byHash = Mutex(try Self.index(try Self.load(path)))
     }
 
     /// The principals given (each with its `tokenSha256`), with no file behind them.
-    public init(_ principals: [Principal]) {
+    public init(_ principals: [Principal], digest: @escaping Digest) {
         self.path = nil
+        self.digest = digest
         self.byHash = Mutex(Self.index(principals))
     }
 
@@ -51,7 +56,7 @@ public final class PrincipalDirectory: Sendable {
     /// The principal whose token is `token`, or nil. The lookup is by the token's SHA-256, so
     /// its time does not depend on how much of a token matches.
     public func principal(forToken token: some Collection<UInt8>) -> Principal? {
-        let hash = Self.sha256Hex(token)
+        let hash = digest(Array(token))
         return byHash.withLock { $0[hash] }
     }
 
@@ -122,7 +127,7 @@ public final class PrincipalDirectory: Sendable {
         }
         guard let id = try string("id"), Principal.isValidID(id) else {
             throw LoadError(
-                description: "\(place): `id` must be 1–64 of a–z, 0–9, `-`, `_`, `.` (and not `seed`)")
+                description: "\(place): `id` must be 1–64 of a–z, 0–9, `-`, `_`, `.` (and not `seed` or `system`)")
         }
         guard let name = try string("name"), !name.isEmpty else {
             throw LoadError(description: "\(place) (\(id)): `name` is required")
@@ -204,19 +209,6 @@ public final class PrincipalDirectory: Sendable {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return Cursor.base64(bytes)
-    }
-
-    /// Lowercase hex SHA-256 of `bytes`.
-    public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
-        let digest = SHA256.hash(data: Array(bytes))
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in digest {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: hex, as: UTF8.self)
     }
 
     static func isSHA256Hex(_ text: String) -> Bool {

@@ -13,7 +13,7 @@ struct ResourceRoutes {
     static let nested: [(parent: ResourceKind, child: ResourceKind, field: String)] = [
         (.towns, .villages, "townId"), (.villages, .grids, "villageId"), (.villages, .projects, "villageId"),
         (.grids, .cadres, "gridIds"), (.grids, .assistanceRecords, "gridId"), (.cadres, .assistanceRecords, "cadreId"),
-        (.towns, .partyOrganizations, "townId"),
+        (.towns, .partyOrganizations, "townId"), (.grids, .cases, "gridId"), (.towns, .cases, "townId"),
     ]
 
     func register(on router: Router) {

@@ -67,6 +67,9 @@ struct Scope: Sendable, Equatable {
             return (Set([values[TrainingField.townId.rawValue].string].compactMap { $0 }), [])
         case .partyOrganizations:
             return (Set([values[PartyOrganizationField.townId.rawValue].string].compactMap { $0 }), [])
+        case .cases:
+            let grid = values[CaseField.gridId.rawValue].string
+            return (Set([grid.flatMap(townOfGrid)].compactMap { $0 }), Set([grid].compactMap { $0 }))
         }
     }
 
@@ -98,7 +101,7 @@ struct Scope: Sendable, Equatable {
                         grid[GridField.townId].string.map(place.towns.contains) ?? false
                     }
                 }
-            case .grids, .cadres, .assistanceRecords:
+            case .grids, .cadres, .assistanceRecords, .cases:
                 let place = Self.place(of: kind, id: id, values: values, lookup: lookup)
                 return !place.grids.isDisjoint(with: grids)
             }
@@ -106,7 +109,7 @@ struct Scope: Sendable, Equatable {
     }
 
     /// Whether a record may be written: every town (or grid) it sits in is the scope's, so that
-    /// no write reaches outside it. A grid scope writes assistance records only.
+    /// no write reaches outside it. A grid scope writes assistance records and cases only.
     func mayWrite(
         _ kind: ResourceKind, id: String?, values: [FieldValue], lookup: (ResourceKind, String) -> Record?
     ) -> Bool {
@@ -117,7 +120,8 @@ struct Scope: Sendable, Equatable {
         case .towns(let towns):
             return !place.towns.isEmpty && place.towns.isSubset(of: towns)
         case .grids(let grids):
-            return kind == .assistanceRecords && !place.grids.isEmpty && place.grids.isSubset(of: grids)
+            return (kind == .assistanceRecords || kind == .cases) && !place.grids.isEmpty
+                && place.grids.isSubset(of: grids)
         }
     }
 }

@@ -23,7 +23,9 @@ enum StatsEncoding {
         writeCounts(snapshot.work.byActivity, keys: Schema.activityKeys, to: &writer)
         writer.raw(",\"byCounterpart\":")
         writeCounts(snapshot.work.byCounterpart, keys: Schema.counterpartKeys, to: &writer)
-        writer.raw("},\"byTown\":[")
+        writer.raw("},\"cases\":")
+        writeCases(snapshot.cases, to: &writer)
+        writer.raw(",\"byTown\":[")
         for (index, town) in snapshot.byTown.enumerated() {
             if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
             writer.raw("{\"townId\":")
@@ -48,6 +50,67 @@ enum StatsEncoding {
         }
         writer.raw("]}")
         return writer.bytes
+    }
+
+    /// `{"open":…,"overdue":…,"closed":…,"closedOnTime":…,"onTimeRate":…,"reworked":…,
+    /// "reworkRate":…,"averageWorkingDaysToClose":…,"supervised":…,"void":…,"byTown":[…]}`: rates
+    /// are over the closed cases, null when none is closed.
+    private static func writeCases(_ cases: CaseFigures, to writer: inout JSONWriter) {
+        writeCaseCounts(cases.total, to: &writer, closing: false)
+        writer.raw(",\"byTown\":[")
+        for (index, town) in cases.byTown.enumerated() {
+            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+            writer.raw("{\"townId\":")
+            writer.string(town.townId)
+            writer.raw(",\"name\":")
+            writer.string(town.name)
+            writer.bytes.append(UInt8(ascii: ","))
+            writeCaseCounts(town.counts, to: &writer, closing: true)
+        }
+        writer.raw("]}")
+    }
+
+    /// The members of one set of cases, after an opening `{` (or `,`) the caller wrote or not.
+    private static func writeCaseCounts(_ counts: CaseCounts, to writer: inout JSONWriter, closing: Bool) {
+        writer.raw(closing ? "\"open\":" : "{\"open\":")
+        writer.int(counts.open)
+        writer.raw(",\"overdue\":")
+        writer.int(counts.overdue)
+        writer.raw(",\"closed\":")
+        writer.int(counts.closed)
+        writer.raw(",\"closedOnTime\":")
+        writer.int(counts.closedOnTime)
+        writer.raw(",\"onTimeRate\":")
+        writeRatio(counts.closedOnTime, counts.closed, to: &writer)
+        writer.raw(",\"reworked\":")
+        writer.int(counts.reworked)
+        writer.raw(",\"reworkRate\":")
+        writeRatio(counts.closedReworked, counts.closed, to: &writer)
+        writer.raw(",\"averageWorkingDaysToClose\":")
+        writeRatio(counts.workingDaysToClose, counts.closed, to: &writer)
+        writer.raw(",\"supervised\":")
+        writer.int(counts.supervised)
+        writer.raw(",\"void\":")
+        writer.int(counts.void)
+        if closing { writer.bytes.append(UInt8(ascii: "}")) }
+    }
+
+    /// `part / whole` to three decimals (rounded half up), or null when `whole` is 0.
+    static func writeRatio(_ part: Int, _ whole: Int, to writer: inout JSONWriter) {
+        guard whole > 0 else {
+            writer.raw("null")
+            return
+        }
+        let thousandths = (part * 1000 + whole / 2) / whole
+        writer.int(thousandths / 1000)
+        let fraction = thousandths % 1000
+        if fraction > 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 3 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            writer.bytes.append(UInt8(ascii: "."))
+            writer.bytes.append(contentsOf: digits.utf8)
+        }
     }
 
     /// `{"key":count,…}`.

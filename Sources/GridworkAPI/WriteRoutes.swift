@@ -17,6 +17,11 @@ struct WriteRoutes {
     let durability: (any WriteDurability)?
     let idempotency: IdempotencyKeys
     let metrics: MetricsCollector
+    /// The case clock: today, for the cases' deadlines and steps.
+    let clock: CaseClock
+
+    /// A write handler: its outcome waits for durability before it is answered.
+    typealias Write = @Sendable (Request, Router.Parameters) throws(APIError) -> WriteOutcome
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
@@ -27,9 +32,7 @@ struct WriteRoutes {
         let metrics = self.metrics
         /// Runs a write; its response leaves once the revision it shows is on disk. Every write
         /// that is answered with success is counted by the role of its principal.
-        func durable(_ write: @escaping @Sendable (Request, Router.Parameters) throws(APIError) -> WriteOutcome)
-            -> Router.Handler
-        {
+        func durable(_ write: @escaping Write) -> Router.Handler {
             { request, parameters throws(APIError) in
                 if let failure = durability?.failure { throw APIError.journalUnavailable(failure) }
                 let response = try write(request, parameters).response(with: durability)
@@ -37,6 +40,8 @@ struct WriteRoutes {
                 return response
             }
         }
+        let clock = self.clock
+        registerCaseActions(on: router, durable: durable)
         for kind in ResourceKind.allCases {
             router.add(
                 .post, "/\(kind.rawValue)",
@@ -51,7 +56,7 @@ struct WriteRoutes {
                     guard let key else {
                         let values = try Self.validate(kind, body, current: nil, store)
                         try Self.permit(principal, kind, id: nil, values, store)
-                        return try Self.create(kind, values, store, by: principal, annotation: nil)
+                        return try Self.create(kind, values, store, by: principal, annotation: nil, clock: clock)
                     }
                     let fingerprint = IdempotencyKeys.fingerprint(request)
                     // A key belongs to its principal: the same key from another is another key.
@@ -59,7 +64,7 @@ struct WriteRoutes {
                         annotation throws(APIError) in
                         let values = try Self.validate(kind, body, current: nil, store)
                         try Self.permit(principal, kind, id: nil, values, store)
-                        return try Self.create(kind, values, store, by: principal, annotation: annotation)
+                        return try Self.create(kind, values, store, by: principal, annotation: annotation, clock: clock)
                     }
                 })
             router.add(
@@ -89,6 +94,14 @@ struct WriteRoutes {
                     let principal = parameters.principal
                     let current = try Self.latest(kind, parameters["id"] ?? "", store, as: principal)
                     try Self.permit(principal, kind, id: current.id, current: current, nil, store)
+                    // A case's flow is its history: the town and the grid void a case, they do not erase it.
+                    if kind == .cases, principal.role != .admin, principal.role != .district {
+                        throw APIResponder.challenge(
+                            .forbidden,
+                            "`\(principal.id)` may void a case (POST /cases/\(current.id)/actions "
+                                + "{\"action\":\"void\"}), not delete it; only admin and district staff delete cases.",
+                            error: "insufficient_scope")
+                    }
                     let epoch = store.epoch
                     let holds = Self.preconditions(request, epoch)
                     if !holds(current) { throw Self.preconditionFailed(current, epoch) }
@@ -124,8 +137,14 @@ struct WriteRoutes {
         let scope = Scope(principal)
         guard !scope.isDistrict else { return }
         let lookup = { (kind: ResourceKind, id: String) in store.latest(kind, id: id) }
-        if principal.role == .grid, kind == .assistanceRecords, let values,
-            let cadre = values[AssistanceField.cadreId.rawValue].string, cadre != principal.cadreId
+        let cadreField: Int? =
+            switch kind {
+            case .assistanceRecords: AssistanceField.cadreId.rawValue
+            case .cases: CaseField.reportedBy.rawValue
+            default: nil
+            }
+        if principal.role == .grid, let cadreField, let values, let cadre = values[cadreField].string,
+            cadre != principal.cadreId
         {
             throw APIResponder.challenge(
                 .forbidden,
@@ -146,22 +165,41 @@ struct WriteRoutes {
         }
     }
 
-    /// A grid principal's assistance records name its own cadre unless they say otherwise.
+    /// A grid principal's assistance records (and the cases it reports) name its own cadre
+    /// unless they say otherwise.
     static func withDefaults(_ body: JSONValue, _ kind: ResourceKind, _ principal: Principal) -> JSONValue {
-        guard kind == .assistanceRecords, principal.role == .grid, let cadre = principal.cadreId,
-            case .object(let members) = body, !members.contains(where: { $0.key == "cadreId" })
+        let field =
+            switch kind {
+            case .assistanceRecords: "cadreId"
+            case .cases: "reportedBy"
+            default: ""
+            }
+        guard !field.isEmpty, principal.role == .grid, let cadre = principal.cadreId,
+            case .object(let members) = body, !members.contains(where: { $0.key == field })
         else { return body }
-        return .object(members + [(key: "cadreId", value: .string(cadre))])
+        return .object(members + [(key: field, value: .string(cadre))])
     }
 
     /// Creates the record. `annotation` (an idempotency key's entry) goes into the journal with the
     /// change; it is plain data, made without building a response inside the store's lock.
     private static func create(
-        _ kind: ResourceKind, _ values: [FieldValue], _ store: Store, by principal: Principal, annotation: JSONValue?
+        _ kind: ResourceKind, _ values: [FieldValue], _ store: Store, by principal: Principal, annotation: JSONValue?,
+        clock: CaseClock
     ) throws(APIError) -> WriteOutcome {
+        var values = values
+        let timestamp = Timestamp.now()
+        if kind == .cases {
+            let grid = values[CaseField.gridId.rawValue].string.flatMap { store.latest(.grids, id: $0) }
+            switch CaseFile.opened(
+                values, grid: grid, today: clock.today, calendar: clock.calendar, at: timestamp, by: principal.id)
+            {
+            case .success(let opened): values = opened
+            case .failure(let issue): throw invalid([.init(field: issue.pointer, message: issue.message)])
+            }
+        }
         let committed = try storeCall { () throws(StoreError) in
             try store.insert(
-                kind, values: values, source: .api, at: Timestamp.now(), by: principal.id,
+                kind, values: values, source: .api, at: timestamp, by: principal.id,
                 annotation: annotation.map { annotation in { _ in annotation } })
         }
         return WriteOutcome(created(committed.value, kind, committed.epoch), revision: committed.revision)
@@ -196,12 +234,29 @@ struct WriteRoutes {
         let body = try Self.body(request, mergePatch: mergePatch)
         // Members a merge patch would drop without a trace (`{"foo": null}`) are checked before it
         // is applied; everything else is checked on the result.
-        let dropped = mergePatch ? MergePatch.droppedMembers(body, kind.schema) : []
+        var dropped = mergePatch ? MergePatch.droppedMembers(body, kind.schema) : []
+        // So is a patch's null for a derived field that has a value: applied, it would vanish.
+        if mergePatch, case .object(let members) = body {
+            for (key, value) in members where value == .null {
+                guard let position = kind.schema.index(of: key), kind.schema.fields[position].access == .derived,
+                    current.values[position] != .null
+                else { continue }
+                dropped.append(ValidationIssue("/\(key)", "`\(key)` is set by the server and cannot be changed."))
+            }
+        }
         let fields = mergePatch ? MergePatch.apply(body, to: current.fieldsObject(kind.schema)) : body
-        // A patch was applied to `current`: it must not overwrite a newer revision.
-        let sameRevision = mergePatch
+        // A patch was applied to `current`: it must not overwrite a newer revision. Nor may a
+        // case's update, which carries `current`'s state and flow.
+        let sameRevision = mergePatch || kind == .cases
         // The request itself is checked first (400, 415, 422), its preconditions after (412).
-        let values = try validate(kind, fields, current: current, store, also: dropped)
+        var values = try validate(kind, fields, current: current, store, also: dropped)
+        if kind == .cases {
+            switch CaseFile.updated(values, current: current) {
+            case .success(let updated): values = updated
+            case .failure(let failure):
+                throw invalid(failure.issues.map { .init(field: $0.pointer, message: $0.message) })
+            }
+        }
         try permit(principal, kind, id: current.id, current: current, values, store)
         let epoch = store.epoch
         let holds = preconditions(request, epoch)
@@ -316,8 +371,17 @@ struct WriteRoutes {
             for (key, value) in members where owned[key] != nil && owned[key] != value {
                 issues.append(.init(field: "/\(key)", message: "`\(key)` is set by the server and cannot be changed."))
             }
+            // Derived fields may be echoed back as they are, like the metadata above.
+            let derived = Set(kind.schema.fields.filter { $0.access == .derived }.map(\.name))
+            var echoed: [String: JSONValue] = [:]
+            if !derived.isEmpty, case .object(let current) = current.fieldsObject(kind.schema) {
+                for (key, value) in current where derived.contains(key) { echoed[key] = value }
+            }
+            for (key, value) in members where derived.contains(key) && (echoed[key] ?? .null) != value {
+                issues.append(.init(field: "/\(key)", message: "`\(key)` is set by the server and cannot be changed."))
+            }
             guard issues.isEmpty else { throw invalid(earlier + issues) }
-            body = .object(members.filter { owned[$0.key] == nil })
+            body = .object(members.filter { owned[$0.key] == nil && !derived.contains($0.key) })
         }
         // Dangling ids are reported with the other problems; the store checks them again
         // (with the cross-record rules) under its lock.

@@ -23,6 +23,10 @@ public struct Aggregates: Sendable, Equatable {
     var cadresByPlace: [CadrePlace: [Int]] = [:]
     /// `OrganizationSlot` rows: party organisations new in 2014, by kind, per town.
     var organizationsByTown: [String: [Int]] = [:]
+    /// `CaseSlot` rows, the district's.
+    var cases = Self.zeros(CaseSlot.allCases.count)
+    /// `CaseSlot` rows per grid.
+    var casesByGrid: [String: [Int]] = [:]
 
     /// The grids and village a cadre serves: where its contribution lies.
     struct CadrePlace: Sendable, Hashable {
@@ -53,8 +57,47 @@ public struct Aggregates: Sendable, Equatable {
             Self.add(
                 &organizationsByTown, record[PartyOrganizationField.townId].string ?? "", Self.organizationRow(record),
                 sign)
+        case .cases: applyCase(record, sign)
         case .towns, .villages: break
         }
+    }
+
+    private mutating func applyCase(_ record: Record, _ sign: Int) {
+        let row = Self.caseRow(record)
+        Self.add(&cases, row, sign)
+        Self.add(&casesByGrid, record[CaseField.gridId].string ?? "", row, sign)
+    }
+
+    /// What a case counts for in `/stats.cases`.
+    enum CaseSlot: Int, CaseIterable {
+        case open, overdue, closed, closedOnTime, closedReworked, workingDaysToClose, reworked, supervised, void
+    }
+
+    static func caseRow(_ record: Record) -> [Int] {
+        var row = zeros(CaseSlot.allCases.count)
+        func set(_ slot: CaseSlot, _ value: Int) { row[slot.rawValue] = value }
+        let reworked = record[CaseField.reworks].int > 0
+        if reworked { set(.reworked, 1) }
+        if record[CaseField.supervised].bool { set(.supervised, 1) }
+        switch CaseState(rawValue: record[CaseField.state].string ?? "") {
+        case .closed:
+            set(.closed, 1)
+            if reworked { set(.closedReworked, 1) }
+            if let closed = record[CaseField.closedOn].string.flatMap(CalendarDate.init),
+                let reported = record[CaseField.reportedOn].string.flatMap(CalendarDate.init)
+            {
+                if let deadline = record[CaseField.deadline].string.flatMap(CalendarDate.init), closed <= deadline {
+                    set(.closedOnTime, 1)
+                }
+                set(.workingDaysToClose, WorkingCalendar.china.workingDays(from: reported, through: closed))
+            }
+        case .void:
+            set(.void, 1)
+        default:
+            set(.open, 1)
+            if record[CaseField.overdue].bool { set(.overdue, 1) }
+        }
+        return row
     }
 
     private mutating func applyTraining(_ record: Record, _ sign: Int) {

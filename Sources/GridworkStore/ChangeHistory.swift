@@ -254,6 +254,7 @@ public final class ChangeHistory: Sendable {
             case .string(let text): bytes += stringBytes(text)
             case .list(let items): bytes += 32 + items.reduce(0) { $0 + 16 + stringBytes($1) }
             case .counts(let counts): bytes += 32 + counts.count * 8
+            case .steps(let steps): bytes += 32 + steps.count * 200
             case .null, .int, .bool: continue
             }
         }

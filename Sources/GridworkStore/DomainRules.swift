@@ -21,6 +21,14 @@ enum DomainRules {
             {
                 issues.append(ValidationIssue("/townId", "Must be the town of village `\(village)`."))
             }
+            // A grid's cases carry its town and village; moving it would leave them in the old ones.
+            if let id, let current = state[.grids][id],
+                current[GridField.townId] != values[GridField.townId.rawValue]
+                    || current[GridField.villageId] != values[GridField.villageId.rawValue],
+                !(state[.cases].ids(where: CaseField.gridId.rawValue, equals: id) ?? []).isEmpty
+            {
+                issues.append(ValidationIssue("/townId", "The grid has cases in its place; move or delete them first."))
+            }
         case .cadres:
             if values[CadreField.level.rawValue].string == "village" && values[CadreField.villageId.rawValue] == .null {
                 issues.append(ValidationIssue("/villageId", "A village cadre must name their village."))
@@ -67,6 +75,16 @@ enum DomainRules {
             }
         case .partyOrganizations:
             issues += organizationIssues(values, in: state)
+        case .cases:
+            // A case lies where its grid does: the town and village are copied from the grid.
+            if let grid = values[CaseField.gridId.rawValue].string.flatMap({ state[.grids][$0] }) {
+                if values[CaseField.townId.rawValue] != grid[GridField.townId] {
+                    issues.append(ValidationIssue("/townId", "Must be the town of its grid."))
+                }
+                if values[CaseField.villageId.rawValue] != grid[GridField.villageId] {
+                    issues.append(ValidationIssue("/villageId", "Must be the village of its grid."))
+                }
+            }
         case .towns, .trainings:
             break
         }

@@ -8,6 +8,8 @@ public enum FieldValue: Sendable, Hashable {
     case list([String])
     /// Named counts with fixed keys given by the schema (`partyMembers`).
     case counts([Int])
+    /// A case's flow: its steps, oldest first.
+    case steps([CaseStep])
 
     /// The string, or nil.
     public var string: String? {
@@ -30,6 +32,12 @@ public enum FieldValue: Sendable, Hashable {
     /// The list, or empty.
     public var list: [String] {
         if case .list(let value) = self { return value }
+        return []
+    }
+
+    /// The steps, or empty.
+    public var steps: [CaseStep] {
+        if case .steps(let value) = self { return value }
         return []
     }
 

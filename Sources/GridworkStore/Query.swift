@@ -118,7 +118,7 @@ extension Store.State {
             case .string(let text): return .string(text)
             case .int(let number): return .int(number)
             case .bool(let flag): return .string(flag ? "true" : "false")
-            case .list, .counts: return .null
+            case .list, .counts, .steps: return .null
             }
         case .town:
             switch kind {

@@ -30,6 +30,13 @@ extension Record {
                     }
                 }
                 writer.bytes.append(UInt8(ascii: "}"))
+            case .steps(let steps):
+                writer.bytes.append(UInt8(ascii: "["))
+                for (index, step) in steps.enumerated() {
+                    if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                    step.write(to: &writer)
+                }
+                writer.bytes.append(UInt8(ascii: "]"))
             }
         }
         writer.raw(",\"createdAt\":")
@@ -71,6 +78,7 @@ extension Record {
             case .counts(let counts):
                 guard case .counts(let keys) = field.type else { continue }
                 value = .object(zip(keys, counts).map { (key: $0, value: .int($1)) })
+            case .steps(let steps): value = .array(steps.map(\.json))
             }
             members.append((field.name, value))
         }

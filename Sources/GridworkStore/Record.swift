@@ -69,3 +69,8 @@ public enum TrainingField: Int, CaseIterable { case title, organizerLevel, audie
 public enum PartyOrganizationField: Int, CaseIterable {
     case name, kind, townId, villageId, projectId, enterprise, status, requestedOn, establishedOn, new2014, description
 }
+/// Field positions of cases.
+public enum CaseField: Int, CaseIterable {
+    case category, gridId, townId, villageId, title, description, householdName, counterpart, reportedBy, origin,
+        reportedOn, state, assignee, deadline, overdue, supervised, reworks, outcome, closedOn, recordIds, flow
+}

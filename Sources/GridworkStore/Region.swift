@@ -3,7 +3,7 @@
 ///
 /// Where a record lies: a town in itself; a village, a grid, a training and a project in their
 /// town (a project through its village); a cadre in the towns and grids it serves and its
-/// village's town; an assistance record in its grid and that grid's town; a party organisation
+/// village's town; an assistance record and a case in its grid and that grid's town; a party organisation
 /// in its town. A towns region holds
 /// the records lying in one of its towns. A grids region holds the records of its grids (the
 /// grids, their cadres and assistance records) and the villages and towns they lie in, with
@@ -85,6 +85,8 @@ struct RegionMembers {
             return record[TrainingField.townId].string.map(towns.contains) == true
         case .partyOrganizations:
             return record[PartyOrganizationField.townId].string.map(towns.contains) == true
+        case .cases:
+            return record[CaseField.gridId].string.map(grids.contains) == true
         }
     }
 
@@ -115,6 +117,7 @@ struct RegionMembers {
         case .assistanceRecords: return (index(AssistanceField.gridId, grids), true)
         case .trainings: return (index(TrainingField.townId, towns), true)
         case .partyOrganizations: return (index(PartyOrganizationField.townId, towns), true)
+        case .cases: return (index(CaseField.gridId, grids), true)
         }
     }
 

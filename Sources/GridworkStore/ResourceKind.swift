@@ -1,4 +1,4 @@
-/// The eight resources, by their collection path.
+/// The nine resources, by their collection path.
 public enum ResourceKind: String, CaseIterable, Sendable, Hashable, Comparable {
     case towns
     case villages
@@ -8,6 +8,7 @@ public enum ResourceKind: String, CaseIterable, Sendable, Hashable, Comparable {
     case assistanceRecords = "assistance-records"
     case trainings
     case partyOrganizations = "party-organizations"
+    case cases
 
     /// The schema that defines the resource's fields and rules.
     public var schema: Schema { Schema.byOrdinal[ordinal] }
@@ -28,6 +29,7 @@ public enum ResourceKind: String, CaseIterable, Sendable, Hashable, Comparable {
         case .assistanceRecords: 5
         case .trainings: 6
         case .partyOrganizations: 7
+        case .cases: 8
         }
     }
 }

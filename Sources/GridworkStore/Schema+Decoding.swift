@@ -69,6 +69,10 @@ extension Schema {
                 issues.append(ValidationIssue("/\(key)", unknownFieldMessage))
                 continue
             }
+            if rules == .write, fields[position].access == .derived {
+                issues.append(ValidationIssue("/\(key)", "`\(key)` is set by the server and cannot be written."))
+                continue
+            }
             switch Self.convert(value, as: fields[position].type, pointer: "/\(key)", rules: rules) {
             case .success(let converted): values[position] = converted
             case .failure(let issue): issues.append(issue)
@@ -175,6 +179,18 @@ extension Schema {
                 counts[position] = number
             }
             return .success(.counts(counts))
+        case .steps:
+            // Only a stored record carries steps: a client's write never reaches here (the field
+            // is derived), and a stored step the server wrote itself.
+            guard case .array(let elements) = value else { return fail("Expected an array, got \(value.typeName).") }
+            var steps: [CaseStep] = []
+            for (position, element) in elements.enumerated() {
+                guard let step = CaseStep(element) else {
+                    return .failure(ValidationIssue("\(pointer)/\(position)", "Expected a case step."))
+                }
+                steps.append(step)
+            }
+            return .success(.steps(steps))
         }
     }
 }
@@ -188,7 +204,7 @@ extension Schema {
     /// with 200,000 combining marks is one of those). C0 control characters other than TAB, LF
     /// and CR are refused: NUL and its kin mean nothing in a name or a summary, and would reach
     /// CSV cells and terminals raw.
-    static func textProblem(_ text: String, maxLength: Int) -> String? {
+    public static func textProblem(_ text: String, maxLength: Int) -> String? {
         var length = 0
         for scalar in text.unicodeScalars {
             length += 1

@@ -24,6 +24,19 @@ public enum FieldType: Sendable, Equatable {
     case tags([String])
     /// An object of non-negative integers (counts, or yuan) under these keys; an absent key is 0.
     case counts([String])
+    /// A case's flow (`CaseStep`s); only the server writes it.
+    case steps
+}
+
+/// Who sets a field.
+public enum FieldAccess: Sendable, Equatable {
+    /// The client, on create and on every update.
+    case free
+    /// The client, on create only: an update may repeat it but not change it.
+    case fixed
+    /// The server, from other fields and the record's workflow: a client may repeat it on an
+    /// update, never set or change it.
+    case derived
 }
 
 /// One field of a resource.
@@ -43,11 +56,14 @@ public struct FieldSpec: Sendable, Equatable {
     /// asked for by date (an assistance record's type). Other equalities with a date range scan
     /// their value's bucket.
     public var byDate: Bool
+    /// Who sets it.
+    public var access: FieldAccess
 
     init(
         _ name: String, _ type: FieldType, required: Bool = true, searchable: Bool = false, byDate: Bool = false,
-        _ summary: String
+        access: FieldAccess = .free, _ summary: String
     ) {
+        self.access = access
         self.name = name
         self.type = type
         self.required = required
@@ -329,6 +345,65 @@ public struct Schema: Sendable {
                 FieldSpec("description", .text, required: false, searchable: true, "What the report says of it."),
             ],
             singular: "party organisation"
+        ),
+        .cases: Schema(
+            kind: .cases,
+            idPrefix: "case",
+            idDigits: 5,
+            fields: [
+                FieldSpec(
+                    "category", .enumeration(CaseCategory.allCases.map(\.rawValue)), access: .fixed,
+                    "Its clock: `urgent` (the same working day), `help` (5 working days), `complaint` (15), "
+                        + "`suggestion` (15)."),
+                FieldSpec("gridId", .reference(.grids), access: .fixed, "The grid it was found in."),
+                FieldSpec(
+                    "townId", .reference(.towns), required: false, access: .derived, "The grid's town (derived)."),
+                FieldSpec(
+                    "villageId", .reference(.villages), required: false, access: .derived,
+                    "The grid's village, for unit grids (derived)."),
+                FieldSpec("title", .string(maxLength: 200), searchable: true, "What the problem or request is."),
+                FieldSpec("description", .text, searchable: true, "The facts, as found."),
+                FieldSpec("householdName", .string(maxLength: 100), required: false, searchable: true, "Household."),
+                FieldSpec(
+                    "counterpart", .enumeration(counterpartKeys), required: false,
+                    "Who raised it, as on assistance records."),
+                FieldSpec("reportedBy", .reference(.cadres), access: .fixed, "The cadre who reported it (上报)."),
+                FieldSpec(
+                    "origin", .enumeration(["visit", "household", "hotline", "supervision"]),
+                    "How it came in: found on a `visit`, brought by a `household`, from the 12345 `hotline`, "
+                        + "or from `supervision`."),
+                FieldSpec(
+                    "reportedOn", .date, required: false, access: .fixed,
+                    "The working day it was reported; by default the case clock's today, and never later."),
+                FieldSpec(
+                    "state", .enumeration(CaseState.allCases.map(\.rawValue)), required: false, access: .derived,
+                    "Where it stands; moved only by actions."),
+                FieldSpec(
+                    "assignee", .string(maxLength: 200), required: false, access: .derived,
+                    "Whom it was dispatched to: a cadre id, or the name of a unit."),
+                FieldSpec(
+                    "deadline", .date, required: false, access: .derived,
+                    "When it is due: from the category's clock in working days, or as extended."),
+                FieldSpec(
+                    "overdue", .boolean, required: false, access: .derived,
+                    "Open and past its deadline, on the case clock."),
+                FieldSpec(
+                    "supervised", .boolean, required: false, access: .derived, "The district supervises it (督办)."),
+                FieldSpec(
+                    "reworks", .count, required: false, access: .derived,
+                    "Checks it failed, each sending it back to work (返工)."),
+                FieldSpec(
+                    "outcome", .enumeration(CaseOutcome.allCases.map(\.rawValue)), required: false, access: .derived,
+                    "How it ended, once closed."),
+                FieldSpec("closedOn", .date, required: false, access: .derived, "The working day it was closed."),
+                FieldSpec(
+                    "recordIds", .references(.assistanceRecords), required: false, access: .derived,
+                    "The assistance records its closure produced (`problem_resolved`, `good_deed`)."),
+                FieldSpec(
+                    "flow", .steps, required: false, access: .derived,
+                    "Every step, oldest first: action, from, to, by, at, on, note. Only ever appended to."),
+            ],
+            singular: "case"
         ),
     ]
 }

@@ -43,6 +43,7 @@ public struct SeedGenerator {
         generator.makeProjects()
         generator.makePartyOrganizations()
         generator.makeAssistanceRecords()
+        generator.makeCases()
         return generator.records
     }
 

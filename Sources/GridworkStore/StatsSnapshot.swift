@@ -12,6 +12,8 @@ public struct StatsSnapshot: Sendable, Equatable {
     public var byTown: [TownStats]
     /// The region's assistance records by 四进网格 strand and by who was met.
     public var work = WorkBreakdown()
+    /// The region's cases: open, overdue, closed and how well, in all and per town.
+    public var cases = CaseFigures()
 
     /// Figures about the district as a whole, counted from records that lie in no town (the
     /// city's and the district's courses): they are not shown for a part of the district.
@@ -178,5 +180,64 @@ extension Aggregates {
             "entrepreneurship.techInfoPeople": project(.techInfoPeople),
             "entrepreneurship.beneficiaries": project(.entrepreneurshipBeneficiaries),
         ]
+    }
+}
+
+/// How a set of cases stands (SPEC §7): the counts behind 按期办结率 and 返工率.
+public struct CaseCounts: Sendable, Equatable {
+    /// Neither closed nor void.
+    public var open = 0
+    /// Open and past the deadline.
+    public var overdue = 0
+    /// Closed.
+    public var closed = 0
+    /// Closed on or before the deadline.
+    public var closedOnTime = 0
+    /// Closed after at least one failed check.
+    public var closedReworked = 0
+    /// Working days from report to closure, summed over the closed cases.
+    public var workingDaysToClose = 0
+    /// Sent back by a failed check at least once, open or closed.
+    public var reworked = 0
+    /// Supervised by the district (督办).
+    public var supervised = 0
+    /// Voided.
+    public var void = 0
+
+    /// All zeros.
+    public init() {}
+
+    init(_ row: [Int]) {
+        func slot(_ slot: Aggregates.CaseSlot) -> Int { row.count > slot.rawValue ? row[slot.rawValue] : 0 }
+        open = slot(.open)
+        overdue = slot(.overdue)
+        closed = slot(.closed)
+        closedOnTime = slot(.closedOnTime)
+        closedReworked = slot(.closedReworked)
+        workingDaysToClose = slot(.workingDaysToClose)
+        reworked = slot(.reworked)
+        supervised = slot(.supervised)
+        void = slot(.void)
+    }
+}
+
+/// The cases of a region, and of each of its towns.
+public struct CaseFigures: Sendable, Equatable {
+    /// Over the region.
+    public var total = CaseCounts()
+    /// Per town of the region, in town id order, with the town's name.
+    public var byTown: [(townId: String, name: String, counts: CaseCounts)] = []
+
+    /// None.
+    public init() {}
+
+    init(total: CaseCounts, byTown: [(townId: String, name: String, counts: CaseCounts)]) {
+        self.total = total
+        self.byTown = byTown
+    }
+
+    public static func == (lhs: CaseFigures, rhs: CaseFigures) -> Bool {
+        lhs.total == rhs.total
+            && lhs.byTown.elementsEqual(rhs.byTown) { $0.townId == $1.townId && $0.counts == $1.counts }
     }
 }

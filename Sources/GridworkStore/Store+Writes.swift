@@ -106,7 +106,7 @@ extension Store {
     /// With a log the change waits there until it is durable (`publish` hands it to `history`);
     /// without one readers read the head, so it joins the history at once, inside the lock, in
     /// revision order.
-    private func commit<Value>(
+    func commit<Value>(
         _ value: Value, _ state: inout State, at timestamp: String, by principal: String, annotation: JSONValue? = nil
     ) -> Committed<Value> {
         let change = state.commit(at: timestamp, by: principal, annotation: annotation)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import GridworkAPI
 import GridworkJournal
+import TokenDigest
 
 /// `gridwork principals`: manage the file `serve --principals` reads.
 struct Principals: ParsableCommand {
@@ -48,7 +49,7 @@ struct Principals: ParsableCommand {
 
         func run() throws {
             guard Principal.isValidID(id) else {
-                throw ValidationError("--id must be 1–64 of a–z, 0–9, '-', '_', '.' (and not `seed`).")
+                throw ValidationError("--id must be 1–64 of a–z, 0–9, '-', '_', '.' (and not `seed` or `system`).")
             }
             guard let role = Principal.Role(rawValue: role) else {
                 throw ValidationError(
@@ -68,7 +69,7 @@ struct Principals: ParsableCommand {
             let token = PrincipalDirectory.newToken()
             let principal = Principal(
                 id: id, name: name, role: role, towns: towns, grids: grids, cadreId: cadreId,
-                tokenSha256: PrincipalDirectory.sha256Hex(Array(token.utf8)))
+                tokenSha256: TokenDigest.sha256Hex(Array(token.utf8)))
             if let problem = PrincipalDirectory.scopeProblem(principal) { throw ValidationError(problem) }
             let slash = file.lastIndex(of: "/")
             let directory = slash.map { String(file[..<$0]) } ?? "."

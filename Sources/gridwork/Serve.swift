@@ -12,6 +12,7 @@ import HTTPTypes
 import Logging
 import Prometheus
 import Synchronization
+import TokenDigest
 
 /// `gridwork serve`: runs the HTTP server until SIGTERM or SIGINT.
 struct Serve: ParsableCommand {
@@ -89,6 +90,13 @@ struct Serve: ParsableCommand {
             valueName: "file"))
     var principals: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The case clock's present (YYYY-MM-DD): deadlines, overdue cases and steps count from this day instead "
+                + "of today's date in China; for data that lives in another year (the seed's present is 2014-08-06).",
+            valueName: "date"))
+    var today: String?
+
     @OptionGroup(title: "Limits")
     var limits: LimitOptions
 
@@ -96,6 +104,9 @@ struct Serve: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
         if let eventLoops, !(1...256).contains(eventLoops) {
             throw ValidationError("--event-loops must be 1…256.")
+        }
+        if let today, CalendarDate(today).map(CalendarDate.accepted.contains) != true {
+            throw ValidationError("--today must be a real date as YYYY-MM-DD, from 2000-01-01 to 2099-12-31.")
         }
         guard compactAfterMb >= 1 else { throw ValidationError("--compact-after-mb must be at least 1.") }
         guard (0...1 << 20).contains(historyMb) else { throw ValidationError("--history-mb must be 0…1048576.") }
@@ -185,7 +196,7 @@ struct Serve: ParsableCommand {
         var directory: PrincipalDirectory?
         if let principals {
             do {
-                directory = try PrincipalDirectory(path: principals)
+                directory = try PrincipalDirectory(path: principals, digest: TokenDigest.sha256Hex)
             } catch {
                 logger.critical("principals.load_failed", metadata: ["error": "\(error)"])
                 throw ExitCode.failure
@@ -209,6 +220,10 @@ struct Serve: ParsableCommand {
         let metricsFactory = MetricsCollector.prometheusFactory(registry: registry)
         MetricsSystem.bootstrap(metricsFactory)
         let metrics = MetricsCollector(factory: metricsFactory, registry: registry)
+        let caseClock = today.flatMap(CalendarDate.init).map(CaseClock.fixed) ?? .system
+        logger.info(
+            "cases.clock",
+            metadata: ["today": "\(caseClock.today.text)", "fixed": "\(today != nil)"])
         // The server is made after the responder that reports on it (`running`, above).
         let configuration = APIConfiguration(
             access: AccessPolicy(
@@ -224,7 +239,11 @@ struct Serve: ParsableCommand {
                     openConnections: server.openConnections, bytesReceived: bytes.received, bytesSent: bytes.sent)
             },
             reset: StoreReset(seed: seed.records, durable: journal.map(Self.durableReset)),
-            metrics: metrics)
+            metrics: metrics,
+            caseClock: caseClock)
+        let sweeper = CaseSweeper(
+            store: store, clock: caseClock, durability: configuration.durability, logger: logger)
+        sweeper.start()
         let responder = makeResponder(store: store, configuration: configuration, logger: logger)
         let server = Server(
             configuration: ServerConfiguration(
@@ -259,7 +278,7 @@ struct Serve: ParsableCommand {
         }
         server.wait()
         journal?.close()
-        withExtendedLifetime((signals, reloads)) {}
+        withExtendedLifetime((signals, reloads, sweeper)) {}
         if !announced { throw ExitCode.failure }
     }
 

@@ -5,6 +5,7 @@ import HTTPTypes
 import JSON
 import Logging
 import Testing
+import TokenDigest
 
 @testable import GridworkAPI
 
@@ -167,9 +168,11 @@ struct AccessTests {
     @Test func adminCompact_needsAnAdminPrincipal_notJustAWriteToken() throws {
         let adminToken = "admin-token-of-this-test"
         let admin = Principal(
-            id: "ops", name: "Ops", role: .admin, tokenSha256: PrincipalDirectory.sha256Hex(Array(adminToken.utf8)))
+            id: "ops", name: "Ops", role: .admin, tokenSha256: TokenDigest.sha256Hex(Array(adminToken.utf8)))
         let harness = AccessHarness(
-            AccessPolicy(writeTokens: AccessHarness.writeTokens, principals: PrincipalDirectory([admin])))
+            AccessPolicy(
+                writeTokens: AccessHarness.writeTokens,
+                principals: PrincipalDirectory([admin], digest: TokenDigest.sha256Hex)))
         try expectUnauthorized(harness.send(.post, "/admin/compact"), error: nil)
         // A `--token` holder is a district principal: known, but not an admin.
         let asWriter = harness.send(.post, "/admin/compact", bearer(AccessHarness.writeTokens[0]))

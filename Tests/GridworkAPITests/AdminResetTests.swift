@@ -5,6 +5,7 @@ import HTTPTypes
 import JSON
 import Logging
 import Testing
+import TokenDigest
 
 @testable import GridworkAPI
 
@@ -124,10 +125,12 @@ struct AdminResetTests {
         let reader = String(repeating: "r", count: 20)
         let adminToken = String(repeating: "a", count: 20)
         let admin = Principal(
-            id: "ops", name: "Ops", role: .admin, tokenSha256: PrincipalDirectory.sha256Hex(Array(adminToken.utf8)))
+            id: "ops", name: "Ops", role: .admin, tokenSha256: TokenDigest.sha256Hex(Array(adminToken.utf8)))
         let harness = Harness(
             seed: { [] },
-            access: AccessPolicy(writeTokens: [writer], readTokens: [reader], principals: PrincipalDirectory([admin])))
+            access: AccessPolicy(
+                writeTokens: [writer], readTokens: [reader],
+                principals: PrincipalDirectory([admin], digest: TokenDigest.sha256Hex)))
         let epoch = harness.store.epoch
         #expect(await harness.send(.post, "/admin/reset").status == .unauthorized)
         for token in [reader, writer] {

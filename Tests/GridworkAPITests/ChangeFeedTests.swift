@@ -6,6 +6,7 @@ import JSON
 import Logging
 import TestSupport
 import Testing
+import TokenDigest
 
 @testable import GridworkAPI
 
@@ -21,15 +22,12 @@ struct FeedClient {
     /// their ids as tokens.
     init(store: Store = Store(seed: Self.seed), principals: [Principal] = []) {
         self.store = store
-        let hashed = principals.map { principal in
-            var principal = principal
-            principal.tokenSha256 = PrincipalDirectory.sha256Hex(Array(principal.id.utf8))
-            return principal
-        }
+        let hashed = principals.map(\.withItsIDAsToken)
         responder = makeResponder(
             store: store,
             configuration: APIConfiguration(
-                access: AccessPolicy(principals: hashed.isEmpty ? nil : PrincipalDirectory(hashed))),
+                access: AccessPolicy(
+                    principals: hashed.isEmpty ? nil : PrincipalDirectory(hashed, digest: TokenDigest.sha256Hex))),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 

@@ -203,7 +203,8 @@ struct DeleteReferencedTests {
         let village = try #require(CascadeScene.busiestVillage(harness.store))
         let expected = try Self.referrers(of: .villages, id: village, in: harness)
         // The village is pointed to through every field that can point to a village.
-        #expect(Set(expected.keys) == ["grids/villageId", "cadres/villageId", "projects/villageId"])
+        #expect(
+            Set(expected.keys) == ["grids/villageId", "cadres/villageId", "projects/villageId", "cases/villageId"])
         try Self.expectConflict(harness, "/villages/\(village)", naming: expected)
         try Self.expectConflict(harness, "/villages/\(village)?cascade=false", naming: expected)
     }

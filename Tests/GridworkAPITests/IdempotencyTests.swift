@@ -6,6 +6,7 @@ import JSON
 import Logging
 import Synchronization
 import Testing
+import TokenDigest
 
 @testable import GridworkAPI
 
@@ -682,12 +683,13 @@ struct IdempotencyOwnerTests {
         let tokens = ["first-principal-token", "second-principal-token"]
         let principals = zip(["first", "second"], tokens).map { id, token in
             Principal(
-                id: id, name: id, role: .district, tokenSha256: PrincipalDirectory.sha256Hex(Array(token.utf8)))
+                id: id, name: id, role: .district, tokenSha256: TokenDigest.sha256Hex(Array(token.utf8)))
         }
         let store = Store()
         let responder = makeResponder(
             store: store,
-            configuration: APIConfiguration(access: AccessPolicy(principals: PrincipalDirectory(principals))),
+            configuration: APIConfiguration(
+                access: AccessPolicy(principals: PrincipalDirectory(principals, digest: TokenDigest.sha256Hex))),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         func post(_ token: String) -> Response {
             responder.respond(

@@ -633,6 +633,14 @@ private func csvText(_ value: JSONValue) -> String {
     case .int(let number): return String(number)
     case .double(let number): return String(number)
     case .string(let text): return defused(text)
+    case .array(let items) where items.contains(where: { $0["action"] != nil }):
+        // A case's flow: a line per step, `on by action from→to: note`.
+        return defused(
+            items.map { step in
+                let head = [step["on"], step["by"], step["action"]].map { $0?.text ?? "" }.joined(separator: " ")
+                let move = "\(step["from"]?.text ?? "-")→\(step["to"]?.text ?? "")"
+                return head + " " + move + (step["note"]?.text.map { ": " + $0 } ?? "")
+            }.joined(separator: "\n"))
     case .array(let items): return defused(items.compactMap(\.text).joined(separator: ";"))
     case .object(let members):
         return defused(members.map { "\($0.key)=\($0.value.number ?? -1)" }.joined(separator: ";"))

@@ -5,6 +5,7 @@ import HTTPTypes
 import JSON
 import Logging
 import Testing
+import TokenDigest
 
 @testable import GridworkAPI
 
@@ -51,13 +52,14 @@ private final class PrincipalHarness: Sendable {
             Principal(id: "viewer", name: "观察员", role: .viewer),
         ].map { principal in
             var hashed = principal
-            hashed.tokenSha256 = PrincipalDirectory.sha256Hex(Array(Self.tokens[principal.id]!.utf8))
+            hashed.tokenSha256 = TokenDigest.sha256Hex(Array(Self.tokens[principal.id]!.utf8))
             return hashed
         }
         responder = makeResponder(
             store: store,
             configuration: APIConfiguration(
-                access: AccessPolicy(principals: PrincipalDirectory(principals)), metrics: metrics),
+                access: AccessPolicy(principals: PrincipalDirectory(principals, digest: TokenDigest.sha256Hex)),
+                metrics: metrics),
             logger: Self.silent)
     }
 
@@ -80,7 +82,7 @@ private final class PrincipalHarness: Sendable {
 struct PrincipalDirectoryTests {
     @Test func sha256_isTheStandardDigest() {
         #expect(
-            PrincipalDirectory.sha256Hex(Array("abc".utf8))
+            TokenDigest.sha256Hex(Array("abc".utf8))
                 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 

@@ -6,6 +6,7 @@ import JSON
 import Logging
 import TestSupport
 import Testing
+import TokenDigest
 
 @testable import GridworkAPI
 
@@ -43,7 +44,7 @@ private final class ScopedHarness: Sendable {
             Principal(id: "grid-viewer", name: "网格观察员", role: .viewer, grids: [first.id]),
         ].map { principal in
             var hashed = principal
-            hashed.tokenSha256 = PrincipalDirectory.sha256Hex(Array(Self.token(principal.id).utf8))
+            hashed.tokenSha256 = TokenDigest.sha256Hex(Array(Self.token(principal.id).utf8))
             return hashed
         }
         regions = [
@@ -53,7 +54,8 @@ private final class ScopedHarness: Sendable {
         ]
         responder = makeResponder(
             store: store,
-            configuration: APIConfiguration(access: AccessPolicy(principals: PrincipalDirectory(principals))),
+            configuration: APIConfiguration(
+                access: AccessPolicy(principals: PrincipalDirectory(principals, digest: TokenDigest.sha256Hex))),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 

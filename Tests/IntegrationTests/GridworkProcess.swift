@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import TestSupport
 
-/// `gridwork serve --port 0 [--data-dir DIR] --log-level info`, started as a child process and ready.
+/// `gridwork serve --port 0 [--data-dir DIR] --log-level info --today 2014-08-06`, started as a child process and ready.
 final class GridworkProcess {
     let child: ChildProcess
     let port: Int
@@ -25,10 +25,13 @@ final class GridworkProcess {
         return path
     }
 
-    /// Spawns the server on `dataDirectory` (nil: memory only) without waiting for it.
-    static func spawn(_ dataDirectory: String?) throws(CheckFailure) -> ChildProcess {
+    /// Spawns the server on `dataDirectory` (nil: memory only) without waiting for it. `today`
+    /// is the case clock's present: by default the seed's, so its open cases start current and a
+    /// start writes nothing of its own; nil leaves the server on today's date.
+    static func spawn(_ dataDirectory: String?, today: String? = "2014-08-06") throws(CheckFailure) -> ChildProcess {
         let arguments =
-            ["serve", "--port", "0", "--log-level", "info"] + (dataDirectory.map { ["--data-dir", $0] } ?? [])
+            ["serve", "--port", "0", "--log-level", "info"] + (today.map { ["--today", $0] } ?? [])
+            + (dataDirectory.map { ["--data-dir", $0] } ?? [])
         do {
             return try ChildProcess.spawn(
                 try executable(), arguments, removingEnvironment: ["GRIDWORK_TOKENS", "GRIDWORK_READ_TOKENS"])
@@ -41,8 +44,10 @@ final class GridworkProcess {
 
     /// Starts the server on `dataDirectory` (nil: memory only); returns once it logged its port
     /// and `/readyz` is 200.
-    static func start(_ dataDirectory: String?) throws(CheckFailure) -> GridworkProcess {
-        let child = try spawn(dataDirectory)
+    static func start(_ dataDirectory: String?, today: String? = "2014-08-06") throws(CheckFailure)
+        -> GridworkProcess
+    {
+        let child = try spawn(dataDirectory, today: today)
         guard child.waitForStderr(within: .seconds(60), until: { port(in: $0) != nil }),
             let port = port(in: child.stderr)
         else {

@@ -184,6 +184,7 @@ package enum Recount {
             case .partyOrganizations: placed = [record[PartyOrganizationField.townId].string]
             case .projects: placed = [town(ofVillage: record[ProjectField.villageId].string)]
             case .assistanceRecords: placed = [town(ofGrid: record[AssistanceField.gridId].string)]
+            case .cases: placed = [town(ofGrid: record[CaseField.gridId].string)]
             case .cadres:
                 placed =
                     record[CadreField.gridIds].list.map { town(ofGrid: $0) }
@@ -196,6 +197,7 @@ package enum Recount {
             case .grids: return ids.contains(record.id)
             case .cadres: return record[CadreField.gridIds].list.contains(where: ids.contains)
             case .assistanceRecords: return record[AssistanceField.gridId].string.map(ids.contains) ?? false
+            case .cases: return record[CaseField.gridId].string.map(ids.contains) ?? false
             case .villages: return grids.contains { $0[GridField.villageId].string == record.id }
             case .projects:
                 let village = record[ProjectField.villageId].string
