@@ -24,7 +24,7 @@ enum StatsEncoding {
         writer.raw(",\"byCounterpart\":")
         writeCounts(snapshot.work.byCounterpart, keys: Schema.counterpartKeys, to: &writer)
         writer.raw("},\"cases\":")
-        writeCases(snapshot.cases, to: &writer)
+        writeCases(snapshot, to: &writer)
         writer.raw(",\"byTown\":[")
         for (index, town) in snapshot.byTown.enumerated() {
             if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
@@ -55,17 +55,17 @@ enum StatsEncoding {
     /// `{"open":…,"overdue":…,"closed":…,"closedOnTime":…,"onTimeRate":…,"reworked":…,
     /// "reworkRate":…,"averageWorkingDaysToClose":…,"supervised":…,"void":…,"byTown":[…]}`: rates
     /// are over the closed cases, null when none is closed.
-    private static func writeCases(_ cases: CaseFigures, to writer: inout JSONWriter) {
-        writeCaseCounts(cases.total, to: &writer, closing: false)
+    private static func writeCases(_ snapshot: StatsSnapshot, to writer: inout JSONWriter) {
+        writeCaseCounts(snapshot.cases, to: &writer, closing: false)
         writer.raw(",\"byTown\":[")
-        for (index, town) in cases.byTown.enumerated() {
+        for (index, town) in snapshot.byTown.enumerated() {
             if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
             writer.raw("{\"townId\":")
             writer.string(town.townId)
             writer.raw(",\"name\":")
             writer.string(town.name)
             writer.bytes.append(UInt8(ascii: ","))
-            writeCaseCounts(town.counts, to: &writer, closing: true)
+            writeCaseCounts(town.cases, to: &writer, closing: true)
         }
         writer.raw("]}")
     }

@@ -23,12 +23,15 @@ extension WriteRoutes {
                 try QueryParameters.rejectAll(request)
                 let principal = parameters.principal
                 let key = try Self.idempotencyKey(request)
-                let (action, arguments) = try Self.action(try Self.body(request, mergePatch: false), store)
-                let current = try Self.latest(.cases, parameters["id"] ?? "", store, as: principal)
-                let epoch = store.epoch
-                let holds = Self.preconditions(request, epoch)
-                if !holds(current) { throw Self.preconditionFailed(current, epoch) }
-                func move(_ annotation: JSONValue?) throws(APIError) -> WriteOutcome {
+                let body = try Self.body(request, mergePatch: false)
+                // As with a create, a retry is answered before anything else is checked again:
+                // its first answer stands though the case has moved on since.
+                return try Self.once(key, request, principal, idempotency) { annotation throws(APIError) in
+                    let (action, arguments) = try Self.action(body, store)
+                    let current = try Self.latest(.cases, parameters["id"] ?? "", store, as: principal)
+                    let epoch = store.epoch
+                    let holds = Self.preconditions(request, epoch)
+                    if !holds(current) { throw Self.preconditionFailed(current, epoch) }
                     let timestamp = Timestamp.now()
                     let today = clock.today
                     let result = try Self.storeCall(epoch: epoch) { () throws(StoreError) in
@@ -48,13 +51,8 @@ extension WriteRoutes {
                             RecordETag.response(committed.value, .cases, committed.epoch, status: .ok),
                             revision: committed.revision)
                     case .failure(let refusal):
-                        throw Self.refused(refusal, principal)
+                        throw Self.refused(refusal, principal, playsAPart: !Self.caseRoles(principal, current).isEmpty)
                     }
-                }
-                guard let key else { return try move(nil) }
-                let fingerprint = IdempotencyKeys.fingerprint(request)
-                return try idempotency.run(key: key, owner: principal.id, fingerprint: fingerprint) {
-                    annotation throws(APIError) in try move(annotation)
                 }
             })
     }
@@ -173,7 +171,7 @@ extension WriteRoutes {
 
     /// A refused step as a response: 409 listing the actions the state allows, 403 when the step
     /// is not the caller's to take, 422 for a missing or wrong argument.
-    static func refused(_ refusal: CaseRefusal, _ principal: Principal) -> APIError {
+    static func refused(_ refusal: CaseRefusal, _ principal: Principal, playsAPart: Bool) -> APIError {
         switch refusal {
         case .notAllowed(let action, let state, let allowed):
             let names = allowed.map(\.rawValue)
@@ -192,10 +190,16 @@ extension WriteRoutes {
             error.extensions.append((name: "allowed", json: json.bytes))
             return error
         case .notYours(let action, let role):
+            let why =
+                if principal.role == .viewer {
+                    " (a viewer never writes)."
+                } else if !playsAPart {
+                    ": it is not the case's town staff, assignee or reporter."
+                } else {
+                    " as its \(role.rawValue)."
+                }
             return APIResponder.challenge(
-                .forbidden,
-                "`\(principal.id)` may not take `\(action.rawValue)` on this case"
-                    + (principal.role == .viewer ? " (a viewer never writes)." : " as its \(role.rawValue)."),
+                .forbidden, "`\(principal.id)` may not take `\(action.rawValue)` on this case" + why,
                 error: "insufficient_scope")
         case .invalid(let issue):
             return invalid([.init(field: issue.pointer, message: issue.message)])

@@ -53,15 +53,7 @@ struct WriteRoutes {
                     // has changed since, e.g. the town it named is gone.
                     let key = try Self.idempotencyKey(request)
                     let body = Self.withDefaults(try Self.body(request, mergePatch: false), kind, principal)
-                    guard let key else {
-                        let values = try Self.validate(kind, body, current: nil, store)
-                        try Self.permit(principal, kind, id: nil, values, store)
-                        return try Self.create(kind, values, store, by: principal, annotation: nil, clock: clock)
-                    }
-                    let fingerprint = IdempotencyKeys.fingerprint(request)
-                    // A key belongs to its principal: the same key from another is another key.
-                    return try idempotency.run(key: key, owner: principal.id, fingerprint: fingerprint) {
-                        annotation throws(APIError) in
+                    return try Self.once(key, request, principal, idempotency) { annotation throws(APIError) in
                         let values = try Self.validate(kind, body, current: nil, store)
                         try Self.permit(principal, kind, id: nil, values, store)
                         return try Self.create(kind, values, store, by: principal, annotation: annotation, clock: clock)
@@ -211,6 +203,20 @@ struct WriteRoutes {
         return response
     }
 
+    /// Runs `write` once per `Idempotency-Key`: the first time with the key's annotation (which
+    /// goes into the journal with the change), every retry answered with the first answer. Without
+    /// a key, just runs it. A key belongs to its principal: the same key from another is another key.
+    static func once(
+        _ key: String?, _ request: Request, _ principal: Principal, _ idempotency: IdempotencyKeys,
+        _ write: (_ annotation: JSONValue?) throws(APIError) -> WriteOutcome
+    ) throws(APIError) -> WriteOutcome {
+        guard let key else { return try write(nil) }
+        let fingerprint = IdempotencyKeys.fingerprint(request)
+        return try idempotency.run(key: key, owner: principal.id, fingerprint: fingerprint) {
+            annotation throws(APIError) in try write(annotation)
+        }
+    }
+
     /// The request's `Idempotency-Key`, if it has one: 1…255 visible ASCII characters.
     static func idempotencyKey(_ request: Request) throws(APIError) -> String? {
         guard let key = request.headerFields[idempotencyKey] else { return nil }
@@ -245,9 +251,9 @@ struct WriteRoutes {
             }
         }
         let fields = mergePatch ? MergePatch.apply(body, to: current.fieldsObject(kind.schema)) : body
-        // A patch was applied to `current`: it must not overwrite a newer revision. Nor may a
-        // case's update, which carries `current`'s state and flow.
-        let sameRevision = mergePatch || kind == .cases
+        // A patch was applied to `current`: it must not overwrite a newer revision. Nor may the
+        // update of a record with derived fields, which carries `current`'s (a case's state and flow).
+        let sameRevision = mergePatch || kind.schema.hasDerivedFields
         // The request itself is checked first (400, 415, 422), its preconditions after (412).
         var values = try validate(kind, fields, current: current, store, also: dropped)
         if kind == .cases {

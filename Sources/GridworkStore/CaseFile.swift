@@ -78,32 +78,28 @@ public enum CaseFile {
         let state = CaseState(rawValue: values[CaseField.state.rawValue].string ?? "") ?? .reported
         let flow = values[CaseField.flow.rawValue].steps
         let deadline = values[CaseField.deadline.rawValue].string.flatMap(CalendarDate.init) ?? today
-        var refusal = CaseRefusal.notYours(action: action, role: roles.first ?? .reporter)
+        // The state's answer comes first, whoever asks; then the first role that may take the
+        // step takes it, or the first role's refusal stands.
+        let checked = isChecked(flow)
+        guard let first = roles.first else {
+            let allowed = CaseWorkflow.allowedActions(state: state, checked: checked)
+            return .failure(
+                allowed.contains(action)
+                    ? .notYours(action: action, role: .reporter)
+                    : .notAllowed(action: action, state: state, allowed: allowed))
+        }
         var found: CaseTransition?
-        for role in roles {
+        for role in roles where found == nil {
             switch CaseWorkflow.next(
-                state: state, action: action, role: role, checked: isChecked(flow), deadline: deadline, today: today,
+                state: state, action: action, role: role, checked: checked, deadline: deadline, today: today,
                 arguments: arguments)
             {
             case .success(let transition): found = transition
-            case .failure(.notYours(let action, let role)):
-                if case .notYours = refusal {} else { continue }
-                refusal = .notYours(action: action, role: role)
-                continue
+            case .failure(.notYours): continue
             case .failure(let other): return .failure(other)
             }
-            break
         }
-        if roles.isEmpty {
-            // Nobody: the state's answer still comes first.
-            if case .failure(.notAllowed(let action, let state, let allowed)) = CaseWorkflow.next(
-                state: state, action: action, role: .admin, checked: isChecked(flow), deadline: deadline, today: today,
-                arguments: arguments)
-            {
-                return .failure(.notAllowed(action: action, state: state, allowed: allowed))
-            }
-        }
-        guard let transition = found else { return .failure(refusal) }
+        guard let transition = found else { return .failure(.notYours(action: action, role: first)) }
         var step = CaseStep(
             action: action.rawValue, from: state.rawValue, to: transition.state.rawValue, by: principal, at: timestamp,
             on: today.text, note: arguments.note)

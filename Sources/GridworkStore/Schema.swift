@@ -109,6 +109,12 @@ public struct Schema: Sendable {
         return values + Array(repeating: .null, count: fields.count - values.count)
     }
 
+    /// Whether the server derives some of its fields (`FieldAccess.derived`): an update then
+    /// carries the values it read, and must find them unchanged.
+    public var hasDerivedFields: Bool {
+        fields.contains { $0.access == .derived }
+    }
+
     /// The position of `name`, or nil.
     public func index(of name: String) -> Int? {
         fields.firstIndex { $0.name == name }

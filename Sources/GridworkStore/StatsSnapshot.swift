@@ -12,8 +12,8 @@ public struct StatsSnapshot: Sendable, Equatable {
     public var byTown: [TownStats]
     /// The region's assistance records by 四进网格 strand and by who was met.
     public var work = WorkBreakdown()
-    /// The region's cases: open, overdue, closed and how well, in all and per town.
-    public var cases = CaseFigures()
+    /// The region's cases: open, overdue, closed and how well (per town in `byTown`).
+    public var cases = CaseCounts()
 
     /// Figures about the district as a whole, counted from records that lie in no town (the
     /// city's and the district's courses): they are not shown for a part of the district.
@@ -74,6 +74,8 @@ public struct TownStats: Sendable, Equatable {
     public var projects: Int
     /// Their investment, yuan.
     public var investmentYuan: Int
+    /// Its cases.
+    public var cases = CaseCounts()
 
     /// Creates a row.
     public init(
@@ -85,8 +87,10 @@ public struct TownStats: Sendable, Equatable {
         visits: Int,
         fundsYuan: Int,
         projects: Int,
-        investmentYuan: Int
+        investmentYuan: Int,
+        cases: CaseCounts = CaseCounts()
     ) {
+        self.cases = cases
         self.townId = townId
         self.name = name
         self.kind = kind
@@ -207,6 +211,21 @@ public struct CaseCounts: Sendable, Equatable {
     /// All zeros.
     public init() {}
 
+    /// Both sets together.
+    public static func + (lhs: CaseCounts, rhs: CaseCounts) -> CaseCounts {
+        var sum = CaseCounts()
+        sum.open = lhs.open + rhs.open
+        sum.overdue = lhs.overdue + rhs.overdue
+        sum.closed = lhs.closed + rhs.closed
+        sum.closedOnTime = lhs.closedOnTime + rhs.closedOnTime
+        sum.closedReworked = lhs.closedReworked + rhs.closedReworked
+        sum.workingDaysToClose = lhs.workingDaysToClose + rhs.workingDaysToClose
+        sum.reworked = lhs.reworked + rhs.reworked
+        sum.supervised = lhs.supervised + rhs.supervised
+        sum.void = lhs.void + rhs.void
+        return sum
+    }
+
     init(_ row: [Int]) {
         func slot(_ slot: Aggregates.CaseSlot) -> Int { row.count > slot.rawValue ? row[slot.rawValue] : 0 }
         open = slot(.open)
@@ -218,26 +237,5 @@ public struct CaseCounts: Sendable, Equatable {
         reworked = slot(.reworked)
         supervised = slot(.supervised)
         void = slot(.void)
-    }
-}
-
-/// The cases of a region, and of each of its towns.
-public struct CaseFigures: Sendable, Equatable {
-    /// Over the region.
-    public var total = CaseCounts()
-    /// Per town of the region, in town id order, with the town's name.
-    public var byTown: [(townId: String, name: String, counts: CaseCounts)] = []
-
-    /// None.
-    public init() {}
-
-    init(total: CaseCounts, byTown: [(townId: String, name: String, counts: CaseCounts)]) {
-        self.total = total
-        self.byTown = byTown
-    }
-
-    public static func == (lhs: CaseFigures, rhs: CaseFigures) -> Bool {
-        lhs.total == rhs.total
-            && lhs.byTown.elementsEqual(rhs.byTown) { $0.townId == $1.townId && $0.counts == $1.counts }
     }
 }

@@ -17,33 +17,14 @@ extension Store {
                 live = state.aggregates.liveFigures { villages[$0]?.values[townField].string }
                 work = Aggregates.breakdown(state.aggregates.work)
             }
+            let towns = Self.byTown(state, members)
             var snapshot = StatsSnapshot(
-                epoch: state.epoch, revision: state.revision, region: region, live: live,
-                byTown: Self.byTown(state, members), work: work)
-            snapshot.cases = Self.cases(state, members)
+                epoch: state.epoch, revision: state.revision, region: region, live: live, byTown: towns, work: work)
+            // The district's totals also hold cases whose grid lies in no town it has.
+            snapshot.cases =
+                members == nil ? CaseCounts(state.aggregates.cases) : towns.reduce(CaseCounts()) { $0 + $1.cases }
             return snapshot
         }
-    }
-
-    /// The cases of the region (from the rows of its grids) and of each of its towns.
-    private static func cases(_ state: State, _ members: RegionMembers?) -> CaseFigures {
-        let aggregates = state.aggregates
-        let grids = state[.grids]
-        let width = Aggregates.CaseSlot.allCases.count
-        let towns = members.map { RegionMembers.union($0.buckets(.towns, in: state).buckets) } ?? state[.towns].order
-        var total = Aggregates.zeros(width)
-        var byTown: [(townId: String, name: String, counts: CaseCounts)] = []
-        for townId in towns {
-            var row = Aggregates.zeros(width)
-            for grid in grids.ids(where: GridField.townId.rawValue, equals: townId) ?? [] {
-                if let members, !members.grids.contains(grid) { continue }
-                if let gridRow = aggregates.casesByGrid[grid] { Aggregates.add(&row, gridRow, 1) }
-            }
-            Aggregates.add(&total, row, 1)
-            byTown.append((townId, state[.towns][townId]?[TownField.name].string ?? "", CaseCounts(row)))
-        }
-        // The district's totals also hold cases whose grid lies in no town it has.
-        return CaseFigures(total: CaseCounts(members == nil ? aggregates.cases : total), byTown: byTown)
     }
 
     /// A row per town of the region (every town for the district), counting only what lies in it.
@@ -59,9 +40,11 @@ extension Store {
             var townCadres = Set<String>()
             var visits = 0
             var funds = 0
+            var cases = Aggregates.zeros(Aggregates.CaseSlot.allCases.count)
             for grid in grids.ids(where: GridField.townId.rawValue, equals: townId) ?? [] {
                 if let members, !members.grids.contains(grid) { continue }
                 townGrids += 1
+                if let row = aggregates.casesByGrid[grid] { Aggregates.add(&cases, row, 1) }
                 townCadres.formUnion(cadres.ids(where: CadreField.gridIds.rawValue, equals: grid) ?? [])
                 if let row = aggregates.workByGrid[grid] {
                     visits += row[Aggregates.WorkSlot.positions["visit"]!]
@@ -86,7 +69,8 @@ extension Store {
                 visits: visits,
                 fundsYuan: funds,
                 projects: projects,
-                investmentYuan: investment
+                investmentYuan: investment,
+                cases: CaseCounts(cases)
             )
         }
     }

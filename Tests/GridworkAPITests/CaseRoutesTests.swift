@@ -395,6 +395,20 @@ struct CaseRoutesTests {
         #expect(desk.act(id, "start", fields: keyed).status == .conflict)
     }
 
+    @Test func aConditionalStep_retriedWithItsKey_isReplayed_thoughTheTagItNamedIsNowStale() throws {
+        let desk = try CaseDesk()
+        let id = try #require(try desk.report()["id"]?.text)
+        let tag = try #require(desk.send(.get, "/cases/\(id)").headerFields[.eTag])
+        let fields: HTTPFields = [CaseDesk.key: "accept-\(id)-if-match", .ifMatch: tag]
+        let first = desk.act(id, "accept", fields: fields)
+        #expect(first.status == .ok)
+        // The step moved the tag on: a retry that lost the first answer gets it again, not a 412.
+        let retry = desk.act(id, "accept", fields: fields)
+        #expect(retry.status == .ok && retry.body == first.body)
+        // Without the key, the stale tag is a 412.
+        #expect(desk.act(id, "remind", fields: [.ifMatch: tag]).status == .preconditionFailed)
+    }
+
     @Test func anExtension_onTheDeadlineIsTaken_andAfterItIs422() throws {
         let desk = try CaseDesk(today: "2014-08-05")
         let id = try #require(try desk.report(category: "help", reportedOn: "2014-08-05")["id"]?.text)

@@ -204,11 +204,11 @@ struct CasePropertyTests {
                         == (outcome != nil && record[CaseField.closedOn] != .null))
             }
             #expect(store.count(.assistanceRecords) == recordsBefore + closuresWithRecords)
-            let stats = store.stats().cases
+            let stats = store.stats()
             let recount = Recount.cases(of: store, townOfGrid: townOfGrid)
-            #expect(stats.total == recount.total)
+            #expect(stats.cases == recount.total)
             #expect(stats.byTown.count == recount.byTown.count)
-            for town in stats.byTown { #expect(town.counts == recount.byTown[town.townId], "\(town.townId)") }
+            for town in stats.byTown { #expect(town.cases == recount.byTown[town.townId], "\(town.townId)") }
         }
     }
 

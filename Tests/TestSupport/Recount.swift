@@ -18,6 +18,7 @@ package enum Recount {
         let projects = all(.projects)
         let trainings = all(.trainings)
         let organizations = all(.partyOrganizations)
+        let cases = all(.cases)
         func newOrganizations(_ kind: String) -> Int {
             organizations.filter {
                 $0[PartyOrganizationField.kind].string == kind && $0[PartyOrganizationField.new2014].bool
@@ -123,7 +124,9 @@ package enum Recount {
                 visits: townRecords.filter { $0[AssistanceField.type].string == "visit" }.count,
                 fundsYuan: funds(townRecords),
                 projects: townProjects.count,
-                investmentYuan: townProjects.reduce(0) { $0 + $1[ProjectField.investmentYuan].int }
+                investmentYuan: townProjects.reduce(0) { $0 + $1[ProjectField.investmentYuan].int },
+                cases: cases.filter { townGrids.contains($0[CaseField.gridId].string!) }
+                    .reduce(CaseCounts()) { $0 + counts(of: $1) }
             )
         }
         return (live, byTown)
