@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Compares what Gridwork and the peer send for the benchmark routes: status, body bytes, header bytes, and
-whether the JSON is the same once parsed (key order aside). Prints a Markdown table.
+whether the JSON is the same once parsed (key order aside). With NGINX_PORT, also what nginx sends for the
+GET routes, which must be Gridwork's body byte for byte (nginx serves files captured from Gridwork).
+Prints a Markdown table.
 
-Exits 1 when a route's status differs, its JSON differs, or its body sizes differ by more than 5 %.
-Both servers must be fresh (same store revision); one POST is made to each.
+Exits 1 when a route's status differs, its JSON differs, its body sizes differ by more than 5 %, or nginx's
+body is not Gridwork's. The servers must be fresh (same store revision); one POST is made to Gridwork and
+the peer.
 
-usage: Benchmarks/payloads.py GRIDWORK_PORT PEER_PORT
+usage: Benchmarks/payloads.py GRIDWORK_PORT PEER_PORT [NGINX_PORT]
 """
 import http.client
 import json
 import sys
 
 gridwork_port, peer_port = int(sys.argv[1]), int(sys.argv[2])
+nginx_port = int(sys.argv[3]) if len(sys.argv) > 3 else None
 post_body = json.dumps(
     {"type": "visit", "date": "2014-08-05", "cadreId": "cadre-0001", "gridId": "grid-0001", "summary": "深入网格走访"},
     ensure_ascii=False,
@@ -47,18 +51,41 @@ def normalised(payload):
     return value
 
 
+def without_epoch(payload):
+    value = json.loads(payload)
+    if isinstance(value, dict):
+        value.pop("epoch", None)
+    return value
+
+
 failed = False
-print("| route | status (Gridwork / peer) | body bytes (Gridwork / peer) | difference | header bytes (Gridwork / peer) | same JSON |")
-print("| --- | --- | --- | --- | --- | --- |")
+nginx_columns = " nginx status | nginx body bytes, header bytes | nginx body = Gridwork's |" if nginx_port else ""
+print("| route | status (Gridwork / peer) | body bytes (Gridwork / peer) | difference | header bytes (Gridwork / peer) "
+      f"| same JSON |{nginx_columns}")
+print("| --- | --- | --- | --- | --- | --- |" + (" --- | --- | --- |" if nginx_port else ""))
 for method, path, body in routes:
     g_status, g_body, g_head = fetch(gridwork_port, method, path, body)
     p_status, p_body, p_head = fetch(peer_port, method, path, body)
     difference = (len(p_body) - len(g_body)) / len(g_body) * 100 if g_body else 0.0
     same = normalised(g_body) == normalised(p_body)
-    print(
+    row = (
         f"| `{method} {path}` | {g_status} / {p_status} | {len(g_body):,} / {len(p_body):,} | {difference:+.1f} % "
         f"| {g_head} / {p_head} | {'yes' if same else 'NO'} |"
     )
     if g_status != p_status or not same or abs(difference) > 5:
         failed = True
+    if nginx_port:
+        if method == "GET":
+            n_status, n_body, n_head = fetch(nginx_port, method, path, body)
+            verdict = "NO"
+            if n_status == g_status and n_body == g_body:
+                verdict = "yes, byte for byte"
+            elif n_status == g_status and len(n_body) == len(g_body) and without_epoch(n_body) == without_epoch(g_body):
+                # Every store draws a random epoch at start; nginx serves the capturing server's.
+                verdict = "yes but `epoch` (random per store; same length)"
+            row += f" {n_status} | {len(n_body):,}, {n_head} | {verdict} |"
+            failed = failed or verdict == "NO"
+        else:
+            row += " – | – | – |"
+    print(row)
 sys.exit(1 if failed else 0)
