@@ -1,10 +1,11 @@
 import Foundation
 
-/// The opaque list cursor: base64url (no padding) of `["assistance-records", "", "<filters>", "<last id>"]`,
+/// The opaque list cursor: base64url (no padding) of `["assistance-records", "", "<filters>", "", "<last id>"]`,
 /// the same bytes as Gridwork's keyset cursor for the unfiltered list in the default sort (resource,
-/// sort, the fingerprint of no filters — FNV-1a of nothing — and the last id).
+/// sort, the fingerprint of no filters — FNV-1a of nothing —, the region, empty for the whole district,
+/// and the last id).
 enum Cursor {
-    static let scope = ["assistance-records", "", "cbf29ce484222325"]
+    static let scope = ["assistance-records", "", "cbf29ce484222325", ""]
 
     /// The cursor that continues after `id`.
     static func after(_ id: String) -> String {
@@ -21,8 +22,8 @@ enum Cursor {
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64),
             let parts = try? JSONDecoder().decode([String].self, from: data),
-            parts.count == 4, Array(parts.prefix(3)) == scope
+            parts.count == scope.count + 1, Array(parts.prefix(scope.count)) == scope
         else { return nil }
-        return parts[3]
+        return parts[scope.count]
     }
 }
