@@ -50,8 +50,9 @@ final class PeerStore: Sendable {
         }
     }
 
-    /// Gives `record` the next id, stores it and counts it in the figures.
-    func create(_ record: ValidRecord, at timestamp: String) -> AssistanceRecord {
+    /// Gives `record` the next id, stores it and counts it in the figures. `principal` writes it: Gridwork
+    /// names an unauthenticated writer on an open-access server `anonymous`.
+    func create(_ record: ValidRecord, at timestamp: String, by principal: String = "anonymous") -> AssistanceRecord {
         let townIndex = gridTowns[record.gridId] ?? nil
         return state.withLock { state in
             state.lastNumber += 1
@@ -65,10 +66,14 @@ final class PeerStore: Sendable {
                 householdName: record.householdName,
                 amountYuan: record.amountYuan,
                 summary: record.summary,
+                activity: record.activity,
+                counterpart: record.counterpart,
                 createdAt: timestamp,
                 updatedAt: timestamp,
                 revision: 1,
-                source: "api"
+                source: "api",
+                createdBy: principal,
+                updatedBy: principal
             )
             state.records.append(created)
             state.stats.count(created, townIndex: townIndex)

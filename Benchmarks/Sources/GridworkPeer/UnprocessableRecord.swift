@@ -11,7 +11,7 @@ struct UnprocessableRecord: HTTPResponseError {
             type: "about:blank",
             title: "Unprocessable Content",
             status: 422,
-            detail: problems.count == 1 ? "1 field is invalid." : "\(problems.count) fields are invalid.",
+            detail: problems.count == 1 ? "One field is invalid." : "\(problems.count) fields are invalid.",
             errors: problems
         )
         var response = try context.responseEncoder.encode(body, from: request, context: context)
