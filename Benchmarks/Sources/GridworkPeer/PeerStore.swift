@@ -9,6 +9,8 @@ final class PeerStore: Sendable {
     let cadreIds: Set<String>
     /// Grid id → index of its town in `Stats.byTown`, or nil when the town has no row.
     let gridTowns: [String: Int?]
+    /// The captured store's epoch, which Gridwork's tags name beside the revision.
+    let epoch: String
     private let state: Mutex<State>
 
     private struct State {
@@ -23,6 +25,7 @@ final class PeerStore: Sendable {
             data.stats.byTown.enumerated().map { ($0.element.townId, $0.offset) },
             uniquingKeysWith: { first, _ in first })
         gridTowns = data.gridTowns.mapValues { townIndex[$0] }
+        epoch = data.stats.epoch
         let lastNumber = data.records.compactMap { Int($0.id.dropFirst("record-".count)) }.max() ?? 0
         state = Mutex(State(records: data.records, stats: data.stats, lastNumber: lastNumber))
     }

@@ -16,7 +16,7 @@ extension Router<BasicRequestContext> {
         router.get("/stats") { _, _ in
             let stats = store.stats()
             return EditedResponse(
-                headers: [.cacheControl: "no-cache", .eTag: "\"stats-\(stats.revision)\""],
+                headers: [.cacheControl: "no-cache", .eTag: "\"stats-\(stats.epoch)-\(stats.revision)\""],
                 response: stats
             )
         }
@@ -47,7 +47,9 @@ extension Router<BasicRequestContext> {
             let record = store.create(valid, at: Date.now.formatted(.iso8601))
             return EditedResponse(
                 status: .created,
-                headers: [.location: "/assistance-records/\(record.id)", .eTag: "\"\(record.revision)\""],
+                headers: [
+                    .location: "/assistance-records/\(record.id)", .eTag: "\"\(store.epoch)-\(record.revision)\"",
+                ],
                 response: record
             )
         }
