@@ -68,7 +68,6 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     HistoryRoutes(store: store).register(on: router)
     ChangeRoutes(store: store).register(on: router)
     let metrics = configuration.metrics
-    metrics.use(router)
     MetricsRoutes(
         store: store, metrics: metrics, stream: stats.stream, durability: configuration.durability,
         server: configuration.serverGauges

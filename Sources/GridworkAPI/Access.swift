@@ -90,6 +90,8 @@ struct APIResponder: Responder {
             response = error.response
         }
         response.remoteUser = principal?.id
+        // A refusal (401, 404 of an id, 422) is counted under the route its request asked for.
+        if response.route == nil { response.route = router.pattern(for: request.path) }
         // With principals, a read is answered within its principal's scope: the same URL gives
         // other figures and lists to another token, so caches must key on it (RFC 9110 §12.5.5).
         if policy.principals != nil && request.method.isSafe { response.headerFields.addVary("Authorization") }

@@ -11,8 +11,8 @@ import Synchronization
 /// the connection cap) and the final status of every response, whatever layer set it (a 406 from
 /// content negotiation, a 401 from access control).
 ///
-/// Concurrency: `Sendable`; one `Mutex` guards the router and the handlers made so far, taken
-/// twice per response, briefly (the route is matched between, outside it).
+/// Concurrency: `Sendable`; one `Mutex` guards the handlers made so far, taken once per response,
+/// briefly. The route label is the pattern the router named for the response, not matched again.
 public final class MetricsCollector: Sendable {
     /// The latency histogram's bucket upper bounds, in seconds from 100 µs to 1 s.
     public static let durationBuckets: [Duration] = [
@@ -52,7 +52,6 @@ public final class MetricsCollector: Sendable {
     }
 
     private struct State {
-        var router: Router?
         var requests: [RequestKey: any CounterHandler] = [:]
         var gauges: [String: any RecorderHandler] = [:]
         var counters: [String: (handler: any CounterHandler, total: Int)] = [:]
@@ -91,11 +90,10 @@ public final class MetricsCollector: Sendable {
     }
 
     /// Counts one response the server sent. `path` is nil when no request was parsed; the route
-    /// label is then `-` (as in the access log), and `unmatched` for a path no route serves.
-    public func responded(method: String?, path: String?, status: Int, duration: Duration?) {
-        // The route is matched outside the lock: every event loop comes through here.
-        let router = state.withLock { $0.router }
-        let route = path.map { router?.pattern(for: $0) ?? "unmatched" } ?? "-"
+    /// label is then `-` (as in the access log), and `unmatched` for a path no route serves
+    /// (`route` is the pattern the router named for the response).
+    public func responded(method: String?, path: String?, route: String?, status: Int, duration: Duration?) {
+        let route = path == nil ? "-" : route ?? "unmatched"
         let method = method.map { Self.namedMethods.contains($0) ? $0 : "other" } ?? "-"
         let key = RequestKey(route: route, method: method, status: status)
         let handler = state.withLock { state in
@@ -130,11 +128,6 @@ public final class MetricsCollector: Sendable {
             return handler
         }
         handler.increment(by: 1)
-    }
-
-    /// Labels responses with the patterns of `router` from now on.
-    func use(_ router: Router) {
-        state.withLock { $0.router = router }
     }
 
     /// Sets the gauge `name` to `value`.

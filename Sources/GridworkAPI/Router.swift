@@ -101,16 +101,21 @@ public struct Router: Sendable {
         let method = request.method
         if let handler = node.handlers[method] ?? (method == .head ? node.handlers[.get] : nil) {
             try check(request)
-            return try handler(request, parameters)
+            var response = try handler(request, parameters)
+            response.route = node.pattern
+            return response
         }
         let allow = Self.allowed(node)
         if method == .options {
-            return Response(status: .noContent, headerFields: [.allow: allow])
+            var response = Response(status: .noContent, headerFields: [.allow: allow])
+            response.route = node.pattern
+            return response
         }
         throw APIError.methodNotAllowed(method: method, allow: allow)
     }
 
-    /// The pattern of the route `path` matches (`/grids/:id`), or nil; for metrics labels.
+    /// The pattern of the route `path` matches (`/grids/:id`), or nil; for the metrics labels of
+    /// refusals, which leave the router before a response names its route.
     public func pattern(for path: String) -> String? {
         var parameters = Parameters()
         return (try? match(path, parameters: &parameters))??.pattern

@@ -57,14 +57,12 @@ public enum ResponseSerializer {
         out.append(contentsOf: "\r\nDate: ".utf8)
         out.append(contentsOf: framing.date)
         out.append(contentsOf: serverField)
-        for field in headerFields {
-            switch field.name {
-            case .contentLength, .transferEncoding, .connection, .date, .server: continue
-            default: break
-            }
-            out.append(contentsOf: [0x0D, 0x0A])
+        for field in headerFields where !isFramingField(field.name.canonicalName) {
+            out.append(0x0D)
+            out.append(0x0A)
             out.append(contentsOf: field.name.rawName.utf8)
-            out.append(contentsOf: [UInt8(ascii: ":"), 0x20])
+            out.append(UInt8(ascii: ":"))
+            out.append(0x20)
             field.withUnsafeBytesOfValue { out.append(contentsOf: $0) }
         }
         if mayHaveBody(status) {
@@ -80,7 +78,23 @@ public enum ResponseSerializer {
         } else if framing.requestVersion == .http1_0 {
             out.append(contentsOf: "\r\nConnection: keep-alive".utf8)
         }
-        out.append(contentsOf: [0x0D, 0x0A, 0x0D, 0x0A])
+        out.append(contentsOf: crlfCRLF)
+    }
+
+    static let crlfCRLF: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+
+    /// The fields the serializer writes itself (`Content-Length`, `Transfer-Encoding`,
+    /// `Connection`, `Date`, `Server`), so a responder's own are dropped. Every field of every
+    /// response is asked, so the length decides first: most names are none of these.
+    static func isFramingField(_ canonicalName: String) -> Bool {
+        switch canonicalName.utf8.count {
+        case 4: canonicalName == "date"
+        case 6: canonicalName == "server"
+        case 10: canonicalName == "connection"
+        case 14: canonicalName == "content-length"
+        case 17: canonicalName == "transfer-encoding"
+        default: false
+        }
     }
 
     /// Appends one chunk of a chunked body (RFC 9112 §7.1); an empty chunk is skipped, since
@@ -88,9 +102,11 @@ public enum ResponseSerializer {
     public static func writeChunk(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
         guard !bytes.isEmpty else { return }
         out.append(contentsOf: String(bytes.count, radix: 16).utf8)
-        out.append(contentsOf: [0x0D, 0x0A])
+        out.append(0x0D)
+        out.append(0x0A)
         out.append(contentsOf: bytes)
-        out.append(contentsOf: [0x0D, 0x0A])
+        out.append(0x0D)
+        out.append(0x0A)
     }
 
     /// Appends the last chunk and the empty trailer section.

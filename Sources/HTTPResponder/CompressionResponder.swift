@@ -28,8 +28,8 @@ public struct CompressionResponder<Wrapped: Responder>: Responder {
         response.gzipAlternative = nil
         let mayCompress =
             (!response.body.isEmpty || response.stream != nil) && ResponseSerializer.mayHaveBody(response.status)
-            && response.headerFields[.contentEncoding] == nil
-            && Self.isCompressible(response.headerFields[.contentType])
+            && Self.isCompressible(response.headerFields.first(.contentType))
+            && !response.headerFields.contains(.contentEncoding)
         guard alternative != nil || mayCompress else { return response }
         response.headerFields.addVary("Accept-Encoding")
         // A stream's length is unknown until its end; the streams that get here (exports) are
@@ -73,6 +73,7 @@ public struct CompressionResponder<Wrapped: Responder>: Responder {
                 detail: "Accept-Encoding refuses identity and gzip, the only codings available."
             )
             problem.headerFields.addVary("Accept-Encoding")
+            problem.route = response.route
             return problem
         }
     }
@@ -80,19 +81,65 @@ public struct CompressionResponder<Wrapped: Responder>: Responder {
     /// Text-like media types compress well; images and already-compressed types do not. An
     /// event stream is left alone: its events are small and flushed one by one, so gzip saves
     /// little, while each subscriber, idle for hours, would hold zlib's 256 KiB state.
+    ///
+    /// Every response passes here, so the media type is read as bytes, in place.
     static func isCompressible(_ contentType: String?) -> Bool {
-        guard let contentType else { return false }
-        let type = contentType.prefix { $0 != ";" }.trimmingSpacesAndTabs().lowercased()
-        if type == "text/event-stream" { return false }
-        return type.hasPrefix("text/") || type.hasSuffix("json") || type.hasSuffix("+xml")
-            || type == "application/javascript" || type == "image/svg+xml" || type == "application/xml"
+        guard var contentType else { return false }
+        return contentType.withUTF8 { bytes in
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+            var start = bytes.startIndex
+            while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+            while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+            let type = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if type.equalsASCII(ignoringCase: "text/event-stream") { return false }
+            return type.hasASCIIPrefix(ignoringCase: "text/") || type.hasASCIISuffix(ignoringCase: "json")
+                || type.hasASCIISuffix(ignoringCase: "+xml") || type.equalsASCII(ignoringCase: "application/javascript")
+                || type.equalsASCII(ignoringCase: "application/xml")
+        }
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether the bytes start with `prefix`, ASCII letters compared without case.
+    fileprivate func hasASCIIPrefix(ignoringCase prefix: StaticString) -> Bool {
+        count >= prefix.utf8CodeUnitCount
+            && UnsafeBufferPointer(rebasing: self[..<prefix.utf8CodeUnitCount]).equalsASCII(ignoringCase: prefix)
+    }
+
+    /// Whether the bytes end with `suffix`, ASCII letters compared without case.
+    fileprivate func hasASCIISuffix(ignoringCase suffix: StaticString) -> Bool {
+        count >= suffix.utf8CodeUnitCount
+            && UnsafeBufferPointer(rebasing: self[(count - suffix.utf8CodeUnitCount)...]).equalsASCII(
+                ignoringCase: suffix)
+    }
+
+    /// Whether the bytes are `text` (lower-case ASCII), ASCII letters compared without case.
+    fileprivate func equalsASCII(ignoringCase text: StaticString) -> Bool {
+        guard count == text.utf8CodeUnitCount else { return false }
+        for index in 0..<count {
+            let byte = self[index]
+            let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            guard lowered == text.utf8Start[index] else { return false }
+        }
+        return true
     }
 }
 
 extension HTTPFields {
+    /// The value of the first field named `name`. For fields that occur once (`Content-Type`,
+    /// `ETag`) it is the subscript's value, without the joined copy the subscript builds.
+    public func first(_ name: HTTPField.Name) -> String? {
+        for field in self where field.name == name { return field.value }
+        return nil
+    }
+
     /// Adds `token` to `Vary` unless it is already listed, keeping one `Vary` field line
     /// (`Vary: Accept, Accept-Encoding`), as caches and clients most commonly expect.
     public mutating func addVary(_ token: String) {
+        guard contains(.vary) else {
+            append(HTTPField(name: .vary, value: token))
+            return
+        }
         let listed = self[values: .vary].flatMap { $0.split(separator: ",") }.map {
             String($0.trimmingSpacesAndTabs())
         }

@@ -23,6 +23,8 @@ public struct Response: Sendable {
     /// Who the application found the request was made by (a principal id), for the access log,
     /// as nginx's `$remote_user`; never sent.
     public var remoteUser: String?
+    /// The route pattern that answered (`/grids/{id}`), for metrics labels; never sent.
+    public var route: String?
 
     /// Creates a response.
     public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {

@@ -75,7 +75,11 @@ extension Connection {
             clientKeepAlive: request.keepAlive && (response.stream == nil || request.version != .http1_0),
             responderKeepAlive: responderKeepAlive
         )
-        response.headerFields[.requestID] = request.id
+        if response.headerFields.contains(.requestID) {
+            response.headerFields[.requestID] = request.id
+        } else {
+            response.headerFields.append(HTTPField(name: .requestID, value: request.id))
+        }
         let framing = ResponseSerializer.Framing(
             date: host.date,
             keepAlive: keepAlive,
@@ -98,8 +102,7 @@ extension Connection {
             enqueue(response, framing: framing)
         }
         host.context.responded(
-            to: request, status: response.status, remoteUser: response.remoteUser, bytes: output.count - before,
-            started: started, peer: peer)
+            to: request, response: response, bytes: output.count - before, started: started, peer: peer, host: host)
     }
 
     private func enqueue(_ response: Response, framing: ResponseSerializer.Framing) {
@@ -133,6 +136,7 @@ extension Connection {
         )
         let before = output.count
         enqueue(response, framing: framing)
-        host.context.refused(status: error.status, bytes: output.count - before, requestID: requestID, peer: peer)
+        host.context.refused(
+            status: error.status, bytes: output.count - before, requestID: requestID, peer: peer, host: host)
     }
 }

@@ -30,4 +30,6 @@ package protocol ConnectionHost: AnyObject, Sendable {
     func setInterest(_ interest: Poller.Interest, for fd: Int32)
     /// The connection is done; the host closes the descriptor and forgets it.
     func connectionClosed(_ fd: Int32)
+    /// Adds one access line to the host's buffer (only called when the server has an access log).
+    func logAccess(_ entry: AccessEntry)
 }

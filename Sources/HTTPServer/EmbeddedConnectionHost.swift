@@ -21,6 +21,7 @@ package final class EmbeddedConnectionHost: ConnectionHost, @unchecked Sendable 
     package let date: [UInt8] = Array("Sun, 06 Dec 2026 00:00:00 GMT".utf8)
     package let readBuffer: UnsafeMutableRawBufferPointer
     private var requestCount = 0
+    private var accessLog: AccessLogBuffer?
     private let tasks = Mutex<[@Sendable () -> Void]>([])
     private var connectionStorage: Connection<EmbeddedConnectionHost>?
 
@@ -50,6 +51,7 @@ package final class EmbeddedConnectionHost: ConnectionHost, @unchecked Sendable 
     ) {
         self.context = ServerContext(responder: responder, configuration: configuration, logger: logger)
         self.readBuffer = .allocate(byteCount: readBufferBytes, alignment: 16)
+        self.accessLog = configuration.accessLog.map(AccessLogBuffer.init)
         connectionStorage = Connection(fd: 3, peer: "embedded", host: self)
     }
 
@@ -108,6 +110,12 @@ package final class EmbeddedConnectionHost: ConnectionHost, @unchecked Sendable 
         now = now + duration
         connection.tick()
         run()
+        accessLog?.flushIfDue(at: now)
+    }
+
+    /// The host stops, as an event loop does at the end of a drain: its access lines are written.
+    package func stop() {
+        accessLog?.flush()
     }
 
     /// The server begins shutting down.
@@ -179,5 +187,9 @@ package final class EmbeddedConnectionHost: ConnectionHost, @unchecked Sendable 
 
     package func connectionClosed(_ fd: Int32) {
         isClosed = true
+    }
+
+    package func logAccess(_ entry: AccessEntry) {
+        accessLog?.append(entry, at: now)
     }
 }

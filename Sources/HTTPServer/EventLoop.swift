@@ -26,6 +26,8 @@ final class EventLoop: ConnectionHost, @unchecked Sendable {
     private(set) var date: [UInt8] = []
     private var dateSecond = -1
     private var requestIDs = RequestIDGenerator()
+    /// This loop's access lines not yet written (nil: the server keeps no access log).
+    private var accessLog: AccessLogBuffer?
     private let tasks = Mutex<[@Sendable () -> Void]>([])
     private var connections: [Connection<EventLoop>?] = []
     private var connectionCount = 0
@@ -49,6 +51,7 @@ final class EventLoop: ConnectionHost, @unchecked Sendable {
         self.tickInterval = max(.milliseconds(10), min(.milliseconds(250), shortest / 4))
         self.nextTick = now + tickInterval
         self.spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        self.accessLog = context.accessLog.map(AccessLogBuffer.init)
         refreshDate()
     }
 
@@ -83,11 +86,13 @@ final class EventLoop: ConnectionHost, @unchecked Sendable {
             if now >= nextTick {
                 nextTick = now + tickInterval
                 sweep()
+                accessLog?.flushIfDue(at: now)
             }
         }
         for case let connection? in connections where !connection.isClosed {
             closeSocket(of: connection)
         }
+        accessLog?.flush()
     }
 
     private func dispatch(_ event: Poller.Event) {
@@ -216,6 +221,10 @@ final class EventLoop: ConnectionHost, @unchecked Sendable {
     }
 
     // MARK: ConnectionHost
+
+    func logAccess(_ entry: AccessEntry) {
+        accessLog?.append(entry, at: now)
+    }
 
     func nextRequestID() -> String {
         requestIDs.next()

@@ -6,6 +6,8 @@ public struct SentResponse: Sendable {
     public var method: HTTPRequest.Method?
     /// The request's path without its query; nil when no request was parsed.
     public var path: String?
+    /// The route pattern that answered, when the responder named one (`Response.route`).
+    public var route: String?
     /// The status sent, after every layer of the responder had its say.
     public var status: HTTPResponse.Status
     /// From the complete request to its response being queued for writing, any gate (journal
@@ -13,9 +15,13 @@ public struct SentResponse: Sendable {
     public var duration: Duration?
 
     /// Describes one response.
-    public init(method: HTTPRequest.Method?, path: String?, status: HTTPResponse.Status, duration: Duration?) {
+    public init(
+        method: HTTPRequest.Method?, path: String?, route: String? = nil, status: HTTPResponse.Status,
+        duration: Duration?
+    ) {
         self.method = method
         self.path = path
+        self.route = route
         self.status = status
         self.duration = duration
     }

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var backlog: Int32
     /// Told of every response sent, the server's own refusals included (for metrics); nil: no one.
     public var observer: (any ResponseObserver)?
+    /// Where one line per response goes, buffered per event loop; nil: no access log.
+    public var accessLog: AccessLogConfiguration?
 
     /// Creates a configuration; the defaults are those of `gridwork serve`.
     public init(
@@ -28,7 +30,8 @@ public struct ServerConfiguration: Sendable {
         connectionPolicy: ConnectionPolicy = ConnectionPolicy(),
         drainTimeout: Duration = .seconds(10),
         backlog: Int32 = 1024,
-        observer: (any ResponseObserver)? = nil
+        observer: (any ResponseObserver)? = nil,
+        accessLog: AccessLogConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -38,5 +41,6 @@ public struct ServerConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.backlog = backlog
         self.observer = observer
+        self.accessLog = accessLog
     }
 }

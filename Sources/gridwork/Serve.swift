@@ -253,7 +253,9 @@ struct Serve: ParsableCommand {
                 messageLimits: limits.messageLimits,
                 connectionPolicy: limits.connectionPolicy,
                 drainTimeout: .milliseconds(Int(limits.drainTimeout * 1000)),
-                observer: MetricsObserver(metrics: metrics)
+                observer: MetricsObserver(metrics: metrics),
+                // Access lines are `info`: buffered per event loop, then to stderr with the other lines.
+                accessLog: level <= .info ? AccessLogConfiguration(sink: FileDescriptorAccessLog()) : nil
             ),
             responder: responder,
             logger: logger
@@ -350,8 +352,8 @@ struct MetricsObserver: ResponseObserver {
 
     func responded(_ response: SentResponse) {
         metrics.responded(
-            method: response.method?.rawValue, path: response.path, status: response.status.code,
-            duration: response.duration)
+            method: response.method?.rawValue, path: response.path, route: response.route,
+            status: response.status.code, duration: response.duration)
     }
 }
 

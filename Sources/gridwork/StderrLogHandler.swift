@@ -1,4 +1,5 @@
 import Glibc
+import HTTPServer
 import Logging
 import Synchronization
 
@@ -60,61 +61,21 @@ struct StderrLogHandler: LogHandler {
 
     /// Values with spaces, quotes or `=` are quoted so each line stays machine-readable.
     static func appendValue(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
-        let text: String
         switch value {
-        case .string(let string): text = string
-        case .stringConvertible(let convertible): text = convertible.description
-        default: text = value.description
+        case .string(let string): Logfmt.appendValue(string, to: &line)
+        case .stringConvertible(let convertible): Logfmt.appendValue(convertible.description, to: &line)
+        default: Logfmt.appendValue(value.description, to: &line)
         }
-        let needsQuotes = text.isEmpty || text.utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x7F }
-        guard needsQuotes else {
-            line.append(contentsOf: text.utf8)
-            return
-        }
-        line.append(0x22)
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22, 0x5C: line.append(contentsOf: [0x5C, byte])
-            case 0x0A: line.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x00..<0x20, 0x7F: line.append(UInt8(ascii: "?"))
-            default: line.append(byte)
-            }
-        }
-        line.append(0x22)
     }
 
     static let clock = TimestampCache()
 }
 
-/// `2026-11-26T17:18:02.123Z`, with the part up to the seconds formatted once per second.
+/// `2026-11-26T17:18:02.123Z` (`LogTimestamp`), shared by every handler of the process.
 final class TimestampCache: Sendable {
-    private let cached = Mutex<(second: Int, prefix: [UInt8])>((-1, []))
+    private let formatter = Mutex(LogTimestamp())
 
     func appendTimestamp(to line: inout [UInt8]) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let second = Int(now.tv_sec)
-        let prefix = cached.withLock { cache -> [UInt8] in
-            if cache.second != second {
-                var time = time_t(second)
-                var parts = tm()
-                gmtime_r(&time, &parts)
-                func pad(_ value: Int32, _ width: Int) -> String {
-                    let digits = String(value)
-                    return String(repeating: "0", count: max(0, width - digits.count)) + digits
-                }
-                let text =
-                    "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-                    + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-                cache = (second, Array(text.utf8))
-            }
-            return cache.prefix
-        }
-        line.append(contentsOf: prefix)
-        let millis = Int(now.tv_nsec) / 1_000_000
-        line.append(UInt8(ascii: "0") + UInt8(millis / 100))
-        line.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
-        line.append(UInt8(ascii: "0") + UInt8(millis % 10))
-        line.append(UInt8(ascii: "Z"))
+        formatter.withLock { $0.append(to: &line) }
     }
 }

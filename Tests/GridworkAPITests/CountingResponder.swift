@@ -13,7 +13,7 @@ struct CountingResponder: Responder {
         let started = ContinuousClock.now
         let response = inner.respond(to: request)
         metrics.responded(
-            method: request.method.rawValue, path: request.path, status: response.status.code,
+            method: request.method.rawValue, path: request.path, route: response.route, status: response.status.code,
             duration: ContinuousClock.now - started)
         return response
     }

@@ -458,7 +458,7 @@ struct MetricsTests {
     @Test func responsesTheServerSendsOnItsOwn_areCounted_withTheirStatus() throws {
         let harness = APIHarness.liveFresh()
         for status in [400, 408, 413, 414, 431, 505, 431] {
-            harness.metrics.responded(method: nil, path: nil, status: status, duration: nil)
+            harness.metrics.responded(method: nil, path: nil, route: nil, status: status, duration: nil)
         }
 
         let exposition = metrics(harness)
