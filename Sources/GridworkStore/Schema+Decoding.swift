@@ -274,9 +274,19 @@ public struct CalendarDate: Sendable, Hashable, Comparable {
         }
     }
 
-    /// `2014-03-05`.
+    /// `2014-03-05`: ten bytes, a small string, so formatting one allocates nothing.
     public var text: String {
-        return "\(year.zeroPadded(4))-\(month.zeroPadded(2))-\(day.zeroPadded(2))"
+        guard (0...9999).contains(year) else {
+            return "\(year.zeroPadded(4))-\(month.zeroPadded(2))-\(day.zeroPadded(2))"
+        }
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            UInt64(year).writeDecimal(into: .init(rebasing: buffer[0..<4]))
+            buffer[4] = UInt8(ascii: "-")
+            UInt64(month).writeDecimal(into: .init(rebasing: buffer[5..<7]))
+            buffer[7] = UInt8(ascii: "-")
+            UInt64(day).writeDecimal(into: .init(rebasing: buffer[8..<10]))
+            return 10
+        }
     }
 
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {

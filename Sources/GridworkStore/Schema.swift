@@ -122,7 +122,16 @@ public struct Schema: Sendable {
 
     /// The id for the `number`th generated record.
     public func makeID(_ number: Int) -> String {
-        idPrefix + "-" + number.zeroPadded(idDigits)
+        let digits = UInt64(number).decimalDigitCount(paddedTo: idDigits)
+        var prefix = idPrefix
+        return prefix.withUTF8 { prefix in
+            String(unsafeUninitializedCapacity: prefix.count + 1 + digits) { buffer in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(prefix))
+                buffer[prefix.count] = UInt8(ascii: "-")
+                UInt64(number).writeDecimal(into: .init(rebasing: buffer[(prefix.count + 1)...]))
+                return buffer.count
+            }
+        }
     }
 
     /// The number in an id of this schema's form (`record-0000042` → 42); 0 for other ids.

@@ -257,8 +257,8 @@ extension SeedGenerator {
             (.category, .string(plan.category.rawValue)), (.gridId, .string(grid)), (.townId, .string(gridTown[grid]!)),
             (.title, .string(plan.title)), (.description, .string(plan.description)),
             (.reportedBy, .string(plan.reportedBy)), (.origin, .string(plan.origin)),
-            (.reportedOn, .string(flow.reportedOn.seedText)), (.state, .string(flow.state.rawValue)),
-            (.deadline, .string(flow.deadline.seedText)),
+            (.reportedOn, .string(flow.reportedOn.text)), (.state, .string(flow.state.rawValue)),
+            (.deadline, .string(flow.deadline.text)),
             (
                 .overdue,
                 .bool(CaseWorkflow.isOverdue(deadline: flow.deadline, state: flow.state, today: Self.casePresent))
@@ -271,7 +271,7 @@ extension SeedGenerator {
         if let counterpart = plan.counterpart { fields.append((.counterpart, .string(counterpart))) }
         if let assignee = flow.assignee { fields.append((.assignee, .string(assignee))) }
         if let outcome = flow.outcome { fields.append((.outcome, .string(outcome.rawValue))) }
-        if let closedOn = flow.closedOn { fields.append((.closedOn, .string(closedOn.seedText))) }
+        if let closedOn = flow.closedOn { fields.append((.closedOn, .string(closedOn.text))) }
         add(.cases, fields)
     }
 }

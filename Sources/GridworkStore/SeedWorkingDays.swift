@@ -75,15 +75,3 @@ struct SeedWorkingDays: Sendable {
         return working[from..<ordinal[high]].map(CalendarDate.init(dayNumber:))
     }
 }
-
-extension CalendarDate {
-    /// `text`, looked up rather than formatted for the days of the seed's cases.
-    var seedText: String {
-        let index = dayNumber - Self.seedTextsStart
-        return Self.seedTexts.indices.contains(index) ? Self.seedTexts[index] : text
-    }
-
-    private static let seedTextsStart = CalendarDate(year: 2013, month: 12, day: 1).dayNumber
-    /// 2013-12-01 through 2014-12-31.
-    private static let seedTexts = (0..<396).map { CalendarDate(dayNumber: seedTextsStart + $0).text }
-}

@@ -30,7 +30,7 @@ struct SeededCaseFlow {
         steps = [
             CaseStep(
                 action: "report", from: nil, to: CaseState.reported.rawValue, by: Record.seedPrincipal, at: "",
-                on: reportedOn.seedText, deadline: deadline.seedText)
+                on: reportedOn.text, deadline: deadline.text)
         ]
         days = [reportedOn]
         steps.reserveCapacity(12)
@@ -48,7 +48,7 @@ struct SeededCaseFlow {
         }
         var step = CaseStep(
             action: action.rawValue, from: state.rawValue, to: transition.state.rawValue, by: Record.seedPrincipal,
-            at: "", on: day.seedText, note: arguments.note)
+            at: "", on: day.text, note: arguments.note)
         switch action {
         case .dispatch:
             step.assignee = arguments.assignee
@@ -56,7 +56,7 @@ struct SeededCaseFlow {
         case .return:
             assignee = nil
         case .extend:
-            step.deadline = transition.deadline.seedText
+            step.deadline = transition.deadline.text
             reminded = false
         case .check:
             step.passed = arguments.passed
@@ -93,7 +93,7 @@ struct SeededCaseFlow {
         else { return }
         if swept { sweptReminders.insert(steps.count) }
         var reminder = CaseFile.automaticReminder(state: state, deadline: deadline, at: "", on: day)
-        reminder.on = day.seedText
+        reminder.on = day.text
         steps.append(reminder)
         days.append(day)
         reminded = true
@@ -135,7 +135,7 @@ struct SeededCaseFlow {
         let shifted = second - 8 * 3_600
         let date = shifted < 0 ? CalendarDate(dayNumber: day.dayNumber - 1) : day
         let time = shifted < 0 ? shifted + 86_400 : shifted
-        let text = date.seedText
+        let text = date.text
         return String(unsafeUninitializedCapacity: 20) { buffer in
             var count = 0
             func put(_ byte: UInt8) {
