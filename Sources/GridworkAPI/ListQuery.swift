@@ -116,7 +116,7 @@ enum ListQuery {
         var lines: [[UInt8]] = query.filters.map { filter in
             var writer = JSONWriter(capacity: 64)
             writer.raw("[")
-            writer.string(String(describing: filter.field))
+            writer.string(filter.field.fingerprintName)
             writer.raw(",")
             writer.string(filter.op.rawValue)
             // `[in]=a,b` and `[in]=b,a` are the same list.
@@ -281,6 +281,23 @@ enum ListQuery {
             return .string(text)
         default:
             return .string(text)
+        }
+    }
+}
+
+extension Query.Field {
+    /// The field as the fingerprint names it: the case's name (`createdAt`, `field(3)`, `town`),
+    /// spelled out rather than reflected, since every list request computes one.
+    fileprivate var fingerprintName: String {
+        switch self {
+        case .id: "id"
+        case .createdAt: "createdAt"
+        case .updatedAt: "updatedAt"
+        case .source: "source"
+        case .createdBy: "createdBy"
+        case .updatedBy: "updatedBy"
+        case .field(let position): "field(\(position))"
+        case .town: "town"
         }
     }
 }

@@ -24,9 +24,21 @@ public struct JSONWriter {
         var value = value
         value.withUTF8 { utf8 in
             var start = 0
-            for index in 0..<utf8.count {
+            var index = 0
+            while index < utf8.count {
+                // Eight bytes at a time while none needs escaping: record text is long and plain.
+                if index + 8 <= utf8.count {
+                    let word = UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                    if !Self.mayNeedEscaping(word) {
+                        index += 8
+                        continue
+                    }
+                }
                 let byte = utf8[index]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else {
+                    index += 1
+                    continue
+                }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
                 switch byte {
                 case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
@@ -40,11 +52,25 @@ public struct JSONWriter {
                         0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
                     ])
                 }
-                start = index + 1
+                index += 1
+                start = index
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
         bytes.append(0x22)
+    }
+
+    /// Whether any of the eight bytes of `word` may be a control byte, `"` or `\\` (it may say
+    /// yes for a byte that is none; never no for one that is). The classic "has a zero byte" test,
+    /// applied to the word itself (bytes below 0x20) and to its XOR with `"` and with `\\`.
+    @inline(__always)
+    static func mayNeedEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        // A byte below 0x20 is one for which `byte - 0x20` borrows: same test with 0x20 per byte.
+        let below = (word &- ones &* 0x20) & ~word & highs
+        return below != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
     }
 
     /// Appends an integer.
