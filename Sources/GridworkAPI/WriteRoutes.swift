@@ -307,7 +307,7 @@ struct WriteRoutes {
     static func body(_ request: Request, mergePatch: Bool) throws(APIError) -> JSONValue {
         try checkContentCoding(request)
         let contentType = request.headerFields[.contentType]
-        let mediaType = contentType.map { $0.prefix { $0 != ";" }.trimmingSpacesAndTabs().lowercased() }
+        let mediaType = contentType.map(Self.mediaType)
         let accepted = mergePatch ? ["application/merge-patch+json", "application/json"] : ["application/json"]
         guard let mediaType, accepted.contains(mediaType) else {
             throw APIError(
@@ -346,8 +346,18 @@ struct WriteRoutes {
         }
     }
 
+    /// `type/subtype` of a `Content-Type`, lower-cased, without its parameters. Every write reads
+    /// one, so it is cut at the `;` byte and lower-cased only when it has a capital.
+    static func mediaType(_ contentType: String) -> String {
+        let end = contentType.utf8.firstIndex(of: UInt8(ascii: ";")) ?? contentType.endIndex
+        let type = contentType[..<end].trimmingSpacesAndTabs()
+        return type.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) })
+            ? type.lowercased() : String(type)
+    }
+
     /// The `charset` parameter of a media type (`application/json; charset="UTF-8"`), unquoted.
     static func charset(_ contentType: String) -> String? {
+        guard contentType.utf8.contains(UInt8(ascii: ";")) else { return nil }
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1)
             guard pair.count == 2, pair[0].trimmingSpacesAndTabs().lowercased() == "charset" else { continue }
