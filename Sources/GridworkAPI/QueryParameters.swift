@@ -7,13 +7,24 @@ struct QueryParameters {
 
     init(_ request: Request) throws(APIError) {
         guard let query = request.query, !query.isEmpty else { return }
-        for part in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        // Split on the `&` and `=` bytes: every list request parses its query, and splitting a
+        // String by Character would walk grapheme clusters the query cannot hold unencoded.
+        let utf8 = query.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
+            defer { start = end < utf8.endIndex ? utf8.index(after: end) : end }
+            guard start < end else { continue }
+            let part = query[start..<end]
+            let equals = part.utf8.firstIndex(of: UInt8(ascii: "="))
             do {
                 // A NUL in a value is harmless here (it matches nothing); names must be clean.
-                let name = try PercentEncoding.decode(pieces[0], plusIsSpace: true)
+                let name = try PercentEncoding.decode(equals.map { part[..<$0] } ?? part, plusIsSpace: true)
                 let value =
-                    pieces.count > 1 ? try PercentEncoding.decode(pieces[1], plusIsSpace: true, allowNUL: true) : ""
+                    try equals.map {
+                        try PercentEncoding.decode(
+                            part[part.utf8.index(after: $0)...], plusIsSpace: true, allowNUL: true)
+                    } ?? ""
                 pairs.append((name, value))
             } catch {
                 throw APIError.badRequest("The query parameter `\(part)` is not valid percent-encoded UTF-8.")
