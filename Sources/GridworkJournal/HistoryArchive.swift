@@ -86,7 +86,7 @@ enum HistoryArchive {
             chosen.insert(segment.path, at: 0)
             bytes += try FileIO.size(segment.path) ?? 0
         }
-        let run = try locateRun(in: chosen, through: revision, budget: budget, logger: logger)
+        let run = try locateRun(in: chosen, bytes: bytes, through: revision, budget: budget, logger: logger)
         guard let last = run.last, last.seq == revision else {
             if !chosen.isEmpty {
                 logger.warning(
@@ -95,15 +95,13 @@ enum HistoryArchive {
             }
             return 0
         }
-        let changes = try decodeNewest(run, paths: chosen, budget: budget, logger: logger).map { change in
-            var change = change
+        let changes = try decodeNewest(run, paths: chosen, budget: budget, logger: logger) { change in
             for position in change.puts.indices {
                 let (kind, record) = change.puts[position]
                 if let current = store.latest(kind, id: record.id), current == record {
                     change.puts[position].record = current
                 }
             }
-            return change
         }
         guard let first = changes.first else { return 0 }
         store.history.begin(epoch: window.epoch, start: window.start, floor: first.revision - 1)
@@ -121,11 +119,14 @@ enum HistoryArchive {
 
     /// The lines of the contiguous run of seqs that ends last in `paths`, at most as many as a
     /// history of `budget` bytes could keep (every change is estimated at 128 bytes or more).
-    static func locateRun(in paths: [String], through revision: Int, budget: Int, logger: Logger)
+    /// `bytes`: the paths' total size. The locations are reserved at once (lines are 64 bytes
+    /// or more), not grown by doubling through sizes the allocator would keep after they are freed.
+    static func locateRun(in paths: [String], bytes: Int, through revision: Int, budget: Int, logger: Logger)
         throws(JournalError) -> [LineLocation]
     {
         let most = budget / 128 + 1
         var run: [LineLocation] = []
+        run.reserveCapacity(min(2 * most, bytes / 64 + 1))
         for (segment, path) in paths.enumerated() {
             try FileIO.readBlocks(path) { (block: ArraySlice<UInt8>, base: Int) throws(JournalError) -> Int in
                 var offset = block.startIndex
@@ -157,10 +158,12 @@ enum HistoryArchive {
     }
 
     /// The changes of the newest lines of `run` whose estimated bytes fit `budget`, oldest
-    /// first. A line that does not decode ends the run before it.
-    static func decodeNewest(_ run: [LineLocation], paths: [String], budget: Int, logger: Logger)
-        throws(JournalError) -> [Change]
-    {
+    /// first, each passed through `share` as soon as it is decoded (so that the copies it lets go
+    /// of are freed before the next line is read, and their memory is used again). A line that
+    /// does not decode ends the run before it.
+    static func decodeNewest(
+        _ run: [LineLocation], paths: [String], budget: Int, logger: Logger, share: (inout Change) -> Void
+    ) throws(JournalError) -> [Change] {
         var files: [Int32] = []
         defer { for fd in files { Glibc.close(fd) } }
         for path in paths { files.append(try FileIO.open(path, O_RDONLY)) }
@@ -176,9 +179,10 @@ enum HistoryArchive {
                     "history.archive_damaged",
                     metadata: ["path": "\(path)", "offset": "\(location.offset)", "reason": "\(reason)"])
                 return newestFirst.reversed()
-            case .success(let change):
+            case .success(var change):
                 bytes += ChangeHistory.estimatedBytes(change)
                 guard bytes <= budget else { return newestFirst.reversed() }
+                share(&change)
                 newestFirst.append(change)
             }
         }
