@@ -60,15 +60,14 @@ public struct DataDirectory: Sendable {
         let store: Store
         var annotations: [Annotation] = []
         var snapshotRevision: Int?
-        if let bytes = try FileIO.read(snapshotPath) {
-            let contents = try Snapshot.decode(bytes, path: snapshotPath)
+        if let contents = try Snapshot.decode(path: snapshotPath) {
             if let epoch, let snapshotEpoch = contents.epoch, snapshotEpoch != epoch { staleJournal = true }
             // Where the epoch's history began: as the snapshot says when it continues the
             // journal's epoch or was written by the reset that began its own; here, for a new one.
             let epochStart: Int? =
                 staleJournal ? contents.start ?? contents.revision : epoch == nil ? nil : contents.start ?? 0
             store = Store(
-                seed: contents.records, revision: contents.revision, nextNumbers: contents.nextNumbers,
+                loaded: contents.records, revision: contents.revision, nextNumbers: contents.nextNumbers,
                 epoch: staleJournal ? contents.epoch! : epoch ?? Epoch.make(), epochStart: epochStart,
                 historyBudget: historyBudget)
             annotations = contents.annotations.map { Annotation($0) }

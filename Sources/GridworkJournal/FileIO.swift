@@ -37,25 +37,23 @@ package enum FileIO {
         }
     }
 
-    /// The whole file, or nil when it does not exist.
-    static func read(_ path: String) throws(JournalError) -> [UInt8]? {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .system("Opening", path, errno)
-        }
-        defer { Glibc.close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
+    /// `count` bytes of the open file `fd` from `offset` (fewer at its end).
+    static func read(_ fd: Int32, at offset: Int, count: Int, path: String) throws(JournalError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let read = bytes.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress! + filled, count - filled, off_t(offset + filled))
+            }
+            if read < 0 {
                 if errno == EINTR { continue }
                 throw .system("Reading", path, errno)
             }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
+            if read == 0 { break }
+            filled += read
         }
+        bytes.removeLast(count - filled)
+        return bytes
     }
 
     /// Reads `path` block by block. `consume` gets the unconsumed bytes so far and the file offset

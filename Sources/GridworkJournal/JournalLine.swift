@@ -95,6 +95,27 @@ enum JournalLine {
         return .success(change)
     }
 
+    /// The seq of a change's line, read from its first member where the server writes it
+    /// (`{"seq":N,`) without decoding the rest; from the whole line otherwise. Nil when the line
+    /// holds no change.
+    static func seq(_ line: ArraySlice<UInt8>) -> Int? {
+        let prefix = #"{"seq":"#.utf8
+        if line.starts(with: prefix) {
+            var index = line.startIndex + prefix.count
+            var seq = 0
+            var digits = 0
+            while index < line.endIndex, digits < 18, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[index]) {
+                seq = seq * 10 + Int(line[index] - UInt8(ascii: "0"))
+                digits += 1
+                index += 1
+            }
+            let leadingZero = digits > 1 && line[line.startIndex + prefix.count] == UInt8(ascii: "0")
+            if digits > 0, !leadingZero, index < line.endIndex, line[index] == UInt8(ascii: ",") { return seq }
+        }
+        guard case .success(let change) = decode(line) else { return nil }
+        return change.revision
+    }
+
     /// The object a verified line holds, parsed in place: the trailer is one more member
     /// (`"crc32"`), which readers ignore.
     static func object(_ line: ArraySlice<UInt8>) -> JSONValue? {

@@ -63,7 +63,8 @@ enum Snapshot {
 
     struct Contents {
         var revision: Int
-        var records: [(ResourceKind, Record)]
+        /// Every record, indexed and aggregated as it was read.
+        var records = Store.Loading()
         var annotations: [JSONValue]
         var nextNumbers: [ResourceKind: Int] = [:]
         /// The epoch the header names.
@@ -72,58 +73,78 @@ enum Snapshot {
         var start: Int?
     }
 
-    static func decode(_ bytes: [UInt8], path: String) throws(JournalError) -> Contents {
-        var contents = Contents(revision: 0, records: [], annotations: [])
+    /// The snapshot at `path`, or nil when there is none. Read block by block and each record
+    /// put in place as its line is read: neither the file's text nor a list of its records is
+    /// ever held whole, so the load leaves no large freed regions behind in the allocator.
+    static func decode(path: String) throws(JournalError) -> Contents? {
+        guard try FileIO.size(path) != nil else { return nil }
+        var contents = Contents(revision: 0, annotations: [])
         var lines = 0
-        var offset = 0
         var ended = false
-        while offset < bytes.count {
-            guard let newline = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) else {
-                throw JournalError("Snapshot \(path) ends without a newline at byte \(offset): it is damaged.")
+        var torn: Int?
+        try FileIO.readBlocks(path) { (block: ArraySlice<UInt8>, base: Int) throws(JournalError) -> Int in
+            var offset = block.startIndex
+            while let newline = block[offset...].firstIndex(of: UInt8(ascii: "\n")) {
+                let position = base + (offset - block.startIndex)
+                try decode(
+                    block[offset..<newline], into: &contents, lines: &lines, ended: &ended, path: path,
+                    position: position)
+                offset = newline + 1
             }
-            let line = bytes[offset..<newline]
-            func damaged(_ why: String) -> JournalError {
-                JournalError("Snapshot \(path) is damaged at byte \(offset): \(why).")
-            }
-            guard !ended else { throw damaged("there is data after its end line") }
-            guard JournalLine.isVerified(line) else { throw damaged("the checksum does not match") }
-            guard let object = JournalLine.object(line) else { throw damaged("the line is not a JSON object") }
-            if lines == 0 {
-                guard object["format"] == .string(format), object["version"] == .int(1),
-                    case .int(let revision)? = object["revision"]
-                else { throw damaged("it does not start with a gridwork snapshot header (version 1)") }
-                contents.revision = revision
-                if case .string(let epoch)? = object["epoch"], Epoch.isValid(epoch) { contents.epoch = epoch }
-                if case .int(let start)? = object["start"], (0...revision).contains(start) { contents.start = start }
-                if case .object(let next)? = object["next"] {
-                    for (name, value) in next {
-                        if let kind = ResourceKind(rawValue: name), case .int(let number) = value {
-                            contents.nextNumbers[kind] = number
-                        }
-                    }
-                }
-            } else if case .string(let kindName)? = object["kind"] {
-                guard let kind = ResourceKind(rawValue: kindName), let json = object["record"] else {
-                    throw damaged("unknown resource \(kindName)")
-                }
-                switch Record.decodeStored(json, kind.schema) {
-                case .success(let record): contents.records.append((kind, record))
-                case .failure(let problem): throw damaged(problem.description)
-                }
-            } else if let meta = object["meta"] {
-                contents.annotations.append(meta)
-            } else if object["end"] == .bool(true) {
-                guard object["lines"] == .int(lines) else {
-                    throw damaged("its end line counts a different number of lines")
-                }
-                ended = true
-            } else {
-                throw damaged("unrecognised line")
-            }
-            lines += 1
-            offset = newline + 1
+            return offset - block.startIndex
+        } atEnd: { leftover, base, _ in
+            if leftover > 0 { torn = base }
         }
+        if let torn { throw JournalError("Snapshot \(path) ends without a newline at byte \(torn): it is damaged.") }
         guard ended else { throw JournalError("Snapshot \(path) has no end line: it is incomplete.") }
         return contents
+    }
+
+    /// Reads one line of a snapshot, the `lines`th, at byte `position`.
+    private static func decode(
+        _ line: ArraySlice<UInt8>, into contents: inout Contents, lines: inout Int, ended: inout Bool,
+        path: String, position: Int
+    ) throws(JournalError) {
+        func damaged(_ why: String) -> JournalError {
+            JournalError("Snapshot \(path) is damaged at byte \(position): \(why).")
+        }
+        guard !ended else { throw damaged("there is data after its end line") }
+        guard JournalLine.isVerified(line) else { throw damaged("the checksum does not match") }
+        guard let object = JournalLine.object(line) else { throw damaged("the line is not a JSON object") }
+        if lines == 0 {
+            guard object["format"] == .string(format), object["version"] == .int(1),
+                case .int(let revision)? = object["revision"]
+            else { throw damaged("it does not start with a gridwork snapshot header (version 1)") }
+            contents.revision = revision
+            if case .string(let epoch)? = object["epoch"], Epoch.isValid(epoch) { contents.epoch = epoch }
+            if case .int(let start)? = object["start"], (0...revision).contains(start) { contents.start = start }
+            if case .object(let next)? = object["next"] {
+                for (name, value) in next {
+                    if let kind = ResourceKind(rawValue: name), case .int(let number) = value {
+                        contents.nextNumbers[kind] = number
+                    }
+                }
+            }
+        } else if case .string(let kindName)? = object["kind"] {
+            guard let kind = ResourceKind(rawValue: kindName), let json = object["record"] else {
+                throw damaged("unknown resource \(kindName)")
+            }
+            switch Record.decodeStored(json, kind.schema) {
+            case .success(let record):
+                guard contents.records.lacks(kind, record.id) else { throw damaged("record \(record.id) is repeated") }
+                contents.records.insert(kind, record)
+            case .failure(let problem): throw damaged(problem.description)
+            }
+        } else if let meta = object["meta"] {
+            contents.annotations.append(meta)
+        } else if object["end"] == .bool(true) {
+            guard object["lines"] == .int(lines) else {
+                throw damaged("its end line counts a different number of lines")
+            }
+            ended = true
+        } else {
+            throw damaged("unrecognised line")
+        }
+        lines += 1
     }
 }

@@ -52,12 +52,24 @@ extension Schema {
         }
         var issues: [ValidationIssue] = []
         var values = [FieldValue](repeating: .null, count: fields.count)
-        var seen = Set<String>()
-        // Built once: a body may hold tens of thousands of unknown members.
-        let unknownFieldMessage = "Unknown field; allowed fields: \(fields.map(\.name).joined(separator: ", "))."
+        // The fields seen, by position; other names seen (each an issue) in `seenOthers`. Every
+        // journal line and snapshot record comes through here, so the common case allocates
+        // nothing but the values.
+        var seen = [Bool](repeating: false, count: fields.count)
+        var seenOthers = Set<String>()
+        // Built once, when first needed: a body may hold tens of thousands of unknown members.
+        var unknownFieldMessage: String?
         for (key, value) in members {
             if ignoring.contains(key) { continue }
-            guard seen.insert(key).inserted else {
+            let position = index(of: key)
+            let repeated: Bool
+            if let position {
+                repeated = seen[position]
+                seen[position] = true
+            } else {
+                repeated = !seenOthers.insert(key).inserted
+            }
+            guard !repeated else {
                 issues.append(ValidationIssue("/\(key)", "The field appears more than once."))
                 continue
             }
@@ -65,8 +77,12 @@ extension Schema {
                 issues.append(ValidationIssue("/\(key)", "`\(key)` is set by the server and cannot be written."))
                 continue
             }
-            guard let position = index(of: key) else {
-                issues.append(ValidationIssue("/\(key)", unknownFieldMessage))
+            guard let position else {
+                let message =
+                    unknownFieldMessage
+                    ?? "Unknown field; allowed fields: \(fields.map(\.name).joined(separator: ", "))."
+                unknownFieldMessage = message
+                issues.append(ValidationIssue("/\(key)", message))
                 continue
             }
             if rules == .write, fields[position].access == .derived {
@@ -79,7 +95,7 @@ extension Schema {
             }
         }
         for (position, field) in fields.enumerated() where field.required && values[position] == .null {
-            if !seen.contains(field.name) {
+            if !seen[position] {
                 issues.append(ValidationIssue("/\(field.name)", "Required field is missing."))
             } else if issues.allSatisfy({ $0.pointer != "/\(field.name)" }) {
                 issues.append(ValidationIssue("/\(field.name)", "Required field may not be null."))
@@ -88,12 +104,14 @@ extension Schema {
         return issues.isEmpty ? .success(values) : .failure(ValidationFailure(issues: issues, partial: values))
     }
 
+    /// `pointer` is only made for an issue: on a valid body it would be one string per field.
     static func convert(
-        _ value: JSONValue, as type: FieldType, pointer: String, rules: ValidationRules = .write
+        _ value: JSONValue, as type: FieldType, pointer makePointer: @autoclosure () -> String,
+        rules: ValidationRules = .write
     ) -> Result<FieldValue, ValidationIssue> {
         if case .null = value { return .success(.null) }
         func fail(_ message: String) -> Result<FieldValue, ValidationIssue> {
-            .failure(ValidationIssue(pointer, message))
+            .failure(ValidationIssue(makePointer(), message))
         }
         switch type {
         case .string(let maxLength):
@@ -133,8 +151,12 @@ extension Schema {
             return .success(.string(text))
         case .enumeration(let allowed):
             guard case .string(let text) = value else { return fail("Expected a string, got \(value.typeName).") }
-            guard allowed.contains(text) else { return fail("Must be one of: \(allowed.joined(separator: ", ")).") }
-            return .success(.string(text))
+            // The schema's own string: a record then shares its storage (one longer than 15 bytes,
+            // `household_pairing`, is a heap string of its own otherwise, in every record).
+            guard let canonical = allowed.first(where: { $0 == text }) else {
+                return fail("Must be one of: \(allowed.joined(separator: ", ")).")
+            }
+            return .success(.string(canonical))
         case .reference:
             guard case .string(let text) = value else { return fail("Expected an id string, got \(value.typeName).") }
             guard !text.isEmpty else { return fail("Must not be empty: an empty string is not an id.") }
@@ -144,15 +166,16 @@ extension Schema {
             var strings: [String] = []
             for (position, element) in elements.enumerated() {
                 guard case .string(let text) = element, !text.isEmpty else {
-                    return .failure(ValidationIssue("\(pointer)/\(position)", "Expected a non-empty string."))
+                    return .failure(ValidationIssue("\(makePointer())/\(position)", "Expected a non-empty string."))
                 }
                 if case .tags(let allowed) = type, !allowed.contains(text) {
                     return .failure(
-                        ValidationIssue("\(pointer)/\(position)", "Must be one of: \(allowed.joined(separator: ", ")).")
+                        ValidationIssue(
+                            "\(makePointer())/\(position)", "Must be one of: \(allowed.joined(separator: ", ")).")
                     )
                 }
                 guard !strings.contains(text) else {
-                    return .failure(ValidationIssue("\(pointer)/\(position)", "Listed more than once."))
+                    return .failure(ValidationIssue("\(makePointer())/\(position)", "Listed more than once."))
                 }
                 strings.append(text)
             }
@@ -166,15 +189,16 @@ extension Schema {
                 guard let position = keys.firstIndex(of: key), seen.insert(key).inserted else {
                     return .failure(
                         ValidationIssue(
-                            "\(pointer)/\(key)", "Unknown or repeated key; keys: \(keys.joined(separator: ", ")).")
+                            "\(makePointer())/\(key)", "Unknown or repeated key; keys: \(keys.joined(separator: ", "))."
+                        )
                     )
                 }
                 guard case .int(let number) = element, number >= 0 else {
-                    return .failure(ValidationIssue("\(pointer)/\(key)", "Expected a non-negative integer."))
+                    return .failure(ValidationIssue("\(makePointer())/\(key)", "Expected a non-negative integer."))
                 }
                 // Bounded like every count and amount, so that no sum of them can overflow.
                 guard number <= 1_000_000_000_000 else {
-                    return .failure(ValidationIssue("\(pointer)/\(key)", "Must be at most 1000000000000."))
+                    return .failure(ValidationIssue("\(makePointer())/\(key)", "Must be at most 1000000000000."))
                 }
                 counts[position] = number
             }
@@ -186,7 +210,7 @@ extension Schema {
             var steps: [CaseStep] = []
             for (position, element) in elements.enumerated() {
                 guard let step = CaseStep(element) else {
-                    return .failure(ValidationIssue("\(pointer)/\(position)", "Expected a case step."))
+                    return .failure(ValidationIssue("\(makePointer())/\(position)", "Expected a case step."))
                 }
                 steps.append(step)
             }

@@ -22,7 +22,10 @@ extension Store {
                 state.aggregates.apply(kind, old, sign: -1)
                 change.before.append((kind, old))
             }
+            var created: [Bool] = []
+            created.reserveCapacity(change.puts.count)
             for (kind, record) in change.puts {
+                created.append(state[kind][record.id] == nil)
                 if let old = state[kind][record.id] {
                     state[kind].replace(record)
                     state.aggregates.apply(kind, old, sign: -1)
@@ -39,8 +42,9 @@ extension Store {
                 }
             }
             // A put can break a rule of a record that points to it (a village moved away from
-            // its grids' town): those are checked too.
-            for (kind, record) in change.puts {
+            // its grids' town): those are checked too. Nothing pointed to a record this change
+            // created before it, so whatever points to one now is among its puts, checked above.
+            for ((kind, record), created) in zip(change.puts, created) where !created {
                 if let issue = state.referrerProblems(of: kind, id: record.id) { return issue }
             }
             for (kind, id) in change.removes {

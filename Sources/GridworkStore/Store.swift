@@ -69,7 +69,7 @@ public final class Store: Sendable {
             epochStart: nil, historyBudget: historyBudget)
     }
 
-    private init(state: State, epoch: String, epochStart: Int?, historyBudget: Int) {
+    init(state: State, epoch: String, epochStart: Int?, historyBudget: Int) {
         var state = state
         state.epoch = epoch
         state.epochStart = epochStart ?? state.revision
@@ -101,14 +101,9 @@ public final class Store: Sendable {
     static func state(seed records: [(ResourceKind, Record)], revision: Int, nextNumbers: [ResourceKind: Int])
         -> State
     {
-        var state = State(tables: ResourceKind.allCases.map { Table(schema: $0.schema) })
-        for (kind, record) in records {
-            state[kind].insert(record)
-            state.aggregates.apply(kind, record, sign: 1)
-        }
-        for (kind, number) in nextNumbers { state[kind].raiseNextNumber(to: number) }
-        state.revision = revision
-        return state
+        var loading = Loading()
+        for (kind, record) in records { loading.insert(kind, record) }
+        return loading.state(revision: revision, nextNumbers: nextNumbers)
     }
 
     /// From now on, every committed write is handed to `log`, inside the store's lock and in

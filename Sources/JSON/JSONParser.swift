@@ -157,14 +157,51 @@ public struct JSONParser {
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             guard index > digits else { throw error("Invalid number") }
         }
+        if integral, let value = integer(from: start) { return .int(value) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if integral, let value = Int(text) { return .int(value) }
         guard let value = Double(text), value.isFinite else { throw error("Number out of range") }
         return .double(value)
     }
 
+    /// The integer literal from `start` to `index` (an optional minus, then digits), or nil when
+    /// it does not fit in `Int`.
+    private func integer(from start: Int) -> Int? {
+        let negative = bytes[start] == UInt8(ascii: "-")
+        var value = 0
+        for position in (negative ? start + 1 : start)..<index {
+            let digit = Int(bytes[position] - UInt8(ascii: "0"))
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            // Accumulated negatively, so that Int.min fits.
+            let (next, underflow) = times10.subtractingReportingOverflow(digit)
+            guard !overflow, !underflow else { return nil }
+            value = next
+        }
+        if negative { return value }
+        return value == .min ? nil : -value
+    }
+
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
+        // Most strings hold no escape: they are made straight from the input, and ASCII ones
+        // without a second pass to validate them. The rest take the general path below.
+        let first = index
+        var ascii = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = UnsafeBufferPointer(start: bytes.baseAddress! + first, count: index - first)
+                index += 1
+                if ascii { return String(decoding: text, as: UTF8.self) }
+                guard let string = String(validating: text, as: UTF8.self) else {
+                    throw error("Invalid UTF-8 in string")
+                }
+                return string
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte >= 0x80 { ascii = false }
+            index += 1
+        }
+        index = first
         var output: [UInt8] = []
         var start = index
         while true {
