@@ -143,6 +143,10 @@ http {
     charset_types application/json;
     sendfile on;
     tcp_nopush on;
+    # Descriptors of the three files kept open, as a tuned static server keeps them: without it nginx
+    # opens, stats and closes the file on every request (about a fifth of its CPU per request here).
+    open_file_cache max=64 inactive=60s;
+    open_file_cache_valid 60s;
     keepalive_requests 1000000;
     access_log $work/nginx-access.log combined buffer=64k flush=1s;
     client_body_temp_path $dir/tmp/client_body;
