@@ -15,7 +15,7 @@ public final class CaseSweeper: @unchecked Sendable {
     private let clock: CaseClock
     private let durability: (any WriteDurability)?
     private let logger: Logger
-    private let timer: DispatchSourceTimer
+    private let timer: any DispatchSourceTimer
 
     /// A sweeper over `store`; call `start()` to run it.
     public init(store: Store, clock: CaseClock, durability: (any WriteDurability)? = nil, logger: Logger) {
