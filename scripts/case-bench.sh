@@ -13,11 +13,7 @@ set -euo pipefail
 die() { echo "case-bench: $*" >&2; exit 1; }
 # shellcheck source=scripts/wait-for-server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/wait-for-server.sh"
-binary="${1:?usage: $0 BINARY [SECONDS]}"
-seconds="${2:-8}"
-[[ -x "$binary" ]] || die "$binary is not an executable"
-if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1 || seconds > 300)); then die "SECONDS must be 1-300"; fi
-for tool in wrk curl taskset; do command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y $tool)"; done
+bench_arguments "$@"
 lua="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/case-actions.lua"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/case-bench.XXXXXX")

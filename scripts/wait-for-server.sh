@@ -12,3 +12,17 @@ wait_for_server() {
     [[ -n "$port" ]] || die "no server.port line in $work/server.log"
     base="http://127.0.0.1:$port"
 }
+
+# bench_arguments "$@": the benchmark scripts' `BINARY [SECONDS]`. Sets $binary (an executable) and
+# $seconds (1-300, default 8) and checks that wrk, curl and taskset are installed; calls `die` when not.
+bench_arguments() {
+    binary="${1:-}"
+    [[ -n "$binary" ]] || die "usage: $0 BINARY [SECONDS]"
+    seconds="${2:-8}"
+    [[ -x "$binary" ]] || die "$binary is not an executable"
+    if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1 || seconds > 300)); then die "SECONDS must be 1-300"; fi
+    local tool
+    for tool in wrk curl taskset; do
+        command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y $tool)"
+    done
+}

@@ -68,7 +68,7 @@ public enum ResponseSerializer {
         if mayHaveBody(status) {
             if let contentLength {
                 out.append(contentsOf: "\r\nContent-Length: ".utf8)
-                appendDecimal(contentLength, to: &out)
+                out.appendDecimal(contentLength)
             } else if framing.requestVersion != .http1_0 {
                 out.append(contentsOf: "\r\nTransfer-Encoding: chunked".utf8)
             }
@@ -133,8 +133,22 @@ public enum ResponseSerializer {
         return Array("HTTP/1.1 \(code) \(status.reasonPhrase)".utf8)
     }
 
-    @inline(__always)
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        out.append(contentsOf: String(value).utf8)
+}
+
+extension [UInt8] {
+    /// Appends the decimal digits of `value` (negative counts as 0), left-padded with zeros to
+    /// `minimumDigits`: a `Content-Length`, a status, a log's time fields. No string is made.
+    package mutating func appendDecimal(_ value: Int, minimumDigits: Int = 1) {
+        var rest = UInt(Swift.max(0, value))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            for _ in 0..<Swift.max(0, minimumDigits - (digits.count - start)) { append(UInt8(ascii: "0")) }
+            append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import HTTP1
 import Synchronization
 
 /// Where the access log goes, and how long a line may wait in an event loop's buffer.
@@ -115,18 +116,15 @@ struct AccessLogBuffer {
         bytes.appendLiteral(" info request client.address=")
         Logfmt.appendValue(entry.peer, to: &bytes)
         bytes.appendLiteral(" duration_ms=")
-        Self.appendDecimal(entry.micros / 1000, to: &bytes)
+        bytes.appendDecimal(Int(entry.micros / 1000))
         bytes.append(UInt8(ascii: "."))
-        let fraction = entry.micros % 1000
-        bytes.append(UInt8(ascii: "0") + UInt8(fraction / 100))
-        bytes.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
-        bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+        bytes.appendDecimal(Int(entry.micros % 1000), minimumDigits: 3)
         bytes.appendLiteral(" http.method=")
         Logfmt.appendValue(entry.method, to: &bytes)
         bytes.appendLiteral(" http.response.bytes=")
-        Self.appendDecimal(UInt64(max(0, entry.bytes)), to: &bytes)
+        bytes.appendDecimal(entry.bytes)
         bytes.appendLiteral(" http.status=")
-        Self.appendDecimal(UInt64(max(0, entry.status)), to: &bytes)
+        bytes.appendDecimal(entry.status)
         bytes.appendLiteral(" request.id=")
         Logfmt.appendValue(entry.requestID, to: &bytes)
         bytes.appendLiteral(" url.path=")
@@ -150,15 +148,6 @@ struct AccessLogBuffer {
         guard !bytes.isEmpty else { return }
         bytes.withUnsafeBytes { configuration.sink.write($0) }
         bytes.removeAll(keepingCapacity: true)
-    }
-
-    private static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
-        guard value >= 10 else {
-            out.append(UInt8(ascii: "0") + UInt8(value))
-            return
-        }
-        appendDecimal(value / 10, to: &out)
-        out.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 }
 
@@ -193,29 +182,13 @@ public struct LogTimestamp: Sendable {
                 (Int(parts.tm_year) + 1900, 4, "-"), (Int(parts.tm_mon) + 1, 2, "-"), (Int(parts.tm_mday), 2, "T"),
                 (Int(parts.tm_hour), 2, ":"), (Int(parts.tm_min), 2, ":"), (Int(parts.tm_sec), 2, "."),
             ] {
-                prefix.append(contentsOf: max(0, value).zeroPaddedDigits(width))
+                prefix.appendDecimal(value, minimumDigits: width)
                 prefix.append(contentsOf: separator.utf8)
             }
         }
         line.append(contentsOf: prefix)
-        let millis = Int(wall.tv_nsec) / 1_000_000
-        line.append(UInt8(ascii: "0") + UInt8(millis / 100))
-        line.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
-        line.append(UInt8(ascii: "0") + UInt8(millis % 10))
+        line.appendDecimal(Int(wall.tv_nsec) / 1_000_000, minimumDigits: 3)
         line.append(UInt8(ascii: "Z"))
-    }
-}
-
-extension Int {
-    /// The decimal digits of a non-negative value, left-padded with zeros to `width`.
-    fileprivate func zeroPaddedDigits(_ width: Int) -> [UInt8] {
-        var digits: [UInt8] = []
-        var rest = self
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        return [UInt8](repeating: UInt8(ascii: "0"), count: Swift.max(0, width - digits.count)) + digits.reversed()
     }
 }
 

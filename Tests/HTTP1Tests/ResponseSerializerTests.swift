@@ -104,3 +104,15 @@ struct PercentEncodingTests {
         #expect(throws: PercentEncoding.Failure.self) { try PercentEncoding.decode(Substring(input)) }
     }
 }
+
+/// The one decimal writer of the HTTP layers: lengths, statuses and the log's time fields.
+struct DecimalTests {
+    @Test(arguments: [
+        (0, 1, "0"), (7, 3, "007"), (42, 1, "42"), (1234, 2, "1234"), (-5, 2, "00"), (Int.max, 1, "\(Int.max)"),
+    ])
+    func appendsDigits_paddedToTheMinimum(_ value: Int, _ minimumDigits: Int, _ expected: String) {
+        var bytes: [UInt8] = Array("x".utf8)
+        bytes.appendDecimal(value, minimumDigits: minimumDigits)
+        #expect(String(decoding: bytes, as: UTF8.self) == "x" + expected)
+    }
+}
