@@ -2,18 +2,18 @@
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends zlib1g-dev \
+    && apt-get install -y --no-install-recommends zlib1g-dev libpq-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Fixtures ./Fixtures
 COPY scripts/build-release.sh ./scripts/build-release.sh
-RUN ./scripts/build-release.sh /usr/local/bin/gridwork
+RUN ./scripts/build-release.sh --postgres /usr/local/bin/gridwork
 
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends zlib1g curl ca-certificates \
+    && apt-get install -y --no-install-recommends zlib1g libpq5 curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 gridwork \
     && useradd --system --uid 10001 --gid 10001 --no-create-home gridwork

@@ -46,6 +46,11 @@ public struct APIConfiguration: Sendable {
     }
 }
 
+/// Reads `durability.staleness`, as the front door asks for it.
+private func staleness(of durability: any WriteDurability) -> @Sendable () -> Double? {
+    { durability.staleness }
+}
+
 /// Builds the responder the server runs: routes, errors as problem+json, and compression.
 public func makeResponder(store: Store, configuration: APIConfiguration = APIConfiguration(), logger: Logger)
     -> some Responder
@@ -75,7 +80,9 @@ public func makeResponder(store: Store, configuration: APIConfiguration = APICon
     // Last, so the document describes every route registered above.
     OpenAPIRoutes().register(on: router)
     return CompressionResponder(
-        APIResponder(router: router, policy: configuration.access),
+        APIResponder(
+            router: router, policy: configuration.access,
+            staleness: configuration.durability.map(staleness(of:))),
         minimumBytes: configuration.compressionMinimumBytes
     )
 }

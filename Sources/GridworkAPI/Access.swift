@@ -41,12 +41,15 @@ public struct AccessPolicy: Sendable {
 struct APIResponder: Responder {
     let router: Router
     let policy: AccessPolicy
+    /// How stale the state read is, when it may be (a shared change log out of reach); nil: never.
+    let staleness: (@Sendable () -> Double?)?
     private let writeTokens: [[UInt8]]
     private let readTokens: [[UInt8]]
 
-    init(router: Router, policy: AccessPolicy) {
+    init(router: Router, policy: AccessPolicy, staleness: (@Sendable () -> Double?)? = nil) {
         self.router = router
         self.policy = policy
+        self.staleness = staleness
         self.writeTokens = policy.writeTokens.map { Array($0.utf8) }
         self.readTokens = policy.readTokens.map { Array($0.utf8) }
     }
@@ -58,7 +61,8 @@ struct APIResponder: Responder {
     /// Response fields a page may read besides the safelisted ones; `Content-Disposition` names
     /// a CSV export's file.
     static let exposedHeaders =
-        "ETag, Location, Link, X-Request-ID, Idempotent-Replayed, Retry-After, Content-Disposition"
+        "ETag, Location, Link, X-Request-ID, Idempotent-Replayed, Retry-After, Content-Disposition, "
+        + "Gridwork-Stale-Seconds"
 
     func respond(to request: Request) -> Response {
         if request.path == "*" {
@@ -89,18 +93,30 @@ struct APIResponder: Responder {
         } catch {
             response = error.response
         }
-        response.remoteUser = principal?.id
-        // A refusal (401, 404 of an id, 422) is counted under the route its request asked for.
-        if response.route == nil { response.route = router.pattern(for: request.path) }
-        // With principals, a read is answered within its principal's scope: the same URL gives
-        // other figures and lists to another token, so caches must key on it (RFC 9110 §12.5.5).
-        if policy.principals != nil && request.method.isSafe { response.headerFields.addVary("Authorization") }
-        if let origin {
-            response.headerFields[.accessControlAllowOrigin] = origin
-            response.headerFields[.accessControlExposeHeaders] = Self.exposedHeaders
-        }
-        if !policy.corsOrigins.isEmpty { response.headerFields.addVary("Origin") }
+        let decoration = Decoration(
+            principal: principal?.id,
+            route: response.route ?? router.pattern(for: request.path),
+            // With principals, a read is answered within its principal's scope: the same URL gives
+            // other figures and lists to another token, so caches must key on it (RFC 9110 §12.5.5).
+            varyOnAuthorization: policy.principals != nil && request.method.isSafe,
+            origin: origin,
+            varyOnOrigin: !policy.corsOrigins.isEmpty,
+            staleness: staleness?())
+        decoration.apply(to: &response)
+        // A response that waits may be answered with another (the write's outcome, a 503): that
+        // one is finished the same way.
+        if let gate = response.gate { response.gate = DecoratedGate(gate: gate, decoration: decoration) }
         return response
+    }
+
+    /// `Gridwork-Stale-Seconds`: how long a node whose change log is out of reach has not known
+    /// its state to be current.
+    static let staleSeconds = HTTPField.Name("Gridwork-Stale-Seconds")!
+
+    /// Seconds with one decimal.
+    static func staleText(_ seconds: Double) -> String {
+        let tenths = Int((seconds * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     /// The `Access-Control-Allow-Origin` value for `origin`, or nil when it is not allowed.
@@ -199,5 +215,48 @@ struct APIResponder: Responder {
         var challenge = #"Bearer realm="gridwork""#
         if let error { challenge += #", error="\#(error)""# }
         return APIError(status, detail: detail, headerFields: [.wwwAuthenticate: challenge])
+    }
+}
+
+/// What the front door adds to every response of one request.
+struct Decoration: Sendable {
+    var principal: String?
+    /// The route the request asked for: a refusal (401, 404 of an id, 422) is counted under it.
+    var route: String?
+    var varyOnAuthorization: Bool
+    /// The `Access-Control-Allow-Origin` value, when the origin is allowed.
+    var origin: String?
+    var varyOnOrigin: Bool
+    /// How stale the state read is (a node whose change log's database is out of reach).
+    var staleness: Double?
+
+    func apply(to response: inout Response) {
+        response.remoteUser = principal
+        if response.route == nil { response.route = route }
+        if varyOnAuthorization { response.headerFields.addVary("Authorization") }
+        if let origin {
+            response.headerFields[.accessControlAllowOrigin] = origin
+            response.headerFields[.accessControlExposeHeaders] = APIResponder.exposedHeaders
+        }
+        if varyOnOrigin { response.headerFields.addVary("Origin") }
+        if let staleness { response.headerFields[APIResponder.staleSeconds] = APIResponder.staleText(staleness) }
+    }
+}
+
+/// A gate whose replacement response gets the same finishing as the response it replaces.
+struct DecoratedGate: ResponseGate {
+    let gate: any ResponseGate
+    let decoration: Decoration
+
+    func whenOpen(_ opened: @escaping @Sendable (Response?) -> Void) {
+        let decoration = self.decoration
+        gate.whenOpen { replacement in
+            opened(
+                replacement.map { response in
+                    var response = response
+                    decoration.apply(to: &response)
+                    return response
+                })
+        }
     }
 }

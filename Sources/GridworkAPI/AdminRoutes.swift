@@ -24,7 +24,7 @@ struct AdminRoutes {
             }
             // Accepting work the journal will not do would be a lie.
             guard durability.requestCompaction() else {
-                throw APIError.journalUnavailable(durability.failure ?? "it failed")
+                throw durability.refusal(durability.failure ?? "it failed")
             }
             return Self.accepted
         }
@@ -36,7 +36,13 @@ struct AdminRoutes {
             guard let reset else {
                 throw APIError(.conflict, detail: "This server was started without a seed to reset to.")
             }
-            if let failure = durability?.failure { throw APIError.journalUnavailable(failure) }
+            if durability?.sequencer != nil {
+                throw APIError(
+                    .conflict,
+                    detail: "A reset is not available with --postgres: the store is the change log every node "
+                        + "shares. Start the nodes on a new database (or drop its gridwork_ tables) instead.")
+            }
+            if let durability, let failure = durability.failure { throw durability.refusal(failure) }
             // The reset runs from the moment it is asked for, whatever becomes of the connection;
             // the response waits for it, gated like a durable write.
             let gate = ResetGate()

@@ -1,6 +1,7 @@
 public import Dispatch
 public import GridworkStore
 public import Logging
+import Synchronization
 
 /// Keeps cases current with the clock while nobody touches them: once a case's deadline has
 /// passed, it becomes `overdue` and gets its automatic reminder (催办) step, through a write of
@@ -38,15 +39,31 @@ public final class CaseSweeper: @unchecked Sendable {
 
     /// Brings every case up to today; returns how many changed. Nothing is written while the
     /// journal refuses writes.
+    /// With a log that sequences writes (PostgreSQL), the sweep is handed to it, runs on its
+    /// thread, and 0 is returned; the log line says what it changed.
     @discardableResult
     public func sweep() -> Int {
         guard durability?.failure == nil else { return 0 }
         let today = clock.today
-        let changed = store.settleCases(today: today, at: Timestamp.now())
+        let store = self.store
+        let logger = self.logger
+        guard let sequencer = durability?.sequencer else {
+            let changed = store.settleCases(today: today, at: Timestamp.now())
+            Self.log(changed, today: today, logger)
+            return changed
+        }
+        let changed = Mutex(0)
+        sequencer.submit(
+            SequencedWrite(
+                attempt: { changed.withLock { $0 = store.settleCases(today: today, at: Timestamp.now()) } },
+                committed: { Self.log(changed.withLock { $0 }, today: today, logger) }))
+        return 0
+    }
+
+    private static func log(_ changed: Int, today: CalendarDate, _ logger: Logger) {
         if changed > 0 {
             logger.info("cases.settled", metadata: ["today": "\(today.text)", "cases": "\(changed)"])
         }
-        return changed
     }
 
     deinit {

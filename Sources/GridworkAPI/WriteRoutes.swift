@@ -34,9 +34,19 @@ struct WriteRoutes {
         /// that is answered with success is counted by the role of its principal.
         func durable(_ write: @escaping Write) -> Router.Handler {
             { request, parameters throws(APIError) in
-                if let failure = durability?.failure { throw APIError.journalUnavailable(failure) }
+                if let durability, let failure = durability.failure { throw durability.refusal(failure) }
+                let role = parameters.principal.role.rawValue
+                if let durability, let sequencer = durability.sequencer {
+                    // The write runs on the log's thread, against its newest state.
+                    var response = Response(status: .accepted)
+                    response.gate = SequencedResponse(
+                        sequencer: sequencer, durability: durability,
+                        write: { () throws(APIError) in try write(request, parameters) },
+                        succeeded: { metrics.wrote(as: role) })
+                    return response
+                }
                 let response = try write(request, parameters).response(with: durability)
-                metrics.wrote(as: parameters.principal.role.rawValue)
+                metrics.wrote(as: role)
                 return response
             }
         }

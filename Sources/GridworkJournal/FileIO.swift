@@ -225,6 +225,17 @@ final class ConditionLock: @unchecked Sendable {
         pthread_cond_wait(condition, mutex)
     }
 
+    /// Waits for a signal or until `milliseconds` have passed; call inside `withLock`.
+    func wait(milliseconds: Int) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nanoseconds = Int(now.tv_nsec) + (milliseconds % 1000) * 1_000_000
+        var deadline = timespec(
+            tv_sec: now.tv_sec + milliseconds / 1000 + nanoseconds / 1_000_000_000,
+            tv_nsec: nanoseconds % 1_000_000_000)
+        pthread_cond_timedwait(condition, mutex, &deadline)
+    }
+
     func signal() {
         pthread_cond_signal(condition)
     }

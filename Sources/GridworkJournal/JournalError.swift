@@ -11,7 +11,7 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
     /// A human sentence naming the file and, where it applies, the byte offset.
     public let description: String
 
-    init(_ description: String) {
+    public init(_ description: String) {
         self.description = description
     }
 

@@ -100,6 +100,24 @@ enum Snapshot {
         return contents
     }
 
+    /// A snapshot held in memory (one kept in a database), named `name` in errors.
+    static func decode(bytes: [UInt8], name: String) throws(JournalError) -> Contents {
+        var contents = Contents(revision: 0, annotations: [])
+        var lines = 0
+        var ended = false
+        var offset = 0
+        while let newline = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) {
+            try decode(
+                bytes[offset..<newline], into: &contents, lines: &lines, ended: &ended, path: name, position: offset)
+            offset = newline + 1
+        }
+        if offset < bytes.count {
+            throw JournalError("Snapshot \(name) ends without a newline at byte \(offset): it is damaged.")
+        }
+        guard ended else { throw JournalError("Snapshot \(name) has no end line: it is incomplete.") }
+        return contents
+    }
+
     /// Reads one line of a snapshot, the `lines`th, at byte `position`.
     private static func decode(
         _ line: ArraySlice<UInt8>, into contents: inout Contents, lines: inout Int, ended: inout Bool,

@@ -67,3 +67,40 @@ public struct Annotation: Sendable {
         self.puts = puts
     }
 }
+
+/// A log that decides where writes run: every write is handed to it (`submit`) and run against
+/// the head on its own thread, in its order, as many times as it takes. A log shared by several
+/// processes (PostgreSQL) needs this: a write is checked against the newest state of the shared
+/// log, and checked again if another process appended first.
+public protocol WriteSequencer: Sendable {
+    /// Runs `write` on the log's thread; exactly one of its `committed` and `failed` is called
+    /// once, after any number of `attempt` and `discarded` pairs.
+    func submit(_ write: SequencedWrite)
+}
+
+/// One write, as a sequencing log runs it.
+public struct SequencedWrite: Sendable {
+    /// Runs the write against the head (the store's write methods), on the log's thread. Called
+    /// again after `discarded`.
+    public var attempt: @Sendable () -> Void
+    /// What the last attempt wrote was taken back, because another process appended first: undo
+    /// what the attempt promised (an idempotency key it holds). `attempt` runs again next.
+    public var discarded: @Sendable () -> Void
+    /// What the last attempt wrote is durable (or it wrote nothing): answer with its outcome.
+    public var committed: @Sendable () -> Void
+    /// The write was not made, and will not be (the reason); the last attempt was discarded.
+    public var failed: @Sendable (_ reason: String) -> Void
+
+    /// A write with its four steps.
+    public init(
+        attempt: @escaping @Sendable () -> Void,
+        discarded: @escaping @Sendable () -> Void = {},
+        committed: @escaping @Sendable () -> Void = {},
+        failed: @escaping @Sendable (_ reason: String) -> Void = { _ in }
+    ) {
+        self.attempt = attempt
+        self.discarded = discarded
+        self.committed = committed
+        self.failed = failed
+    }
+}

@@ -239,3 +239,19 @@ public enum Epoch {
         text.utf8.count == 8 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }
+
+extension Store {
+    /// Takes back every write the head holds that was never published: the head becomes the
+    /// published state again. For a log shared with other processes, when its append lost the
+    /// race for the next revision (nothing of it was written anywhere) — the writes are then
+    /// checked again on the newer state.
+    public func discardUnpublished() {
+        head.withLock { head in
+            let log = head.log
+            head = published.withLock { $0 }
+            head.log = log
+            head.touched.removeAll()
+            headRevisionMirror.store(head.revision, ordering: .releasing)
+        }
+    }
+}

@@ -14,6 +14,10 @@ import Prometheus
 import Synchronization
 import TokenDigest
 
+#if PostgreSQL
+    import GridworkPostgres
+#endif
+
 /// `gridwork serve`: runs the HTTP server until SIGTERM or SIGINT.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,6 +52,14 @@ struct Serve: ParsableCommand {
 
     @Option(help: "Keep a journal and snapshots in this directory; without it the store lives in memory only.")
     var dataDir: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Keep the log of changes in PostgreSQL (a libpq URL, e.g. postgresql://user@host/db) and share it with "
+                + "every node started with the same URL: any node may write, each applies every change. A build "
+                + "with the PostgreSQL trait only; not with --data-dir.",
+            valueName: "url"))
+    var postgres: String?
 
     @Option(
         help: ArgumentHelp(
@@ -108,6 +120,11 @@ struct Serve: ParsableCommand {
         if let today, CalendarDate(today).map(CalendarDate.accepted.contains) != true {
             throw ValidationError("--today must be a real date as YYYY-MM-DD, from 2000-01-01 to 2099-12-31.")
         }
+        if postgres != nil && dataDir != nil {
+            throw ValidationError(
+                "--postgres and --data-dir are two places for the same log of changes; give one of them.")
+        }
+        if let postgres, postgres.isEmpty { throw ValidationError("--postgres needs a URL.") }
         guard compactAfterMb >= 1 else { throw ValidationError("--compact-after-mb must be at least 1.") }
         guard (0...1 << 20).contains(historyMb) else { throw ValidationError("--history-mb must be 0…1048576.") }
         // A list that was given but holds no token is a mistake (`GRIDWORK_TOKENS=$UNSET_VARIABLE`,
@@ -158,6 +175,7 @@ struct Serve: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         let idempotency = IdempotencyKeys()
         var journal: Journal?
+        var sharedLog: SharedLog?
         let store: Store
         if let dataDir {
             let started = ContinuousClock.now
@@ -183,6 +201,27 @@ struct Serve: ParsableCommand {
                     ])
             } catch {
                 logger.critical("store.load_failed", metadata: ["data_dir": "\(dataDir)", "error": "\(error)"])
+                throw ExitCode.failure
+            }
+        } else if let postgres {
+            let started = ContinuousClock.now
+            do {
+                let opened = try Self.openSharedLog(
+                    postgres, seed: seed, historyBudget: historyMb << 20, idempotency: idempotency, logger: logger)
+                store = opened.store
+                sharedLog = opened.log
+                idempotency.restore(opened.annotations, epoch: store.epoch)
+                logger.info(
+                    "store.loaded",
+                    metadata: [
+                        "postgres": "\(Self.redacted(postgres))", "revision": "\(store.revision)",
+                        "snapshot_revision": "\(opened.snapshotRevision)", "epoch": "\(store.epoch)",
+                        "replayed": "\(opened.replayed)", "history_changes": "\(store.history.statistics.changes)",
+                        "ms": "\((ContinuousClock.now - started).milliseconds)",
+                    ])
+            } catch {
+                logger.critical(
+                    "store.load_failed", metadata: ["postgres": "\(Self.redacted(postgres))", "error": "\(error)"])
                 throw ExitCode.failure
             }
         } else {
@@ -228,7 +267,7 @@ struct Serve: ParsableCommand {
         let configuration = APIConfiguration(
             access: AccessPolicy(
                 writeTokens: writeTokens, readTokens: readTokens, corsOrigins: corsOrigin, principals: directory),
-            durability: journal.map(JournalDurability.init),
+            durability: journal.map(JournalDurability.init) ?? sharedLog.map(SharedLogDurability.init),
             idempotency: idempotency,
             serverGauges: {
                 guard let server = running.withLock({ $0 }) else {
@@ -280,6 +319,7 @@ struct Serve: ParsableCommand {
         }
         server.wait()
         journal?.close()
+        sharedLog?.close()
         withExtendedLifetime((signals, reloads, sweeper)) {}
         if !announced { throw ExitCode.failure }
     }
@@ -307,6 +347,34 @@ struct Serve: ParsableCommand {
                     metadata: ["principal": "\(principal.id)", "missing": "\(missing.joined(separator: ", "))"])
             }
         }
+    }
+
+    /// The shared log in PostgreSQL at `url`, loaded and running.
+    static func openSharedLog(
+        _ url: String, seed: SeedChoice, historyBudget: Int, idempotency: IdempotencyKeys, logger: Logger
+    ) throws(JournalError) -> SharedLog.Opened {
+        #if PostgreSQL
+            return try SharedLog.open(
+                connect: { () throws(LogDatabaseError) -> any LogDatabase in try PostgresLogDatabase(url: url) },
+                seed: seed.records, historyBudget: historyBudget, annotations: { idempotency.export() },
+                applied: { annotations, epoch in idempotency.restore(annotations, epoch: epoch) }, logger: logger)
+        #else
+            throw JournalError(
+                "This gridwork was built without PostgreSQL. Build it with `swift build -c release --traits PostgreSQL` "
+                    + "(it needs libpq: Debian's libpq-dev).")
+        #endif
+    }
+
+    /// `url` without its password, for logs.
+    static func redacted(_ url: String) -> String {
+        if url.contains("password=") { return "(a conninfo string with a password)" }
+        let bytes = Array(url.utf8)
+        guard let scheme = (0..<max(0, bytes.count - 2)).first(where: { bytes[$0..<$0 + 3].elementsEqual("://".utf8) }),
+            let at = bytes.lastIndex(of: UInt8(ascii: "@")), at > scheme,
+            let colon = bytes[(scheme + 3)..<at].firstIndex(of: UInt8(ascii: ":"))
+        else { return url }
+        return String(decoding: bytes[..<(colon + 1)], as: UTF8.self) + "***"
+            + String(decoding: bytes[at...], as: UTF8.self)
     }
 
     /// `POST /admin/reset` with a journal: the journal's writer puts the seed in place durably.
@@ -344,6 +412,25 @@ struct JournalDurability: WriteDurability {
         let counters = journal.counters
         return (counters.bytes, counters.changes, counters.syncs, counters.failed)
     }
+}
+
+/// The shared change log, as the API sees it: it runs every write (`sequencer`), and answers
+/// once the write's batch is in the database, so a write is never waited on by revision.
+struct SharedLogDurability: WriteDurability {
+    let log: SharedLog
+
+    func whenDurable(_ revision: Int, _ settled: @escaping @Sendable (_ failure: String?) -> Void) {
+        settled(log.store.revision >= revision ? nil : log.failure)
+    }
+    var failure: String? { log.failure }
+    func requestCompaction() -> Bool { log.requestSnapshot() }
+    var statistics: (bytes: Int, changes: Int, syncs: Int, failed: Bool) {
+        let counters = log.counters
+        return (counters.bytes, counters.changes, counters.appends, failure != nil)
+    }
+    var sequencer: (any WriteSequencer)? { log }
+    var staleness: Double? { log.staleness }
+    func refusal(_ reason: String) -> APIError { .logUnavailable(reason) }
 }
 
 /// The server's responses, its own refusals included, counted by the API's metrics.

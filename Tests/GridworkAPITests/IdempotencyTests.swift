@@ -512,7 +512,9 @@ private final class FakeDurability: WriteDurability {
 
 /// The revision a response's gate waits for, or nil when it has no gate (or another kind).
 private func gatedRevision(_ response: Response) -> Int? {
-    (response.gate as? DurabilityGate)?.revision
+    // The front door wraps every gate so that a replacement response is finished like the original.
+    let gate = (response.gate as? DecoratedGate)?.gate ?? response.gate
+    return (gate as? DurabilityGate)?.revision
 }
 
 /// Writes wait for the journal (`WriteDurability`) before they are acknowledged, and are refused
