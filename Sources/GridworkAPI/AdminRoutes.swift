@@ -33,14 +33,14 @@ struct AdminRoutes {
         let idempotency = self.idempotency
         router.add(.post, "/admin/reset") { request, _ throws(APIError) in
             try QueryParameters.rejectAll(request)
-            guard let reset else {
-                throw APIError(.conflict, detail: "This server was started without a seed to reset to.")
-            }
             if durability?.sequencer != nil {
                 throw APIError(
                     .conflict,
                     detail: "A reset is not available with --postgres: the store is the change log every node "
                         + "shares. Start the nodes on a new database (or drop its gridwork_ tables) instead.")
+            }
+            guard let reset else {
+                throw APIError(.conflict, detail: "This server was started without a seed to reset to.")
             }
             if let durability, let failure = durability.failure { throw durability.refusal(failure) }
             // The reset runs from the moment it is asked for, whatever becomes of the connection;
