@@ -118,6 +118,15 @@ let package = Package(
             dependencies: [.target(name: "CLibPQ", condition: .when(traits: ["PostgreSQL"]))],
             swiftSettings: swiftSettings
         ),
+        // The change log kept in PostgreSQL (serve --postgres). Empty without the PostgreSQL trait.
+        .target(
+            name: "GridworkPostgres",
+            dependencies: [
+                "PostgresClient", "GridworkJournal", "GridworkStore", "JSON",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP meaning of the domain: routes, handlers, problem+json.
         .target(
             name: "GridworkAPI",
@@ -151,6 +160,7 @@ let package = Package(
                 "GridworkStore",
                 "GridworkAPI",
                 "GridworkJournal",
+                .target(name: "GridworkPostgres", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
