@@ -238,6 +238,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Runs only against a live server: GRIDWORK_TEST_POSTGRES_URL (see scripts/postgres-cluster.sh).
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: ["PostgresClient"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
