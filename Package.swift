@@ -20,6 +20,12 @@ let package = Package(
         .library(name: "GridworkStore", targets: ["GridworkStore"]),
         .library(name: "GridworkAPI", targets: ["GridworkAPI"]),
     ],
+    traits: [
+        .trait(
+            name: "PostgreSQL",
+            description: "The PostgreSQL change log (serve --postgres) over libpq; needs libpq-dev to build."
+        )
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -36,6 +42,13 @@ let package = Package(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        // libpq, PostgreSQL's client library. Only PostgresClient imports it, and only with the PostgreSQL
+        // trait, so a default build neither reads its header nor links it.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
         ),
         // epoll, eventfd and thread names, which the Glibc module does not export. Headers only.
         .systemLibrary(name: "CLinux"),
@@ -98,6 +111,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A small synchronous libpq client: connect, execute, LISTEN/NOTIFY. Empty without the
+        // PostgreSQL trait.
+        .target(
+            name: "PostgresClient",
+            dependencies: [.target(name: "CLibPQ", condition: .when(traits: ["PostgreSQL"]))],
+            swiftSettings: swiftSettings
+        ),
+        // The change log kept in PostgreSQL (serve --postgres). Empty without the PostgreSQL trait.
+        .target(
+            name: "GridworkPostgres",
+            dependencies: [
+                "PostgresClient", "GridworkJournal", "GridworkStore", "JSON",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP meaning of the domain: routes, handlers, problem+json.
         .target(
             name: "GridworkAPI",
@@ -131,6 +160,7 @@ let package = Package(
                 "GridworkStore",
                 "GridworkAPI",
                 "GridworkJournal",
+                .target(name: "GridworkPostgres", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,6 +236,12 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Runs only against a live server: GRIDWORK_TEST_POSTGRES_URL (see scripts/postgres-cluster.sh).
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: ["PostgresClient"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

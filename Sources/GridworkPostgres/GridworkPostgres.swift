@@ -1,0 +1,3 @@
+// The PostgreSQL change log (serve --postgres). Compiled only with the PostgreSQL trait.
+#if PostgreSQL
+#endif
