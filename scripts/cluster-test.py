@@ -213,7 +213,7 @@ def feed(node):
     """Every change the node's feed holds, as (seq, by, ids put, ids removed)."""
     changes, after = [], 0
     while True:
-        page = node.json(f"/changes?after={after}&limit=1000")
+        page = node.json(f"/changes?after={after}&limit=500")
         for change in page["data"]:
             changes.append((change["seq"], change["by"], tuple(p["record"]["id"] for p in change["puts"]),
                             tuple(r["id"] for r in change["removes"])))
