@@ -28,6 +28,15 @@ public protocol LogDatabase: AnyObject {
     /// those seqs already exists.
     func append(_ lines: [[UInt8]], first: Int, epoch: String, token: String) throws(LogDatabaseError)
 
+    /// Holds off every other connection's appends until `releaseAppends` (or until this connection
+    /// ends). A node that lost the race for a seq takes it for its next attempt: it reads what it
+    /// missed and appends after it with no one able to get in between, so no node starves while
+    /// others write faster. Appends wait for it inside the database, briefly.
+    func holdAppends() throws(LogDatabaseError)
+
+    /// Lets other connections' appends go on.
+    func releaseAppends() throws(LogDatabaseError)
+
     /// The token of the entry at `seq`, nil when there is none.
     func token(at seq: Int) throws(LogDatabaseError) -> String?
 

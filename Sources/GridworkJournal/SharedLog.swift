@@ -60,6 +60,8 @@ public final class SharedLog: ChangeLog, WriteSequencer, @unchecked Sendable {
         public var conflicts = 0
         /// Changes of other nodes applied.
         public var applied = 0
+        /// Reads of the log for changes after the newest held (woken, idle, after a lost race).
+        public var reads = 0
         /// Snapshots kept.
         public var snapshots = 0
     }
@@ -427,6 +429,7 @@ public final class SharedLog: ChangeLog, WriteSequencer, @unchecked Sendable {
         lock.withLock {
             state.current = .now
             state.counters.applied += count
+            state.counters.reads += 1
         }
         return count
     }
@@ -435,6 +438,11 @@ public final class SharedLog: ChangeLog, WriteSequencer, @unchecked Sendable {
     /// nodes get there first; then answers each.
     private func commit(_ writes: [SequencedWrite]) {
         var conflicts = 0
+        // After a lost race, the appends of every other node are held off until this batch is in.
+        var holding = false
+        defer {
+            if holding, let database { try? database.releaseAppends() }
+        }
         while true {
             pending.removeAll(keepingCapacity: true)
             inAttempt = true
@@ -501,6 +509,14 @@ public final class SharedLog: ChangeLog, WriteSequencer, @unchecked Sendable {
                     logger.warning("log.contended", metadata: ["seq": "\(first.revision)"])
                     for write in writes { write.failed(reason) }
                     return
+                }
+                if !holding, let database {
+                    do throws(LogDatabaseError) {
+                        try database.holdAppends()
+                        holding = true
+                    } catch {
+                        logger.warning("log.hold_failed", metadata: ["error": "\(error.description)"])
+                    }
                 }
                 guard catchUp() else {
                     let reason = failure ?? "the change log's database cannot be reached"

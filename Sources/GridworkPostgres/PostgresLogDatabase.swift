@@ -163,7 +163,12 @@
         public func append(_ lines: [[UInt8]], first: Int, epoch: String, token: String) throws(LogDatabaseError) {
             guard !lines.isEmpty else { return }
             guard connection.isConnected else { throw .unavailable("the connection is closed") }
-            var sql = "WITH appended AS (INSERT INTO gridwork_log (seq, epoch, token, line) VALUES "
+            // The rows are joined to one row that takes the append lock (shared), so it is held before
+            // any row is inserted and until the commit: a node that lost a race holds it exclusively
+            // (`holdAppends`) while it catches up and appends, and every other append waits meanwhile.
+            var sql =
+                "WITH appended AS (INSERT INTO gridwork_log (seq, epoch, token, line) SELECT entry.* FROM "
+                + "(SELECT pg_advisory_xact_lock_shared(\(Self.appendLock))) AS turn, (VALUES "
             var parameters: [String?] = [String(first), epoch, token]
             parameters.reserveCapacity(lines.count + 3)
             for (index, line) in lines.enumerated() {
@@ -171,7 +176,7 @@
                 sql += "($1::bigint + \(index), $2, $3, $\(index + 4))"
                 parameters.append(String(decoding: line, as: UTF8.self))
             }
-            sql += " RETURNING seq) SELECT pg_notify('\(Self.channel)', max(seq)::text) FROM appended"
+            sql += ") AS entry RETURNING seq) SELECT pg_notify('\(Self.channel)', max(seq)::text) FROM appended"
             do {
                 try connection.execute(sql, parameters)
             } catch {
@@ -179,6 +184,17 @@
                 if error.connectionLost { throw .outcomeUnknown(error.message) }
                 throw .failed(error.message)
             }
+        }
+
+        /// The advisory lock appends take shared, and a node that lost a race takes exclusively.
+        static let appendLock = 0x6772_6965
+
+        public func holdAppends() throws(LogDatabaseError) {
+            try query("SELECT pg_advisory_lock(\(Self.appendLock))")
+        }
+
+        public func releaseAppends() throws(LogDatabaseError) {
+            try query("SELECT pg_advisory_unlock(\(Self.appendLock))")
         }
 
         public func token(at seq: Int) throws(LogDatabaseError) -> String? {

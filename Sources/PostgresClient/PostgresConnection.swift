@@ -31,6 +31,11 @@
                 keywords.append("connect_timeout")
                 values.append(String(Self.defaultConnectTimeoutSeconds))
             }
+            // A peer that vanishes without closing (a host that died, a cable pulled) is noticed within
+            // seconds rather than after the system's two hours of TCP keepalive: probes after 10 s idle,
+            // and unacknowledged data gives up after 15 s. The string may override both.
+            keywords += ["keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"]
+            values += ["10", "5", "3", "15000"]
             keywords += ["dbname", "client_encoding", nil]
             values += [conninfo, "UTF8", nil]
             let keywordArray = CStringArray(keywords)

@@ -27,6 +27,8 @@ import Testing
         let database = MemoryLogServer()
         let a = try Node(database)
         let b = try Node(database, listening: false, pollMilliseconds: 60_000)
+        // b read the log on opening and once more when its listener connected; then not for a minute.
+        try waitUntil { b.log.counters.reads >= 2 }
         let first = try a.create(town("甲镇")).get()
         // b has not heard of a's change: its append at the same seq loses, it reads a's change,
         // checks its write again and appends it after.
@@ -34,6 +36,8 @@ import Testing
         let second = try b.create(town("乙镇")).get()
         #expect(second.revision == first.revision + 1)
         #expect(b.log.counters.conflicts == 1)
+        // Its second attempt held off the others' appends, so it could not lose again.
+        #expect(database.holds == 1)
         #expect(b.store.record(.towns, id: first.value.id) != nil)
         #expect(second.value.id != first.value.id)
         try waitUntil { a.store.revision == second.revision }
@@ -44,6 +48,7 @@ import Testing
         let database = MemoryLogServer()
         let a = try Node(database)
         let b = try Node(database, listening: false, pollMilliseconds: 60_000)
+        try waitUntil { b.log.counters.reads >= 2 }
         let town = try #require(a.store.all(.towns).first)
         let seen = town.revision
         let onA = a.replace(town.id, [.string("甲"), .string("town")], ifRevision: seen)
@@ -228,6 +233,7 @@ final class MemoryLogServer: Sendable {
         var listeners: [MemoryLogConnection] = []
         var nextSession: Int32 = 100
         var endedSessions = 0
+        var holds = 0
     }
 
     private let state = Mutex(State())
@@ -235,6 +241,8 @@ final class MemoryLogServer: Sendable {
     var count: Int { state.withLock { $0.rows.count } }
     var snapshotRevisions: [Int] { state.withLock { $0.snapshots.map(\.revision) } }
     var endedSessions: Int { state.withLock { $0.endedSessions } }
+    /// How many times a node held off the others' appends (after losing a race).
+    var holds: Int { state.withLock { $0.holds } }
 
     func setDown(_ down: Bool) { state.withLock { $0.down = down } }
     func loseNextAnswer() { state.withLock { $0.loseNextAnswer = true } }
@@ -255,13 +263,14 @@ final class MemoryLogServer: Sendable {
             if state.down { throw .unavailable("the server closed the connection") }
             var view = MemoryLogServerState(
                 rows: state.rows, snapshots: state.snapshots, loseNextAnswer: state.loseNextAnswer,
-                listeners: state.listeners, endedSessions: state.endedSessions)
+                listeners: state.listeners, endedSessions: state.endedSessions, holds: state.holds)
             let result = try body(&view)
             state.rows = view.rows
             state.snapshots = view.snapshots
             state.loseNextAnswer = view.loseNextAnswer
             state.listeners = view.listeners
             state.endedSessions = view.endedSessions
+            state.holds = view.holds
             return result
         }
     }
@@ -274,6 +283,7 @@ struct MemoryLogServerState {
     var loseNextAnswer: Bool
     var listeners: [MemoryLogConnection]
     var endedSessions: Int
+    var holds: Int
 }
 
 /// One connection to `MemoryLogServer`.
@@ -338,6 +348,12 @@ final class MemoryLogConnection: LogDatabase, @unchecked Sendable {
         // Committed, but the answer never reaches the node.
         if lost { throw .outcomeUnknown("the connection broke before the answer came") }
     }
+
+    func holdAppends() throws(LogDatabaseError) {
+        try server.withState { state in state.holds += 1 }
+    }
+
+    func releaseAppends() throws(LogDatabaseError) {}
 
     func token(at seq: Int) throws(LogDatabaseError) -> String? {
         try server.withState { state in state.rows[seq]?.token }
