@@ -1,8 +1,9 @@
 #if PostgreSQL
     /// A failed connect, statement or wait, as libpq or the server described it.
     public struct PostgresError: Error, Sendable, CustomStringConvertible {
-        /// libpq's or the server's message, whitespace-trimmed; a server error keeps its `DETAIL:` and
-        /// `HINT:` lines.
+        /// libpq's or the server's message on one line: its lines (a server error's `DETAIL:` and
+        /// `HINT:` among them) joined by single spaces, so that it reads whole in a log line or a
+        /// problem's `detail`.
         public var message: String
         /// The server's SQLSTATE code (`PG_DIAG_SQLSTATE`), e.g. `"23505"`; nil when the failure happened in
         /// libpq or on the network and no server error arrived.
@@ -11,9 +12,9 @@
         /// or shutdown). The caller must reconnect, and cannot know whether a `COMMIT` in flight took effect.
         public var connectionLost: Bool
 
-        /// Creates an error from its parts; `message` is trimmed of surrounding whitespace.
+        /// Creates an error from its parts; `message` is put on one line.
         public init(message: String, sqlState: String? = nil, connectionLost: Bool) {
-            self.message = trimmingWhitespace(message)
+            self.message = oneLine(message)
             self.sqlState = sqlState
             self.connectionLost = connectionLost
         }
@@ -30,12 +31,9 @@
         }
     }
 
-    /// `text` without leading and trailing spaces, tabs and newlines (libpq's messages end in a newline).
-    private func trimmingWhitespace(_ text: String) -> String {
-        let isWhitespace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = text.firstIndex(where: { !isWhitespace($0) }),
-            let last = text.lastIndex(where: { !isWhitespace($0) })
-        else { return "" }
-        return String(text[first...last])
+    /// `text` with each run of spaces, tabs and line breaks made one space, and none at either end
+    /// (libpq's messages end in a newline and indent their second lines with a tab).
+    private func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 #endif
