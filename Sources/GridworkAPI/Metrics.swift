@@ -56,5 +56,10 @@ struct MetricsRoutes {
             metrics.sample("gridwork_journal_syncs_total", counter: journal.syncs)
             metrics.sample("gridwork_journal_failed", gauge: journal.failed ? 1 : 0)
         }
+        if let log = durability?.sharedLogStatistics {
+            metrics.sample("gridwork_log_conflicts_total", counter: log.conflicts)
+            metrics.sample("gridwork_log_applied_total", counter: log.applied)
+            metrics.sample("gridwork_log_stale", gauge: durability?.staleness == nil ? 0 : 1)
+        }
     }
 }

@@ -39,6 +39,10 @@ public final class MetricsCollector: Sendable {
         "gridwork_journal_changes_total": "Changes written to the journal since the start.",
         "gridwork_journal_syncs_total": "fdatasync calls of the journal since the start.",
         "gridwork_journal_failed": "1 once the journal has failed (writes are refused), else 0.",
+        "gridwork_log_conflicts_total":
+            "Appends to the shared log (--postgres) another node got to first; their writes ran again.",
+        "gridwork_log_applied_total": "Changes other nodes appended to the shared log, applied here.",
+        "gridwork_log_stale": "1 while the shared log's database cannot be reached (reads may be stale), else 0.",
         writesTotal: "Writes accepted (create, replace, patch, delete), by the role of the principal who made them.",
     ]
     /// The methods counted under their own name; any other is counted as `other`, so that a

@@ -23,12 +23,15 @@ public protocol WriteDurability: Sendable {
     var staleness: Double? { get }
     /// The 503 for a write refused because of `reason` (from `failure`, or a log's `failed`).
     func refusal(_ reason: String) -> APIError
+    /// A shared log's appends lost to other nodes and changes applied from them; nil for a journal.
+    var sharedLogStatistics: (conflicts: Int, applied: Int)? { get }
 }
 
 extension WriteDurability {
     public var sequencer: (any WriteSequencer)? { nil }
     public var staleness: Double? { nil }
     public func refusal(_ reason: String) -> APIError { .journalUnavailable(reason) }
+    public var sharedLogStatistics: (conflicts: Int, applied: Int)? { nil }
 }
 
 extension APIError {

@@ -431,6 +431,10 @@ struct SharedLogDurability: WriteDurability {
     var sequencer: (any WriteSequencer)? { log }
     var staleness: Double? { log.staleness }
     func refusal(_ reason: String) -> APIError { .logUnavailable(reason) }
+    var sharedLogStatistics: (conflicts: Int, applied: Int)? {
+        let counters = log.counters
+        return (counters.conflicts, counters.applied)
+    }
 }
 
 /// The server's responses, its own refusals included, counted by the API's metrics.

@@ -43,6 +43,7 @@ private final class SequencingDurability: WriteDurability {
     var sequencer: (any WriteSequencer)? { manual }
     var staleness: Double? { state.withLock { $0.staleness } }
     func refusal(_ reason: String) -> APIError { .logUnavailable(reason) }
+    var sharedLogStatistics: (conflicts: Int, applied: Int)? { (3, 5) }
 }
 
 private struct Harness {
@@ -155,6 +156,15 @@ struct SequencedWriteTests {
         #expect(ready.status == .serviceUnavailable)
         #expect(try body(ready)["status"] == .string("stale"))
         #expect(try body(ready)["staleSeconds"] == .double(12.3))
+        let metrics = String(decoding: harness.send(.get, "/metrics").body, as: UTF8.self)
+        let samples = Dictionary(
+            metrics.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                line.split(separator: " ").count == 2
+                    ? (String(line.split(separator: " ")[0]), Double(line.split(separator: " ")[1])) : nil
+            }, uniquingKeysWith: { first, _ in first })
+        #expect(samples["gridwork_log_conflicts_total"] == 3)
+        #expect(samples["gridwork_log_applied_total"] == 5)
+        #expect(samples["gridwork_log_stale"] == 1)
         harness.durability.state.withLock { $0 = (nil, nil) }
         #expect(harness.send(.get, "/stats").headerFields[HTTPField.Name("Gridwork-Stale-Seconds")!] == nil)
         #expect(harness.send(.get, "/readyz").status == .ok)
