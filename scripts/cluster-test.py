@@ -190,6 +190,23 @@ class Writer(threading.Thread):
                 self.errors.append(f"unexpected {status}: {payload[:200]!r}")
 
 
+def start(writers):
+    for writer in writers:
+        writer.start()
+    return writers
+
+
+def finish(writers):
+    """Stops the writers, waits for them, checks none saw an unexpected answer; the acknowledged ids."""
+    for writer in writers:
+        writer.stopping.set()
+    for writer in writers:
+        writer.join()
+    for writer in writers:
+        check(not writer.errors, f"{writer.tag}: {writer.errors[:3]}")
+    return [record_id for writer in writers for record_id in writer.acknowledged]
+
+
 def wait_converged(nodes, timeout=30):
     """Waits until every node shows the same revision, then checks /stats and the change feed."""
     deadline = time.time() + timeout
@@ -238,14 +255,10 @@ def scenario_converge(binary, cluster):
     url = cluster.new_database("converge")
     nodes = [Node(binary, url, f"converge-{i}") for i in range(3)]
     try:
-        writers = [Writer(node, f"{node.name}-w{j}", count=40, read_back=True) for node in nodes for j in range(4)]
+        writers = start([Writer(node, f"{node.name}-w{j}", count=40, read_back=True) for node in nodes for j in range(4)])
         for writer in writers:
-            writer.start()
-        for writer in writers:
-            writer.join()
-        for writer in writers:
-            check(not writer.errors, f"{writer.tag}: {writer.errors[:3]}")
-        acknowledged = [record_id for writer in writers for record_id in writer.acknowledged]
+            writer.join()  # each stops after its 40
+        acknowledged = finish(writers)
         check(len(acknowledged) == 480, f"480 creates were sent, {len(acknowledged)} acknowledged")
         check(len(set(acknowledged)) == 480, "two creates were given the same id")
         revision, changes = wait_converged(nodes)
@@ -304,19 +317,11 @@ def scenario_kill9(binary, cluster):
     a, b = Node(binary, url, "kill9-a"), Node(binary, url, "kill9-b")
     replacement = None
     try:
-        writers = [Writer(node, f"{node.name}-w{j}") for node in (a, b) for j in range(4)]
-        for writer in writers:
-            writer.start()
+        writers = start([Writer(node, f"{node.name}-w{j}") for node in (a, b) for j in range(4)])
         time.sleep(1.5)  # load, not synchronisation: a's writers are mid-flight when it dies
         a.kill9()
         time.sleep(0.5)
-        for writer in writers:
-            writer.stopping.set()
-        for writer in writers:
-            writer.join()
-        for writer in writers:
-            check(not writer.errors, f"{writer.tag}: {writer.errors[:3]}")
-        acknowledged = [record_id for writer in writers for record_id in writer.acknowledged]
+        acknowledged = finish(writers)
         on_a = sum(len(writer.acknowledged) for writer in writers[:4])
         check(on_a > 0, "no write on the killed node was acknowledged before it died")
         replacement = Node(binary, url, "kill9-a2")
@@ -337,9 +342,7 @@ def scenario_pgrestart(binary, cluster):
     url = cluster.new_database("pgrestart")
     a, b = Node(binary, url, "pgrestart-a"), Node(binary, url, "pgrestart-b")
     try:
-        writers = [Writer(node, f"{node.name}-w{j}") for node in (a, b) for j in range(3)]
-        for writer in writers:
-            writer.start()
+        writers = start([Writer(node, f"{node.name}-w{j}") for node in (a, b) for j in range(3)])
         time.sleep(1.0)  # load before the restart
         cluster.restart()
         time.sleep(1.0)  # load after it
@@ -365,15 +368,10 @@ def scenario_pgrestart(binary, cluster):
             check(time.time() < deadline, "the nodes did not reconnect within 15 s of the database's return")
             time.sleep(0.05)
         time.sleep(1.0)  # load after the return
+        acknowledged = finish(writers)
         for writer in writers:
-            writer.stopping.set()
-        for writer in writers:
-            writer.join()
-        for writer in writers:
-            check(not writer.errors, f"{writer.tag}: {writer.errors[:3]}")
             for status, retry_after in writer.refused:
                 check(retry_after, "a 503 without Retry-After")
-        acknowledged = [record_id for writer in writers for record_id in writer.acknowledged]
         refused = sum(len(writer.refused) for writer in writers)
         wait_converged([a, b])
         for node in (a, b):
@@ -391,11 +389,10 @@ def scenario_fresh(binary, cluster):
     a = Node(binary, url, "fresh-a")
     c = None
     try:
-        writers = [Writer(a, f"fresh-w{j}", count=150) for j in range(4)]
+        writers = start([Writer(a, f"fresh-w{j}", count=150) for j in range(4)])
         for writer in writers:
-            writer.start()
-        for writer in writers:
-            writer.join()
+            writer.join()  # each stops after its 150
+        finish(writers)
         started = time.time()
         c = Node(binary, url, "fresh-c")
         ready = time.time() - started
