@@ -48,8 +48,24 @@ extension OpenAPIDocument {
                 "Readiness",
                 {
                     var schema = closedObject([
-                        ("status", ["type": "string", "enum": ["ready", "starting", "journal_failed"]]),
-                        ("reason", ["type": "string", "description": "Why the journal failed (`journal_failed`)."]),
+                        ("status", ["type": "string", "enum": ["ready", "starting", "journal_failed", "stale"]]),
+                        (
+                            "reason",
+                            [
+                                "type": "string",
+                                "description": .string(
+                                    "Why the journal failed (`journal_failed`), or why the change log's database "
+                                        + "cannot be reached (`stale`, with `--postgres`)."),
+                            ]
+                        ),
+                        (
+                            "staleSeconds",
+                            [
+                                "type": "number", "minimum": 0,
+                                "description": .string(
+                                    "With `stale`: how long this node has not known its state to be current."),
+                            ]
+                        ),
                     ])
                     schema.set("required", strings(["status"]))
                     return schema

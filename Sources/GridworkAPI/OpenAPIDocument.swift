@@ -179,7 +179,9 @@ enum OpenAPIDocument {
             operation(
                 "getReadiness", "Readiness", tag: "health",
                 description: "Answers 200 once the store is loaded and, with `--data-dir`, while the journal can "
-                    + "be written; 503 `journal_failed` once it cannot.",
+                    + "be written; 503 `journal_failed` once it cannot. With `--postgres`, 503 `stale` while the "
+                    + "change log's database cannot be reached: reads still answer, each with "
+                    + "`Gridwork-Stale-Seconds`, and writes get 503 with `Retry-After`.",
                 responses: [
                     "200": jsonResponse("The store is loaded.", schemaRef("Readiness")),
                     "503": [
