@@ -279,7 +279,9 @@ public final class SharedLog: ChangeLog, WriteSequencer, @unchecked Sendable {
                 if try connection!.waitForAppends(milliseconds: min(options.pollMilliseconds, 500)) != nil { wake() }
             } catch {
                 connection = nil
-                lock.withLock { lock.wait(milliseconds: options.pollMilliseconds) }
+                // Not on the lock's condition, whose signals are the log thread's to receive.
+                let until = ContinuousClock.now + .milliseconds(options.pollMilliseconds)
+                while ContinuousClock.now < until && !lock.withLock({ state.closing }) { usleep(20_000) }
             }
         }
     }
