@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `serve --fixtures DIR` and `seed --check --fixtures DIR`, through the built binary.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct FixturesFlagTests {
     static let embeddedFigures: String = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -5,7 +5,7 @@ import Testing
 
 /// `serve` with token lists from the environment, through the built binary: a list that was given
 /// but holds no token stops the start instead of leaving writes (or reads) open to anyone.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct TokenConfigurationTests {
     /// `gridwork serve --port 0` with `assignment` (`NAME=value`) added to its environment.
     static func spawnServe(_ assignment: String) throws -> ChildProcess {
