@@ -9,7 +9,7 @@ import Testing
 struct TokenConfigurationTests {
     /// `gridwork serve --port 0` with `assignment` (`NAME=value`) added to its environment.
     static func spawnServe(_ assignment: String) throws -> ChildProcess {
-        let binary = try #require(ChildProcess.builtExecutable(named: "gridwork"), "build gridwork first")
+        let binary = try GridworkProcess.executable()
         // env(1) adds the variable; the test process's own token variables are left out.
         return try ChildProcess.spawn(
             "/usr/bin/env", [assignment, binary, "serve", "--port", "0"],
