@@ -2,6 +2,7 @@
 # Builds one libFuzzer target and fuzzes it for SECONDS seconds.
 #
 #   Fuzz/run.sh [SECONDS] [TARGET]    (default 60 s, ParserFuzzer; works from any directory)
+#   Fuzz/run.sh --build               (build every target in one go, and fuzz none)
 #
 # Targets: ParserFuzzer (HTTP1's RequestParser), JSONFuzzer (the JSON target's JSONParser and
 # JSONWriter), QueryFuzzer (the list routes' query strings, through GridworkAPI's responder).
@@ -29,6 +30,11 @@
 # Exit status: 0 no crash, 1 the fuzzer found a crash (or divergence), 2 build/usage error.
 set -euo pipefail
 
+build_only=0
+if [ "${1:-}" = "--build" ]; then
+    build_only=1
+    shift
+fi
 seconds="${1:-60}"
 target="${2:-ParserFuzzer}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
@@ -72,6 +78,16 @@ build_flags=(
     -Xswiftc -parse-as-library
     -Xswiftc -g
 )
+
+if ((build_only)); then
+    # One build of the whole package: the three targets share most of their modules.
+    echo "==> building every target (release, -sanitize=fuzzer,address)"
+    if ! "$swift_bin" build "${build_flags[@]}"; then
+        echo "build failed" >&2
+        exit 2
+    fi
+    exit 0
+fi
 
 echo "==> building $target (release, -sanitize=fuzzer,address)"
 if ! "$swift_bin" build "${build_flags[@]}" --product "$target"; then

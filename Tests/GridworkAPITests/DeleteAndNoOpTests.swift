@@ -282,6 +282,7 @@ private enum CascadeScene {
     }
 }
 
+@Suite(.longRunning)
 struct CascadeDeleteTests {
     @Test func cascadeDelete_ofAVillage_leavesEveryRecordValid_andStatsEqualARecount() throws {
         let harness = APIHarness.seeded()

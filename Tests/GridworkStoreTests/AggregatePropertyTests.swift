@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 /// Incremental aggregates against a recomputation from the records (`Recount`), after random writes.
+@Suite(.longRunning)
 struct AggregatePropertyTests {
     @Test func aggregates_match_recomputation_afterRandomWrites() throws {
         let store = SeedGenerator.makeStore()

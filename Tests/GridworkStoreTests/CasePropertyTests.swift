@@ -7,6 +7,7 @@ import Testing
 /// moving and the cases settled — held after every step to what SPEC §7 promises: flows only grow,
 /// closed and void cases take nothing, overdue is the clock's, reworks are the failed checks, a
 /// closure is linked to exactly the record it stands for, and `/stats.cases` is a recount.
+@Suite(.longRunning)
 struct CasePropertyTests {
     /// Three of the seed's towns with their villages, grids and cadres (and cases, if it has any):
     /// what cases need, and no more, so that the stats and the recount after every step stay quick.

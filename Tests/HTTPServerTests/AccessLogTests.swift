@@ -5,6 +5,7 @@ import Testing
 /// The access log is buffered per event loop, as nginx's `access_log … buffer= flush=` is: lines
 /// wait in the loop's buffer until it is full or its oldest line is old enough, and a stopping
 /// loop writes what it holds.
+@Suite(.blocking)
 struct AccessLogTests {
     /// One line, capturing method, bytes, status and target.
     private static func parse(_ text: String) -> (method: String, bytes: Int, status: Int, target: String)? {

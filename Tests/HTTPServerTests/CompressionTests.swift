@@ -7,6 +7,7 @@ import Testing
 
 /// `CompressionResponder` in a real server: gzip negotiated from `Accept-Encoding`
 /// (RFC 9110 §12.5.3), with `Vary: Accept-Encoding`.
+@Suite(.blocking)
 struct CompressionTests {
     static func makeServer() throws -> TestServer {
         try TestServer.make(responder: CompressionResponder(EchoResponder()))

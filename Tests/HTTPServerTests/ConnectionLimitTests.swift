@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 /// `maxConnections`: past it a new client is refused at once, and the server recovers.
+@Suite(.blocking)
 struct ConnectionLimitTests {
     @Test func server_refusesConnectionBeyondMaxConnections_andRecovers() throws {
         let server = try TestServer.make(eventLoops: 2) { $0.connectionPolicy.maxConnections = 3 }

@@ -143,6 +143,7 @@ private final class DrainingServer {
     }
 }
 
+@Suite(.blocking)
 struct DeferredResponseTests {
     @Test func gatedResponse_isHeld_untilTheGateOpens() throws {
         try withGatedClient { gate, client in

@@ -2,6 +2,7 @@ import TestSupport
 import Testing
 
 /// HEAD (RFC 9110 §9.3.2): the GET head, no content.
+@Suite(.blocking)
 struct HeadRequestTests {
     /// Fields whose values legitimately differ between two responses.
     static let varying: Set<String> = ["date", "x-request-id", "x-echo-method"]

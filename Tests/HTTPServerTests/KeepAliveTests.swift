@@ -2,6 +2,7 @@ import TestSupport
 import Testing
 
 /// Persistent connections (RFC 9112 §9.3): when the server keeps a connection, when it closes it.
+@Suite(.blocking)
 struct KeepAliveTests {
     @Test func server_servesTwoRequests_onOneConnection() throws {
         let server = try TestServer.make()

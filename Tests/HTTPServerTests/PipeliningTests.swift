@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 /// Pipelined requests (RFC 9112 §9.3.2): answered in order, however the bytes arrive.
+@Suite(.blocking)
 struct PipeliningTests {
     @Test func server_answersPipelinedRequests_inOrder() throws {
         let server = try TestServer.make()

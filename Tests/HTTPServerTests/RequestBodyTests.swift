@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 /// Request bodies: Content-Length, chunked, and `Expect: 100-continue`.
+@Suite(.blocking)
 struct RequestBodyTests {
     @Test func server_readsContentLengthBody() throws {
         let server = try TestServer.make()

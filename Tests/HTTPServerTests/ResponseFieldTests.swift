@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 /// The fields the server adds to every response: `Date`, `Server`, `X-Request-ID`.
+@Suite(.blocking)
 struct ResponseFieldTests {
     /// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7).
     static func isIMFFixdate(_ value: String?) -> Bool {

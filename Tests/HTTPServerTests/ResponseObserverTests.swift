@@ -20,6 +20,7 @@ final class RecordingObserver: ResponseObserver {
 /// The server tells its observer of every response it sends, those it sends on its own included.
 /// The observer is told before the response is written, so a test that has read a response may
 /// look at what the observer saw without waiting.
+@Suite(.blocking)
 struct ResponseObserverTests {
     @Test func observer_isTold_methodPathStatusAndDuration_ofAnsweredRequests() throws {
         let observer = RecordingObserver()

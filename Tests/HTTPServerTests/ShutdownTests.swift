@@ -7,6 +7,7 @@ import TestSupport
 import Testing
 
 /// Graceful shutdown: idle connections close, in-flight requests finish, the port is released.
+@Suite(.blocking)
 struct ShutdownTests {
     @Test func shutdown_beforeStart_takesEffectOnceStarted() throws {
         // A signal may arrive while the process is still loading its data: the server must

@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 /// Peers that reset mid-response, read slowly, or stop reading.
+@Suite(.blocking)
 struct SlowAndBrokenPeerTests {
     @Test func server_survivesPeerResetMidResponse() throws {
         let server = try TestServer.make()

@@ -301,6 +301,7 @@ private struct ChunkedPatternDecoder {
     }
 }
 
+@Suite(.blocking)
 struct StreamingResponseTests {
     // MARK: Framing
 

@@ -6,6 +6,7 @@ import Testing
 
 /// Requests whose framing or syntax two parsers could disagree about (RFC 9112 §2–§7,
 /// RFC 9110 §5): each is answered once with its status, then the connection is closed.
+@Suite(.blocking)
 struct StrictFramingTests {
     /// Sends `request` on a fresh connection to a fresh server and expects exactly one
     /// response with `status`, marked `Connection: close`, then the server closing.

@@ -6,6 +6,7 @@ import Testing
 
 /// The header, body and idle timeouts, observed by blocking until the server acts. The limits
 /// are short; the clients' receive timeout (5 s) only guards against a server that never acts.
+@Suite(.blocking)
 struct TimeoutTests {
     @Test func server_answers408_toStalledHead_whileServingOthers() throws {
         let server = try TestServer.make { $0.connectionPolicy.headerTimeout = .milliseconds(300) }

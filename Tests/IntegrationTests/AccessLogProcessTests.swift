@@ -4,6 +4,7 @@ import Testing
 
 /// `gridwork serve` keeps its access lines in each event loop's buffer and writes them to stderr
 /// in batches; a SIGTERM writes what the buffers hold, so no answered request goes unlogged.
+@Suite(.blocking)
 struct AccessLogProcessTests {
     @Test func sigterm_writesEveryBufferedAccessLine() throws {
         let server = try GridworkProcess.start(nil)

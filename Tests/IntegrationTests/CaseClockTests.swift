@@ -5,7 +5,7 @@ import Testing
 /// The case clock of a real server: on today's date the seed's open cases (current on
 /// 2014-08-06) are long past their deadlines, and the server says so by itself, through a change
 /// of its own that reaches the journal.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct CaseClockTests {
     @Test func onTodaysDate_theSeedsOpenCases_becomeOverdue_inAChangeBySystem_thatSurvivesARestart() throws {
         let directory = makeTemporaryDirectory("case-clock")

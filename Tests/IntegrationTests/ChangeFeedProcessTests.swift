@@ -10,7 +10,7 @@ import Testing
 // the server's records exactly and a record's history keeps every revision; an event stream
 // resumes with `Last-Event-ID`, across a restart too.
 
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct ChangeFeedProcessTests {
     private func report(_ failures: [String], sourceLocation: SourceLocation = #_sourceLocation) {
         for failure in failures { Issue.record("\(failure)", sourceLocation: sourceLocation) }

@@ -9,7 +9,7 @@ import Testing
 // stopped (SIGTERM) mid-write, or its journal is torn or corrupted while it is down; then it starts
 // again on the same directory and must hold every acknowledged write and nothing nobody sent.
 
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct CrashRecoveryTests {
     /// Records each failure as an issue of the running test.
     private func report(_ failures: [String], sourceLocation: SourceLocation = #_sourceLocation) {

@@ -191,6 +191,7 @@ private func writeRecords(port: Int, signal: WriterSignal) -> Writes {
     return writes
 }
 
+@Suite(.blocking)
 struct CursorConsistencyTests {
     /// Starts the seeded server, walks `query` while the writer runs, and checks what every
     /// walk must satisfy whatever its order. Returns the walk and the seeded visit ids.

@@ -10,7 +10,7 @@ import Testing
 // name one state across restarts. Each test drives the real binary (`GridworkProcess`) over
 // sockets; the journal is made to fail from outside by a file-size limit, as a full disk would.
 
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct DurabilityTests {
     /// Records each failure as an issue of the running test.
     private func report(_ failures: [String], sourceLocation: SourceLocation = #_sourceLocation) {

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `serve --fixtures DIR` and `seed --check --fixtures DIR`, through the built binary.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct FixturesFlagTests {
     static let embeddedFigures: String = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -23,7 +23,7 @@ struct FixturesFlagTests {
     static func run(_ arguments: [String], within timeout: Duration = .seconds(60)) throws -> (
         TestSupport.ExitStatus?, ChildProcess
     ) {
-        let binary = try #require(ChildProcess.builtExecutable(named: "gridwork"), "build gridwork first")
+        let binary = try GridworkProcess.executable()
         let child = try ChildProcess.spawn(binary, arguments)
         return (child.waitForExit(within: timeout), child)
     }
@@ -46,7 +46,7 @@ struct FixturesFlagTests {
             figures: Self.embeddedFigures.replacingOccurrences(of: #""reported": 13300,"#, with: #""reported": 13400,"#)
         )
         defer { try? FileManager.default.removeItem(atPath: changed) }
-        let binary = try #require(ChildProcess.builtExecutable(named: "gridwork"))
+        let binary = try GridworkProcess.executable()
         let child = try ChildProcess.spawn(binary, ["serve", "--port", "0", "--fixtures", changed])
         defer { child.killAndReap() }
         #expect(child.waitForStderr(within: .seconds(60)) { $0.contains("server.port=") && $0.contains("\n") })

@@ -7,6 +7,7 @@ import Testing
 #endif
 
 /// The API over HTTP, as an ordinary client (URLSession) sees it.
+@Suite(.blocking)
 struct HealthEndpointTests {
     static func json(_ data: Data) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -2,6 +2,7 @@ import TestSupport
 import Testing
 
 /// Many idle keep-alive connections at once, over raw sockets.
+@Suite(.blocking)
 struct ManyConnectionsTests {
     static let idleConnections = 1000
 

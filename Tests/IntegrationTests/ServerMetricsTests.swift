@@ -3,6 +3,7 @@ import Testing
 
 /// `/metrics` of the real executable counts what clients received: refusals the parser sends
 /// before any responder runs, and the status a response finally has.
+@Suite(.blocking)
 struct ServerMetricsTests {
     @Test func parserRefusals_andA406_areCounted_withTheStatusSent() throws {
         let server = try GridworkProcess.start(nil)

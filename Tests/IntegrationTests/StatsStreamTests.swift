@@ -300,6 +300,7 @@ private func visits(_ event: SSEBlock) throws -> Int? {
     return try JSONParser.parse(Array(data.utf8))["gridService"]?["visits"]?.integer
 }
 
+@Suite(.blocking)
 struct StatsStreamTests {
     @Test func subscribe_getsTheCurrentStats_asOneEventCarryingRetry() throws {
         let api = try LiveAPI()

@@ -8,7 +8,7 @@ import Testing
 /// What a team's integration tests need from a live Gridwork, through the built binary:
 /// `--seed empty`, the bound port on stdout and in `--port-file`, and a reset that survives a
 /// restart.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct TestSuiteHarnessTests {
     @Test func serve_portZero_announcesItsPort_onStdoutAndInThePortFile_andSeedEmptyHoldsNothing() throws {
         let directory = makeTemporaryDirectory("harness")

@@ -5,11 +5,11 @@ import Testing
 
 /// `serve` with token lists from the environment, through the built binary: a list that was given
 /// but holds no token stops the start instead of leaving writes (or reads) open to anyone.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct TokenConfigurationTests {
     /// `gridwork serve --port 0` with `assignment` (`NAME=value`) added to its environment.
     static func spawnServe(_ assignment: String) throws -> ChildProcess {
-        let binary = try #require(ChildProcess.builtExecutable(named: "gridwork"), "build gridwork first")
+        let binary = try GridworkProcess.executable()
         // env(1) adds the variable; the test process's own token variables are left out.
         return try ChildProcess.spawn(
             "/usr/bin/env", [assignment, binary, "serve", "--port", "0"],
